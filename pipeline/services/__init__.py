@@ -1,0 +1,61 @@
+"""The studio's use cases, without Gradio: what the UI, the API and the workers call."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pipeline.jobs import JobRunner
+from pipeline.queue import JobQueue, make_huey
+from pipeline.services.attempts import AttemptJob, AttemptService, ScoreJob
+from pipeline.services.dashboard import DashboardService
+from pipeline.services.hero_frames import HeroFrameService, HeroFramesJob
+from pipeline.services.jobs import JobService
+from pipeline.services.projects import ProjectService
+from pipeline.services.selection import SelectionService
+from pipeline.services.timeline import ExportJob, TimelineService
+from pipeline.settings import Settings
+from storage.db import Database
+from storage.media import MediaStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    media: MediaStore
+    queue: JobQueue
+    runner: JobRunner
+    jobs: JobService
+    projects: ProjectService
+    hero_frames: HeroFrameService
+    attempts: AttemptService
+    selection: SelectionService
+    timeline: TimelineService
+    dashboard: DashboardService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Open the database (migrating it), the media folder and the queue, and wire the job handlers."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    media = MediaStore(settings.media_dir)
+    queue = JobQueue(make_huey(settings))
+    runner = JobRunner(db, queue.enqueue, retry_base_delay=settings.retry_base_delay)
+    queue.bind(runner.run)
+    jobs = JobService(db, queue, runner, settings.job_max_tries)
+    selection = SelectionService(db)
+    hero_frames = HeroFrameService(db, media, jobs, settings)
+    attempts = AttemptService(db, media, jobs, selection, settings)
+    timeline = TimelineService(db, media, jobs, settings)
+    runner.register("hero_frames", HeroFramesJob(hero_frames))
+    runner.register("attempt", AttemptJob(attempts))
+    runner.register("score", ScoreJob(attempts))
+    runner.register("export", ExportJob(timeline))
+    return Services(settings, db, media, queue, runner, jobs, ProjectService(db), hero_frames, attempts, selection,
+                    timeline, DashboardService(db))

@@ -1,0 +1,282 @@
+"""Image-to-video attempts: start a generation group, render each attempt (queued), score it, cancel."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlalchemy import func, select
+
+from pipeline.engines import base as engines
+from pipeline.engines.base import VideoRequest
+from pipeline.errors import NotFound, StudioError
+from pipeline.jobs import JobContext
+from pipeline.services.jobs import JobService
+from pipeline.services.selection import SelectionService
+from pipeline.services.views import group_view, job_view
+from pipeline.settings import Settings
+from storage.db import Database
+from storage.media import MediaStore
+from storage.models import (
+    AttemptStatus,
+    GenerationGroup,
+    HeroFrame,
+    Job,
+    JobStatus,
+    Project,
+    QualityMetric,
+    VideoAttempt,
+    utcnow,
+)
+
+MAX_ATTEMPTS = 6
+MIN_DURATION, MAX_DURATION = 2.0, 10.0
+SEED_STRIDE = 7919  # a prime stride keeps attempt seeds of neighbouring groups apart
+
+
+class AttemptService:
+    def __init__(self, db: Database, media: MediaStore, jobs: JobService, selection: SelectionService,
+                 settings: Settings) -> None:
+        self.db = db
+        self.media = media
+        self.jobs = jobs
+        self.selection = selection
+        self.settings = settings
+
+    def engines(self) -> list[dict[str, str]]:
+        result = []
+        for name in engines.available("video"):
+            engine = engines.create("video", name)
+            result.append({"name": name, "label": engine.label})
+        return result
+
+    def start_group(self, project_id: int, motion_prompt: str, negative_prompt: str = "", attempt_count: int = 3,
+                    hero_frame_id: int | None = None, duration: float = 5.0, engine: str | None = None,
+                    seed: int | None = None, parent_group_id: int | None = None) -> dict[str, Any]:
+        motion_prompt = (motion_prompt or "").strip()
+        negative_prompt = (negative_prompt or "").strip()
+        if not motion_prompt:
+            raise StudioError("Describe the camera move, e.g. 'slow push in'. Presets are under the prompt box.")
+        if len(motion_prompt) > 1000 or len(negative_prompt) > 1000:
+            raise StudioError("Motion and negative prompts can be at most 1000 characters each.")
+        attempt_count = int(attempt_count)
+        if not 1 <= attempt_count <= MAX_ATTEMPTS:
+            raise StudioError(f"A group has 1 to {MAX_ATTEMPTS} attempts; got {attempt_count}.")
+        duration = float(duration)
+        if not MIN_DURATION <= duration <= MAX_DURATION:
+            raise StudioError(f"Clip length must be {MIN_DURATION:g}–{MAX_DURATION:g} seconds; got {duration:g}.")
+        video_engine = engines.create("video", engine or self.settings.video_engine)
+        base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, 2**31 - 1)
+        with self.db.session() as session:
+            project = session.get(Project, int(project_id)) if project_id is not None else None
+            if project is None:
+                raise NotFound(f"Project {project_id} does not exist.")
+            frame_id = hero_frame_id if hero_frame_id is not None else project.selected_hero_frame_id
+            if frame_id is None:
+                raise StudioError("Select a hero frame first (Hero frames tab → 'Use as hero').")
+            frame = session.get(HeroFrame, int(frame_id))
+            if frame is None or frame.project_id != project.id:
+                raise NotFound(f"Hero frame {frame_id} is not part of this project.")
+            if not self.media.exists(frame.image_path):
+                raise StudioError(f"The image of hero frame {frame.id} is missing from the media folder.")
+            iteration = 1
+            if parent_group_id is not None:
+                parent = session.get(GenerationGroup, int(parent_group_id))
+                if parent is None or parent.project_id != project.id:
+                    raise NotFound(f"Generation group {parent_group_id} is not part of this project.")
+                iteration = parent.iteration_index + 1
+            group = GenerationGroup(project_id=project.id, hero_frame_id=frame.id, motion_prompt=motion_prompt,
+                                    negative_prompt=negative_prompt, engine=video_engine.name, model=video_engine.label,
+                                    attempt_count=attempt_count, duration=duration, iteration_index=iteration,
+                                    parent_group_id=parent_group_id)
+            session.add(group)
+            session.flush()
+            job_ids = []
+            for index in range(attempt_count):
+                attempt_seed = (base_seed + index * SEED_STRIDE) % (2**31 - 1)
+                attempt = VideoAttempt(group_id=group.id, index=index + 1, seed=attempt_seed,
+                                       parameters={"motion_prompt": motion_prompt, "negative_prompt": negative_prompt,
+                                                   "duration": duration, "fps": 24, "engine": video_engine.name,
+                                                   "hero_frame_id": frame.id})
+                session.add(attempt)
+                session.flush()
+                job = self.jobs.create(session, "attempt", {"attempt_id": attempt.id}, project.id)
+                attempt.job_id = job.id
+                job_ids.append(job.id)
+            project.updated_at = utcnow()
+            group_id = group.id
+        self.jobs.enqueue(*job_ids)
+        view = self.group(group_id)
+        view["job_ids"] = job_ids
+        return view
+
+    def regenerate(self, group_id: int, motion_prompt: str | None = None, negative_prompt: str | None = None,
+                   attempt_count: int | None = None, hero_frame_id: int | None = None) -> dict[str, Any]:
+        """A new iteration of a group with edited prompts (blank keeps the old value)."""
+        old = self.group(group_id)
+        return self.start_group(
+            old["project_id"],
+            motion_prompt if motion_prompt and motion_prompt.strip() else old["motion_prompt"],
+            negative_prompt if negative_prompt is not None else old["negative_prompt"],
+            attempt_count or old["attempt_count"],
+            hero_frame_id or old["hero_frame_id"],
+            old["duration"],
+            old["engine"],
+            parent_group_id=old["id"],
+        )
+
+    def group(self, group_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            group = session.get(GenerationGroup, int(group_id)) if group_id is not None else None
+            if group is None:
+                raise NotFound(f"Generation group {group_id} does not exist.")
+            view = group_view(group, self.media)
+            jobs = {j.id: j for j in session.scalars(select(Job).where(
+                Job.id.in_([a["job_id"] for a in view["attempts"] if a["job_id"]])))}
+            for attempt in view["attempts"]:
+                job = jobs.get(attempt["job_id"])
+                attempt["job"] = job_view(job) if job else None
+            return view
+
+    def groups(self, project_id: int) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            ids = session.scalars(select(GenerationGroup.id).where(GenerationGroup.project_id == project_id)
+                                  .order_by(GenerationGroup.id.desc())).all()
+        return [self.group(group_id) for group_id in ids]
+
+    def latest_group_id(self, project_id: int) -> int | None:
+        with self.db.session() as session:
+            return session.scalar(select(func.max(GenerationGroup.id)).where(GenerationGroup.project_id == project_id))
+
+    def cancel_group(self, group_id: int) -> dict[str, Any]:
+        view = self.group(group_id)
+        for attempt in view["attempts"]:
+            if attempt["job_id"] and attempt["status"] not in ("done", "failed", "cancelled"):
+                self.jobs.cancel(attempt["job_id"])
+        return self.group(group_id)
+
+
+class AttemptJob:
+    """Renders one attempt, then hands it to a scoring job."""
+
+    def __init__(self, service: AttemptService) -> None:
+        self.service = service
+
+    def run(self, ctx: JobContext) -> dict[str, Any]:
+        db, media, settings = self.service.db, self.service.media, self.service.settings
+        with db.session() as session:
+            attempt = _attempt(session, ctx.payload["attempt_id"])
+            group = attempt.group
+            frame = session.get(HeroFrame, group.hero_frame_id)
+            attempt.status = AttemptStatus.rendering.value
+            attempt.started_at = utcnow()
+            attempt.error = None
+            request = VideoRequest(image_path=media.absolute(frame.image_path), motion_prompt=group.motion_prompt,
+                                   negative_prompt=group.negative_prompt, seed=attempt.seed, duration=group.duration,
+                                   fps=int(attempt.parameters.get("fps", 24)),
+                                   min_short_side=settings.video_min_short_side)
+            engine_name, attempt_id, group_id = group.engine, attempt.id, group.id
+            old_video, old_poster = attempt.video_path, attempt.poster_path
+        engine = engines.create("video", engine_name)
+        video_rel = media.new_path("attempts", f"g{group_id}-a{attempt_id}", ".mp4")
+        result = engine.animate(request, media.absolute(video_rel),
+                                lambda pct, step: ctx.progress(pct * 0.95, step))
+        ctx.progress(96, "Saving poster frame")
+        poster_rel = media.new_path("posters", f"g{group_id}-a{attempt_id}", ".jpg")
+        media.save_image(poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
+        with db.session() as session:
+            attempt = _attempt(session, attempt_id)
+            attempt.video_path, attempt.poster_path = video_rel, poster_rel
+            attempt.duration, attempt.fps = result.duration, float(result.fps)
+            attempt.width, attempt.height = result.width, result.height
+            attempt.cost_usd = result.cost_usd
+            attempt.parameters = {**attempt.parameters, "model": result.model, "motion_plan": result.parameters}
+            attempt.status = AttemptStatus.scoring.value
+            attempt.progress = 80.0
+            score_job = self.service.jobs.create(session, "score", {"attempt_id": attempt_id}, group.project_id)
+            score_job_id = score_job.id
+        for stale in (old_video, old_poster):  # a retried attempt replaces what an interrupted try left
+            media.delete(stale)
+        self.service.jobs.enqueue(score_job_id)
+        return {"attempt_id": attempt_id, "video": str(media.absolute(video_rel)), "score_job_id": score_job_id}
+
+    def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
+        if status is JobStatus.succeeded:
+            return
+        with self.service.db.session() as session:
+            attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
+            if attempt is None:
+                return
+            attempt.status = AttemptStatus.cancelled.value if status is JobStatus.cancelled else AttemptStatus.failed.value
+            attempt.error = error
+            attempt.finished_at = utcnow()
+            group_id = attempt.group_id
+        self.service.selection.select_if_complete(group_id)
+
+
+class ScoreJob:
+    """Scores one rendered attempt and, when the group is complete, picks its best attempt."""
+
+    def __init__(self, service: AttemptService) -> None:
+        self.service = service
+
+    def run(self, ctx: JobContext) -> dict[str, Any]:
+        import scoring
+
+        db, media = self.service.db, self.service.media
+        with db.session() as session:
+            attempt = _attempt(session, ctx.payload["attempt_id"])
+            frame = session.get(HeroFrame, attempt.group.hero_frame_id)
+            video, hero = media.absolute(attempt.video_path), media.absolute(frame.image_path)
+            motion_prompt, attempt_id, group_id = attempt.group.motion_prompt, attempt.id, attempt.group_id
+        ctx.progress(5, "Scoring: reading frames")
+        report = scoring.score_video(video, hero, motion_prompt, enable_pyiqa=self.service.settings.scoring_enable_pyiqa)
+        ctx.progress(95, "Storing scores")
+        with db.session() as session:
+            attempt = _attempt(session, attempt_id)
+            for metric in list(attempt.metrics):
+                if metric.scorer_version == report.scorer_version:
+                    session.delete(metric)
+            session.flush()
+            for name, value in report.dimensions.items():
+                session.add(QualityMetric(attempt_id=attempt_id, name=name, value=float(value),
+                                          scorer_version=report.scorer_version))
+            attempt.overall_score = float(report.overall)
+            attempt.score_details = {k: v for k, v in report.to_dict().items() if k != "dimensions"}
+            attempt.status = AttemptStatus.done.value
+            attempt.progress = 100.0
+            attempt.finished_at = utcnow()
+        self.service.selection.select_if_complete(group_id)
+        return {"attempt_id": attempt_id, "overall": report.overall, "metrics_used": report.metrics_used}
+
+    def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
+        if status is JobStatus.succeeded:
+            return
+        with self.service.db.session() as session:
+            attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
+            if attempt is None:
+                return
+            attempt.status = AttemptStatus.failed.value
+            attempt.error = f"Scoring {'was cancelled' if status is JobStatus.cancelled else 'failed'}: {error}"
+            attempt.finished_at = utcnow()
+            group_id = attempt.group_id
+        self.service.selection.select_if_complete(group_id)
+
+
+def poster_frame(video_path):
+    """The middle frame of a clip, as a PIL image (the first frame would just repeat the hero)."""
+    import av
+
+    with av.open(str(video_path)) as container:
+        stream = container.streams.video[0]
+        target = (stream.frames or 1) // 2
+        for index, frame in enumerate(container.decode(stream)):
+            if index >= target:
+                return frame.to_image()
+    raise StudioError(f"The video {video_path} has no frames.")
+
+
+def _attempt(session, attempt_id) -> VideoAttempt:
+    attempt = session.get(VideoAttempt, int(attempt_id))
+    if attempt is None:
+        raise NotFound(f"Attempt {attempt_id} does not exist.")
+    return attempt

@@ -1,0 +1,227 @@
+"""Hero frames: prompt enhancement, candidate generation (queued), photo upload and enhancement, picks."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.engines import base as engines
+from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions
+from pipeline.errors import NotFound, StudioError
+from pipeline.jobs import JobContext
+from pipeline.services.jobs import JobService
+from pipeline.services.views import frame_view
+from pipeline.settings import Settings
+from storage.db import Database
+from storage.media import MediaStore
+from storage.models import FrameSource, HeroFrame, JobStatus, Project
+
+MIN_CANDIDATES, MAX_CANDIDATES = 4, 8
+MAX_SEED = 2**31 - 1
+
+
+class HeroFrameService:
+    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings) -> None:
+        self.db = db
+        self.media = media
+        self.jobs = jobs
+        self.settings = settings
+
+    # ------------------------------------------------------------ prompts
+    def enhance_prompt(self, prompt: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
+        _check_ratio(aspect_ratio)
+        enhancer = engines.create("prompt", self.settings.prompt_engine)
+        result = enhancer.enhance(prompt, aspect_ratio)
+        return {
+            "original": result.original,
+            "enhanced": result.enhanced,
+            "additions": [{"category": a.category, "text": a.text} for a in result.additions],
+            "engine": result.engine,
+            "engine_label": enhancer.label,
+        }
+
+    # ------------------------------------------------------------ generation
+    def generate(self, project_id: int, prompt: str, count: int = 4, aspect_ratio: str | None = None,
+                 seed: int | None = None, enhanced_prompt: str | None = None,
+                 parent_frame_id: int | None = None) -> dict[str, Any]:
+        prompt = (prompt or "").strip()
+        if not prompt:
+            raise StudioError("Write a prompt first: describe the shot you want.")
+        if len(prompt) > 2000:
+            raise StudioError("Prompts can be at most 2000 characters.")
+        count = int(count)
+        if not MIN_CANDIDATES <= count <= MAX_CANDIDATES:
+            raise StudioError(f"Generate between {MIN_CANDIDATES} and {MAX_CANDIDATES} candidates; got {count}.")
+        if seed is not None and not 0 <= int(seed) <= MAX_SEED:
+            raise StudioError(f"Seed must be between 0 and {MAX_SEED}, or blank for a random one.")
+        base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, MAX_SEED - MAX_CANDIDATES)
+        engine = engines.create("frame", self.settings.frame_engine)
+        with self.db.session() as session:
+            project = _project(session, project_id)
+            ratio = aspect_ratio or project.aspect_ratio
+            _check_ratio(ratio)
+            payload = {
+                "project_id": project.id,
+                "prompt": prompt,
+                "enhanced_prompt": (enhanced_prompt or "").strip() or None,
+                "seeds": [(base_seed + i) % MAX_SEED for i in range(count)],
+                "aspect_ratio": ratio,
+                "engine": engine.name,
+                "long_side": self.settings.frame_long_side,
+                "parent_frame_id": parent_frame_id,
+            }
+            job = self.jobs.create(session, "hero_frames", payload, project.id)
+            job_id = job.id
+        self.jobs.enqueue(job_id)
+        return {"job_id": job_id, "seeds": payload["seeds"], "engine": engine.name, "engine_label": engine.label}
+
+    def regenerate(self, frame_id: int, count: int = 4) -> dict[str, Any]:
+        """Same prompt and settings, fresh seeds."""
+        frame = self.get(frame_id)
+        return self.generate(frame["project_id"], frame["prompt"], count, frame["aspect_ratio"], None,
+                             frame["enhanced_prompt"], parent_frame_id=None)
+
+    def mutate(self, frame_id: int, prompt_change: str = "", count: int = 4) -> dict[str, Any]:
+        """Variations of one frame: its prompt plus an optional change, new seeds, linked to the frame."""
+        frame = self.get(frame_id)
+        base = frame["enhanced_prompt"] or frame["prompt"]
+        change = (prompt_change or "").strip()
+        prompt = f"{frame['prompt']}, {change}" if change else frame["prompt"]
+        enhanced = f"{base}, {change}" if change else frame["enhanced_prompt"]
+        return self.generate(frame["project_id"], prompt, count, frame["aspect_ratio"], None, enhanced,
+                             parent_frame_id=frame_id)
+
+    # ------------------------------------------------------------ uploads
+    def upload(self, project_id: int, file_path: str | Path, enhance: bool = False,
+               crop_to_project_ratio: bool = True) -> dict[str, Any]:
+        from pipeline.engines.local_photo import load_upload
+
+        if not file_path:
+            raise StudioError("Choose a photo to upload (JPEG, PNG or WebP).")
+        image = load_upload(Path(file_path))
+        with self.db.session() as session:
+            project = _project(session, project_id)
+            frame = self._store_frame(session, project.id, image, source=FrameSource.uploaded, engine="upload",
+                                      model="", seed=None, prompt="", aspect_ratio=_nearest_ratio(image.size),
+                                      parameters={"original_name": Path(file_path).name})
+            view = frame_view(frame, self.media)
+            ratio = project.aspect_ratio
+        if enhance:
+            return self.enhance_photo(view["id"], crop_to=ratio if crop_to_project_ratio else None)
+        return view
+
+    def enhance_photo(self, frame_id: int, crop_to: str | None = None, white_balance: bool = True,
+                      exposure: bool = True, contrast: bool = True, sharpen: bool = True) -> dict[str, Any]:
+        from PIL import Image
+
+        if crop_to is not None:
+            _check_ratio(crop_to)
+        enhancer = engines.create("photo", self.settings.photo_engine)
+        with self.db.session() as session:
+            original = _frame(session, frame_id)
+            with Image.open(self.media.absolute(original.image_path)) as img:
+                image = img.convert("RGB")
+            options = PhotoEnhanceOptions(white_balance, exposure, contrast, sharpen, crop_to)
+            rendered = enhancer.enhance(image, options)
+            frame = self._store_frame(session, original.project_id, rendered.image, source=FrameSource.enhanced,
+                                      engine=enhancer.name, model=rendered.model, seed=None, prompt=original.prompt,
+                                      aspect_ratio=crop_to or original.aspect_ratio,
+                                      parameters=rendered.parameters, parent_frame_id=original.id)
+            return frame_view(frame, self.media)
+
+    # ------------------------------------------------------------ reading and picks
+    def list(self, project_id: int, favourites_only: bool = False) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            _project(session, project_id)
+            query = select(HeroFrame).where(HeroFrame.project_id == project_id).order_by(HeroFrame.id.desc())
+            if favourites_only:
+                query = query.where(HeroFrame.is_favourite.is_(True))
+            return [frame_view(f, self.media) for f in session.scalars(query).all()]
+
+    def get(self, frame_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            return frame_view(_frame(session, frame_id), self.media)
+
+    def set_favourite(self, frame_id: int, favourite: bool) -> dict[str, Any]:
+        with self.db.session() as session:
+            frame = _frame(session, frame_id)
+            frame.is_favourite = bool(favourite)
+            return frame_view(frame, self.media)
+
+    # ------------------------------------------------------------ internals
+    def _store_frame(self, session, project_id: int, image, *, source: FrameSource, engine: str, model: str,
+                     seed: int | None, prompt: str, aspect_ratio: str, parameters: dict[str, Any],
+                     enhanced_prompt: str | None = None, parent_frame_id: int | None = None,
+                     job_id: int | None = None) -> HeroFrame:
+        image = image.convert("RGB")
+        stem = f"p{project_id}-{source.value}-{seed if seed is not None else 'x'}"
+        image_path = self.media.save_image(image, self.media.new_path("frames", stem, ".png"), compress_level=3)
+        thumb_path = self.media.save_thumbnail(image, self.media.new_path("thumbs", stem, ".jpg"))
+        frame = HeroFrame(project_id=project_id, prompt=prompt, enhanced_prompt=enhanced_prompt, source=source.value,
+                          engine=engine, model=model, seed=seed, aspect_ratio=aspect_ratio, width=image.width,
+                          height=image.height, image_path=image_path, thumbnail_path=thumb_path,
+                          parameters=parameters, parent_frame_id=parent_frame_id, job_id=job_id)
+        session.add(frame)
+        session.flush()
+        return frame
+
+
+class HeroFramesJob:
+    """Renders the candidates of one request, storing each as soon as it exists (a crash keeps the finished ones)."""
+
+    def __init__(self, service: HeroFrameService) -> None:
+        self.service = service
+
+    def run(self, ctx: JobContext) -> dict[str, Any]:
+        p = ctx.payload
+        engine = engines.create("frame", p["engine"])
+        seeds: list[int] = p["seeds"]
+        render_prompt = p.get("enhanced_prompt") or p["prompt"]
+        with self.service.db.session() as session:
+            done = {f.seed: f.id for f in session.scalars(select(HeroFrame).where(HeroFrame.job_id == ctx.job_id))}
+        frame_ids = []
+        for i, seed in enumerate(seeds):
+            if seed in done:
+                frame_ids.append(done[seed])
+                continue
+            ctx.progress(100 * i / len(seeds), f"Rendering candidate {i + 1} of {len(seeds)}")
+            request = FrameRequest(render_prompt, p["aspect_ratio"], seed, p.get("long_side", 1280))
+            rendered = engine.render(request)
+            with self.service.db.session() as session:
+                frame = self.service._store_frame(
+                    session, p["project_id"], rendered.image, source=FrameSource.generated, engine=engine.name,
+                    model=rendered.model, seed=seed, prompt=p["prompt"], aspect_ratio=p["aspect_ratio"],
+                    parameters={**rendered.parameters, "render_prompt": render_prompt, "long_side": request.long_side},
+                    enhanced_prompt=p.get("enhanced_prompt"), parent_frame_id=p.get("parent_frame_id"),
+                    job_id=ctx.job_id)
+                frame_ids.append(frame.id)
+        return {"hero_frame_ids": frame_ids}
+
+    def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
+        """Finished candidates stay; nothing else to tidy."""
+
+
+def _project(session, project_id) -> Project:
+    project = session.get(Project, int(project_id)) if project_id is not None else None
+    if project is None:
+        raise NotFound(f"Project {project_id} does not exist.")
+    return project
+
+
+def _frame(session, frame_id) -> HeroFrame:
+    frame = session.get(HeroFrame, int(frame_id)) if frame_id is not None else None
+    if frame is None:
+        raise NotFound(f"Hero frame {frame_id} does not exist.")
+    return frame
+
+
+def _check_ratio(aspect_ratio: str) -> None:
+    if aspect_ratio not in ASPECT_RATIOS:
+        raise StudioError(f"Aspect ratio must be one of {', '.join(ASPECT_RATIOS)}; got '{aspect_ratio}'.")
+
+
+def _nearest_ratio(size: tuple[int, int]) -> str:
+    width, height = size
+    return min(ASPECT_RATIOS, key=lambda r: abs(ASPECT_RATIOS[r][0] / ASPECT_RATIOS[r][1] - width / height))

@@ -1,0 +1,72 @@
+"""Jobs as the UI and API see them: create + enqueue, status, cancel, the live queue."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.errors import NotFound
+from pipeline.jobs import JobContext, JobRunner
+from pipeline.queue import JobQueue
+from pipeline.services.views import job_view
+from storage.db import Database
+from storage.models import Job, JobStatus, utcnow
+
+
+class JobService:
+    def __init__(self, db: Database, queue: JobQueue, runner: JobRunner, max_tries: int) -> None:
+        self.db = db
+        self.queue = queue
+        self.runner = runner
+        self.max_tries = max_tries
+
+    def create(self, session, kind: str, payload: dict[str, Any], project_id: int | None) -> Job:
+        """Add a Job row inside the caller's transaction; call `enqueue` after that transaction commits."""
+        job = Job(kind=kind, payload=payload, project_id=project_id, max_tries=self.max_tries)
+        session.add(job)
+        session.flush()
+        return job
+
+    def enqueue(self, *job_ids: int) -> None:
+        for job_id in job_ids:
+            self.queue.enqueue(job_id)
+
+    def get(self, job_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            job = session.get(Job, int(job_id))
+            if job is None:
+                raise NotFound(f"Job {job_id} does not exist.")
+            return job_view(job)
+
+    def active(self, project_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Queued and running jobs first, then the most recent finished ones."""
+        with self.db.session() as session:
+            query = select(Job).order_by(Job.id.desc()).limit(limit)
+            if project_id is not None:
+                query = query.where(Job.project_id == project_id)
+            jobs = session.scalars(query).all()
+            order = {JobStatus.running.value: 0, JobStatus.queued.value: 1}
+            return [job_view(j) for j in sorted(jobs, key=lambda j: (order.get(j.status, 2), -j.id))]
+
+    def cancel(self, job_id: int) -> dict[str, Any]:
+        """Queued work is cancelled at once; running work stops at its next progress check."""
+        ended = None
+        with self.db.session() as session:
+            job = session.get(Job, int(job_id))
+            if job is None:
+                raise NotFound(f"Job {job_id} does not exist.")
+            if JobStatus(job.status).finished:
+                return job_view(job)
+            job.cancel_requested = True
+            if job.status == JobStatus.queued.value:
+                job.status = JobStatus.cancelled.value
+                job.step = "Cancelled"
+                job.error = "Cancelled before it started."
+                job.finished_at = utcnow()
+                ended = JobContext(job.id, job.kind, dict(job.payload or {}), job.tries, lambda p, s: None)
+            else:
+                job.step = "Cancelling…"
+            view = job_view(job)
+        if ended is not None and ended.kind in self.runner.handlers:
+            self.runner.handlers[ended.kind].on_end(ended, JobStatus.cancelled, "Cancelled before it started.")
+        return view

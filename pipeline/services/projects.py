@@ -1,0 +1,99 @@
+"""Projects: create, rename, list, and the selected hero frame."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.engines.base import ASPECT_RATIOS
+from pipeline.errors import NotFound, StudioError
+from pipeline.services.views import project_view
+from storage.db import Database
+from storage.models import HeroFrame, Project, User
+
+LOCAL_USERNAME = "local"
+
+
+class ProjectService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def local_user_id(self) -> int:
+        """Single-user mode owns everything through one local user (team mode adds real logins)."""
+        with self.db.session() as session:
+            user = session.scalar(select(User).where(User.username == LOCAL_USERNAME))
+            if user is None:
+                user = User(username=LOCAL_USERNAME, display_name="Local user", role="admin")
+                session.add(user)
+                session.flush()
+            return user.id
+
+    def create(self, name: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
+        name = _clean_name(name)
+        _check_ratio(aspect_ratio)
+        owner_id = self.local_user_id()
+        with self.db.session() as session:
+            project = Project(name=name, aspect_ratio=aspect_ratio, owner_id=owner_id)
+            session.add(project)
+            session.flush()
+            return project_view(project)
+
+    def rename(self, project_id: int, name: str) -> dict[str, Any]:
+        name = _clean_name(name)
+        with self.db.session() as session:
+            project = _get(session, project_id)
+            project.name = name
+            session.flush()
+            return project_view(project)
+
+    def set_aspect_ratio(self, project_id: int, aspect_ratio: str) -> dict[str, Any]:
+        _check_ratio(aspect_ratio)
+        with self.db.session() as session:
+            project = _get(session, project_id)
+            project.aspect_ratio = aspect_ratio
+            session.flush()
+            return project_view(project)
+
+    def get(self, project_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            return project_view(_get(session, project_id))
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            projects = session.scalars(select(Project).order_by(Project.updated_at.desc(), Project.id.desc())).all()
+            return [project_view(p) for p in projects]
+
+    def latest_or_new(self) -> dict[str, Any]:
+        projects = self.list()
+        return projects[0] if projects else self.create("My first project")
+
+    def select_hero_frame(self, project_id: int, frame_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            project = _get(session, project_id)
+            frame = session.get(HeroFrame, frame_id)
+            if frame is None or frame.project_id != project_id:
+                raise NotFound(f"Hero frame {frame_id} is not part of project '{project.name}'.")
+            project.selected_hero_frame_id = frame.id
+            session.flush()
+            return project_view(project)
+
+
+def _get(session, project_id: int) -> Project:
+    project = session.get(Project, int(project_id)) if project_id is not None else None
+    if project is None:
+        raise NotFound(f"Project {project_id} does not exist. Create a project first.")
+    return project
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise StudioError("A project needs a name.")
+    if len(name) > 200:
+        raise StudioError("Project names can be at most 200 characters.")
+    return name
+
+
+def _check_ratio(aspect_ratio: str) -> None:
+    if aspect_ratio not in ASPECT_RATIOS:
+        raise StudioError(f"Aspect ratio must be one of {', '.join(ASPECT_RATIOS)}; got '{aspect_ratio}'.")

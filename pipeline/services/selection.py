@@ -1,0 +1,78 @@
+"""Picking the best attempt of a group: the system's pick (from scoring's ranking) and the user's override."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.errors import NotFound, StudioError
+from storage.db import Database
+from storage.models import AttemptStatus, FINISHED_ATTEMPT_STATES, GenerationGroup, SelectionEvent, VideoAttempt
+
+
+class SelectionService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def select_if_complete(self, group_id: int) -> bool:
+        """Once every attempt has finished (done, failed or cancelled), rank the scored ones and mark the best."""
+        import scoring
+
+        with self.db.session() as session:
+            group = session.get(GenerationGroup, group_id)
+            if group is None or any(a.status not in FINISHED_ATTEMPT_STATES for a in group.attempts):
+                return False
+            scored = [a for a in group.attempts if a.status == AttemptStatus.done.value and a.metrics]
+            for attempt in group.attempts:
+                attempt.is_system_selected_best = False
+            if not scored:
+                group.selection_reason = "No attempt finished, so nothing could be picked."
+                return True
+            ranking = scoring.rank([_report(a) for a in scored])
+            for attempt, relative, reason in zip(scored, ranking.relative_scores, ranking.reasons):
+                attempt.relative_score = float(relative)
+                attempt.score_reason = reason
+            best = scored[ranking.best_index] if ranking.best_index is not None else None
+            group.selection_reason = ranking.reason
+            if best is not None:
+                best.is_system_selected_best = True
+                already = session.scalar(select(SelectionEvent).where(
+                    SelectionEvent.group_id == group.id, SelectionEvent.actor == "system",
+                    SelectionEvent.attempt_id == best.id))
+                if already is None:
+                    session.add(SelectionEvent(group_id=group.id, attempt_id=best.id, system_attempt_id=best.id,
+                                               actor="system", reason=ranking.reason))
+            return True
+
+    def select_attempt(self, attempt_id: int, reason: str = "", tags: list[str] | None = None) -> dict[str, Any]:
+        """The user's pick; it overrides the system's for the timeline and is logged for the agreement rate."""
+        with self.db.session() as session:
+            attempt = session.get(VideoAttempt, int(attempt_id)) if attempt_id is not None else None
+            if attempt is None:
+                raise NotFound(f"Attempt {attempt_id} does not exist.")
+            if attempt.status != AttemptStatus.done.value:
+                raise StudioError(f"Attempt {attempt.index} is {attempt.status}; only finished attempts can be picked.")
+            group = attempt.group
+            system = next((a for a in group.attempts if a.is_system_selected_best), None)
+            for other in group.attempts:
+                other.is_user_selected_best = other.id == attempt.id
+            session.add(SelectionEvent(group_id=group.id, attempt_id=attempt.id,
+                                       system_attempt_id=system.id if system else None, actor="user",
+                                       reason=(reason or "").strip()[:1000], tags=list(tags or [])))
+            return {"group_id": group.id, "attempt_id": attempt.id, "system_attempt_id": system.id if system else None,
+                    "agrees_with_system": system is not None and system.id == attempt.id}
+
+
+def _report(attempt: VideoAttempt):
+    import scoring
+
+    details = dict(attempt.score_details or {})
+    return scoring.ScoreReport(
+        dimensions={m.name: m.value for m in attempt.metrics},
+        overall=attempt.overall_score or 0.0,
+        metrics_used=list(details.get("metrics_used", [])),
+        metrics_skipped=dict(details.get("metrics_skipped", {})),
+        gate_failures=list(details.get("gate_failures", [])),
+        seconds=float(details.get("seconds", 0.0)),
+        scorer_version=str(details.get("scorer_version", "")),
+    )

@@ -1,0 +1,88 @@
+"""All configuration of the studio, read from environment variables and `.env` (nothing else reads env vars)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HFS_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(default=Path("studio-data"), description="Folder for the database, queue and media.")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("HFS_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL; default a SQLite file in the data folder.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("HFS_REDIS_URL", "REDIS_URL"),
+        description="Use a Redis queue instead of the SQLite queue in the data folder.",
+    )
+    queue_mode: Literal["embedded", "external", "immediate"] = Field(
+        default="embedded",
+        description="embedded: the app starts its own worker process; external: run `python -m pipeline.worker` "
+        "yourself; immediate: run work inline (tests only).",
+    )
+    worker_threads: int = Field(default=2, ge=1, le=32, description="Jobs a worker process runs at once.")
+    job_stale_seconds: float = Field(default=30.0, gt=0, description="A running job without a heartbeat this long is recovered.")
+    job_max_tries: int = Field(default=3, ge=1, le=10, description="Tries for work that fails transiently.")
+    retry_base_delay: float = Field(default=2.0, ge=0, description="First retry delay in seconds; doubles per try.")
+
+    host: str = Field(default="127.0.0.1", description="Address the studio listens on.")
+    port: int = Field(default=7860, ge=0, le=65535, description="Port the studio listens on (0 = any free port).")
+
+    prompt_engine: str = Field(default="local-prompt-rules", description="Prompt enhancer engine.")
+    frame_engine: str = Field(default="local-previz", description="Hero-frame engine.")
+    photo_engine: str = Field(default="local-photo", description="Photo enhancement engine.")
+    video_engine: str = Field(default="local-camera-motion", description="Image-to-video engine.")
+
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("HFS_OPENAI_API_KEY", "OPENAI_API_KEY"), description="OpenAI key."
+    )
+    openai_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL.")
+    replicate_api_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("HFS_REPLICATE_API_TOKEN", "REPLICATE_API_TOKEN"),
+        description="Replicate token.",
+    )
+
+    music_dir: Path = Field(default=REPO_ROOT / "assets" / "music", description="Folder of music tracks + manifest.json.")
+    max_upload_mb: float = Field(default=25.0, gt=0, description="Largest photo upload in MB.")
+    max_upload_megapixels: float = Field(default=40.0, gt=0, description="Largest photo upload in megapixels.")
+    scoring_enable_pyiqa: bool = Field(default=True, description="Use pyiqa metrics (non-commercial licence).")
+    video_min_short_side: int = Field(default=720, ge=144, description="Short side of local engine videos.")
+    frame_long_side: int = Field(default=1280, ge=512, description="Long side of local previz frames.")
+    export_long_side: int = Field(default=1920, ge=320, description="Long side of exported timelines (1920 = 1080p).")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'studio.db'}"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    def public_summary(self) -> dict[str, str]:
+        """What the UI may show about the configuration: never secrets, only whether they are set."""
+        return {
+            "data folder": str(self.data_dir),
+            "database": self.resolved_database_url.split("@")[-1] if "@" in self.resolved_database_url else self.resolved_database_url,
+            "queue": "Redis" if self.redis_url else "SQLite (data folder)",
+            "OpenAI key": "set" if self.openai_api_key else "not set",
+            "Replicate token": "set" if self.replicate_api_token else "not set",
+        }

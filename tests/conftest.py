@@ -1,0 +1,41 @@
+"""Shared fixtures: services on a temporary SQLite database with an immediate (inline) Huey queue."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def make_settings(data_dir: Path, **overrides):
+    from pipeline.settings import Settings
+
+    values = dict(data_dir=data_dir, queue_mode="immediate", video_min_short_side=360, frame_long_side=1024,
+                  export_long_side=640, retry_base_delay=0.0, scoring_enable_pyiqa=False)
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return make_settings(tmp_path / "studio-data")
+
+
+@pytest.fixture
+def services(settings):
+    from pipeline.services import build_services
+
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def project(services):
+    return services.projects.create("Test project", "16:9")

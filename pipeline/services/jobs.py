@@ -48,6 +48,16 @@ class JobService:
             order = {JobStatus.running.value: 0, JobStatus.queued.value: 1}
             return [job_view(j) for j in sorted(jobs, key=lambda j: (order.get(j.status, 2), -j.id))]
 
+    def unfinished(self, project_id: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        """Queued and running jobs (optionally of one project and one kind), newest first: what a poll waits on."""
+        with self.db.session() as session:
+            query = select(Job).where(Job.status.in_([JobStatus.queued.value, JobStatus.running.value]))
+            if project_id is not None:
+                query = query.where(Job.project_id == project_id)
+            if kind is not None:
+                query = query.where(Job.kind == kind)
+            return [job_view(j) for j in session.scalars(query.order_by(Job.id.desc())).all()]
+
     def cancel(self, job_id: int) -> dict[str, Any]:
         """Queued work is cancelled at once; running work stops at its next progress check."""
         ended = None

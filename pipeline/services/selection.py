@@ -62,17 +62,23 @@ class SelectionService:
             return {"group_id": group.id, "attempt_id": attempt.id, "system_attempt_id": system.id if system else None,
                     "agrees_with_system": system is not None and system.id == attempt.id}
 
+    def accept_system_pick(self, group_id: int, reason: str = "", tags: list[str] | None = None) -> dict[str, Any]:
+        """The user confirms the system's pick (logged like any user pick, so it counts as agreement)."""
+        with self.db.session() as session:
+            group = session.get(GenerationGroup, int(group_id)) if group_id is not None else None
+            if group is None:
+                raise NotFound(f"Generation group {group_id} does not exist.")
+            system = next((a for a in group.attempts if a.is_system_selected_best), None)
+            if system is None:
+                raise StudioError("This group has no system pick yet: wait until its attempts are scored.")
+            attempt_id = system.id
+        return self.select_attempt(attempt_id, reason or "Accepted the system pick", tags)
+
 
 def _report(attempt: VideoAttempt):
+    """Rebuild the scorer's report from what was stored: values per dimension plus the rest of the report."""
     import scoring
 
-    details = dict(attempt.score_details or {})
-    return scoring.ScoreReport(
-        dimensions={m.name: m.value for m in attempt.metrics},
-        overall=attempt.overall_score or 0.0,
-        metrics_used=list(details.get("metrics_used", [])),
-        metrics_skipped=dict(details.get("metrics_skipped", {})),
-        gate_failures=list(details.get("gate_failures", [])),
-        seconds=float(details.get("seconds", 0.0)),
-        scorer_version=str(details.get("scorer_version", "")),
-    )
+    stored = {**(attempt.score_details or {}), "overall": attempt.overall_score or 0.0,
+              "dimensions": {m.name: m.value for m in attempt.metrics}}
+    return scoring.ScoreReport.from_dict(stored)

@@ -1,0 +1,95 @@
+"""Hard gates: attempts that are broken, whatever their scores say.
+
+Each failure is a string ``"<code>: <explanation>"`` with ``code`` one of
+``GATE_CODES``; ranked groups put gated attempts last.
+
+* ``black``     — at least ``BLACK_FRACTION`` of the frames are black or blank
+  (uniform);
+* ``frozen``    — motion was requested (see :func:`motion_expectation`) but the
+  whole clip barely moves: mean top-5 % flow per ~8 fps pair below
+  ``FROZEN_RATIO`` × VBench's dynamic threshold (≈ 0.25 px at 360p);
+* ``truncated`` — fewer than ``TRUNCATED_FRACTION`` of the expected frames
+  decoded (expected = the container's frame count, or ``expected_duration`` ×
+  fps when given), or fewer than 2 frames;
+* ``wrong_first_frame`` — a hero was given and the first frame does not match
+  it: the coarse layout correlation (36-px luminance thumbnails) is below
+  ``WRONG_FIRST_FRAME_LAYOUT`` and ``i2v_first_frame`` below
+  ``WRONG_FIRST_FRAME_SCORE`` (not raised when the first frame is black: that
+  is the ``black`` gate's business).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .analysis import BLACK_LUMA
+
+GATE_CODES = ("black", "frozen", "truncated", "wrong_first_frame")
+
+BLACK_FRACTION = 0.30
+FROZEN_RATIO = 0.03
+TRUNCATED_FRACTION = 0.60
+WRONG_FIRST_FRAME_LAYOUT = 0.50
+WRONG_FIRST_FRAME_SCORE = 0.60
+
+_STILL = re.compile(
+    r"\b(static|still\s+(camera|shot|image|frame|photo)|no\s+(camera\s+)?(motion|movement)|"
+    r"locked[-\s]?off|motionless|frozen|freeze\s*frame|tripod\s+shot|not\s+mov(e|ing))\b",
+    re.IGNORECASE,
+)
+
+
+def motion_expectation(motion_prompt: str | None) -> bool | None:
+    """``True`` when the motion prompt asks for motion, ``False`` when it asks
+    for a still shot ("static camera", "no motion", "locked-off", ...),
+    ``None`` when there is no motion prompt."""
+    text = (motion_prompt or "").strip()
+    if not text:
+        return None
+    return not _STILL.search(text)
+
+
+def evaluate_gates(
+    summary,
+    dimensions: Mapping[str, float],
+    details: Mapping[str, float],
+    *,
+    motion_expected: bool | None,
+    has_hero: bool,
+) -> list[str]:
+    """Gate failures for one clip (``summary`` is an ``analysis.ClipSummary``)."""
+    failures: list[str] = []
+    n = summary.decoded_frames
+    dark = max(summary.black_frames, summary.blank_frames)
+    mostly_dark = n > 0 and dark / n >= 0.9
+    if n and dark / n >= BLACK_FRACTION:
+        kind = "black" if summary.black_frames >= summary.blank_frames else "blank (uniform)"
+        failures.append(f"black: {dark} of {n} frames are {kind}")
+
+    if motion_expected and summary.pair_top5 and not mostly_dark:
+        ratio = summary.motion_ratio
+        if ratio < FROZEN_RATIO:
+            failures.append(
+                f"frozen: the clip barely moves (mean top-5% flow {summary.mean_top5:.2f} px, "
+                f"threshold {FROZEN_RATIO * summary.flow_threshold_px:.2f} px) although motion was requested"
+            )
+
+    expected = summary.expected_frames
+    if n < 2:
+        failures.append(f"truncated: only {n} frame decoded")
+    elif expected and n < TRUNCATED_FRACTION * expected and not summary.clipped:
+        extra = f"; decoding stopped: {summary.decode_error}" if summary.decode_error else ""
+        failures.append(f"truncated: decoded {n} of {expected} expected frames ({summary.decoded_seconds:.1f} s){extra}")
+
+    if has_hero and "first_frame_layout_corr" in details:
+        first_dark = summary.first_luma < BLACK_LUMA
+        layout = details["first_frame_layout_corr"]
+        score = dimensions.get("i2v_first_frame", 1.0)
+        if not first_dark and layout < WRONG_FIRST_FRAME_LAYOUT and score < WRONG_FIRST_FRAME_SCORE:
+            failures.append(
+                f"wrong_first_frame: first frame does not match the hero "
+                f"(layout correlation {layout:.2f}, SSIM {details.get('first_frame_ssim', 0.0):.2f}, "
+                f"score {score:.2f})"
+            )
+    return failures

@@ -1,0 +1,108 @@
+"""Ranking within a generation group."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scoring import DEFAULT_WEIGHTS, Ranking, ScoreReport, rank
+
+
+def test_clean_beats_flicker_and_jitter(score_cached):
+    reports = [score_cached("flicker"), score_cached("clean"), score_cached("jitter")]
+    r = rank(reports)
+    assert isinstance(r, Ranking)
+    assert r.best_index == 1 and r.order[0] == 1
+    assert sorted(r.order) == [0, 1, 2]
+    assert r.relative_scores[1] == max(r.relative_scores)
+    assert all(0.0 <= s <= 100.0 for s in r.relative_scores)
+    assert r.reason.startswith("Best of 3: ")
+    assert "first frame matches the hero" in r.reason or "first frame closer" in r.reason
+    assert len(r.reasons) == 3 and r.reasons[1] == r.reason
+    assert r.reasons[0].startswith("Rank ") and r.reasons[2].startswith("Rank ")
+    json.dumps(r.to_dict())
+    # deterministic and independent of input order
+    assert rank(reports) == r
+    shuffled = rank([reports[2], reports[0], reports[1]])
+    assert shuffled.best_index == 2
+    # works on stored dicts too
+    assert rank([x.to_dict() for x in reports]) == r
+
+
+def test_each_degradation_loses_pairwise(score_cached):
+    clean = score_cached("clean")
+    for bad in ("flicker", "jitter"):
+        r = rank([score_cached(bad), clean])
+        assert r.best_index == 1, bad
+        assert r.order == [1, 0]
+
+
+def test_gated_attempts_go_last(score_cached):
+    reports = [score_cached("frozen"), score_cached("black"), score_cached("flicker"), score_cached("clean")]
+    r = rank(reports)
+    assert r.best_index == 3
+    assert r.order[:2] == [3, 2] and set(r.order[2:]) == {0, 1}
+    assert r.relative_scores[0] == 0.0 and r.relative_scores[1] == 0.0
+    assert "2 attempts failed checks (black, frozen)" in r.reason
+    assert "failed checks" in r.reasons[0] and "frozen" in r.reasons[0]
+    assert r.group_scores[0] is None
+
+
+def test_all_gated_has_no_best(score_cached):
+    r = rank([score_cached("black"), score_cached("frozen")])
+    assert r.best_index is None
+    assert sorted(r.order) == [0, 1]
+    assert r.reason.startswith("No attempt passed the checks")
+
+
+def test_edge_cases(score_cached):
+    empty = rank([])
+    assert empty.best_index is None and empty.order == [] and empty.reasons == []
+    single = rank([score_cached("clean")])
+    assert single.best_index == 0 and single.relative_scores == [100.0]
+    assert single.reason.startswith("Only attempt")
+
+
+def _report(**dims) -> ScoreReport:
+    base = {d: 0.97 for d in ("temporal_flickering", "motion_smoothness", "i2v_first_frame", "hero_consistency")}
+    base.update(motion_amount=0.5, dynamic_degree=0.0)
+    base.update(dims)
+    return ScoreReport(dimensions=base, overall=90.0, metrics_used=[], metrics_skipped={}, gate_failures=[], seconds=0.1)
+
+
+def test_tiny_differences_do_not_decide_but_real_ones_do():
+    # noise-level differences (below the floor) on one dimension, a real difference on another
+    a = _report(motion_smoothness=0.9901, temporal_flickering=0.990)
+    b = _report(motion_smoothness=0.9900, temporal_flickering=0.999)
+    r = rank([a, b])
+    assert r.best_index == 1
+    assert "steadier frames (0.999 vs 0.990)" in r.reason
+
+
+def test_custom_weights_change_the_pick():
+    smooth = _report(motion_smoothness=0.995, motion_amount=0.2)
+    lively = _report(motion_smoothness=0.990, motion_amount=0.7)
+    assert rank([smooth, lively]).best_index == 0
+    assert rank([smooth, lively], weights={"motion_amount": 1.0}).best_index == 1
+    # a still shot was asked for: motion is not rewarded
+    smooth.motion_expected = lively.motion_expected = False
+    still = rank([smooth, lively], weights={"motion_amount": 1.0, "motion_smoothness": 0.1})
+    assert still.best_index == 0 and still.weights["motion_amount"] == 0.0
+
+
+def test_ties_are_broken_deterministically():
+    a, b = _report(), _report()
+    r = rank([a, b])
+    assert r.best_index == 0 and r.order == [0, 1]
+    assert "scored alike" in r.reason
+    assert r.relative_scores == [50.0, 50.0]
+
+
+def test_default_weights_are_documented_keys():
+    assert set(DEFAULT_WEIGHTS) == {
+        "motion_smoothness", "temporal_flickering", "i2v_first_frame", "imaging_quality",
+        "motion_amount", "hero_consistency", "dynamic_degree",
+    }
+    with pytest.raises(TypeError):
+        DEFAULT_WEIGHTS["motion_amount"] = 1.0  # read-only mapping

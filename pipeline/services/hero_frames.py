@@ -100,7 +100,8 @@ class HeroFrameService:
 
         if not file_path:
             raise StudioError("Choose a photo to upload (JPEG, PNG or WebP).")
-        image = load_upload(Path(file_path))
+        image = load_upload(Path(file_path), max_bytes=int(self.settings.max_upload_mb * 2**20),
+                            max_megapixels=self.settings.max_upload_megapixels)
         with self.db.session() as session:
             project = _project(session, project_id)
             frame = self._store_frame(session, project.id, image, source=FrameSource.uploaded, engine="upload",

@@ -1,0 +1,234 @@
+"""Turns a motion prompt (plus a negative prompt and a seed) into a concrete camera-move plan.
+
+This module is pure: no pixels, no files. The renderer in local_motion.py follows the plan.
+
+Direction conventions (what the viewer sees; "flow" is the optical flow of scene content between frames):
+  pan_left    the camera turns left; content slides RIGHT in the frame  (mean flow x > 0)
+  pan_right   the camera turns right; content slides LEFT               (mean flow x < 0)
+  tilt_up     the camera tilts up; content slides DOWN                  (mean flow y > 0)
+  tilt_down   the camera tilts down; content slides UP                  (mean flow y < 0)
+  push_in     the frame tightens (zoom in); flow points AWAY from the centre (positive divergence)
+  pull_out    the frame widens (zoom out); flow points TOWARD the centre (negative divergence)
+  dolly_in / dolly_out   like push/pull, but near layers grow faster than far ones (parallax)
+  truck_left / truck_right   the camera slides sideways; content moves the other way, near layers faster
+  crane_up / crane_down      the camera rises / sinks; content moves down / up, near layers faster
+  orbit_left / orbit_right   the camera circles the subject, travelling towards its own left / right; the
+                             subject holds its place, the background slides the way the camera travels
+                             (orbit_left: background flow x < 0) and the foreground the opposite way, with a
+                             slight roll
+  handheld    a still camera held by hand: low-frequency seeded shake and a slow drift
+  static      locked off, with a barely visible "breathing" zoom so the shot does not look frozen
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from pipeline.engines.text_match import (
+    find_phrase,
+    mentions,
+    stable_hash,
+    strip_phrases,
+)
+
+ZOOM_MOVES = {"push_in", "pull_out", "dolly_in", "dolly_out"}
+PARALLAX_MOVES = {"dolly_in", "dolly_out", "truck_left", "truck_right", "crane_up", "crane_down", "orbit_left",
+                  "orbit_right"}
+EASINGS = ("ease_in_out_sine", "ease_in_out_cubic", "smootherstep")
+
+# Earliest phrase in the prompt wins. "{side}" patterns get a direction; a bare "pan" lets the seed choose one.
+MOVE_PHRASES: list[tuple[str, str]] = [
+    ((r"push(?:es|ing)?[ -]?in|zoom(?:s|ing)?[ -]?in|move[sd]? (?:in|closer)|punch[ -]?in|"
+      r"creep(?:s|ing)? in"), "push_in"),
+    (r"pull(?:s|ing)?[ -]?(?:out|back)|zoom(?:s|ing)?[ -]?out|move[sd]? (?:out|back|away)|reveal(?:s|ing)?",
+     "pull_out"),
+    (r"dolly(?:ing)?[ -]?(?:in|forward|towards?)", "dolly_in"),
+    (r"dolly(?:ing)?[ -]?(?:out|back|away)", "dolly_out"),
+    (r"pan(?:s|ning)?(?: to(?: the)?)? left|pan(?:s|ning)? leftwards?", "pan_left"),
+    (r"pan(?:s|ning)?(?: to(?: the)?)? right|pan(?:s|ning)? rightwards?", "pan_right"),
+    (r"tilt(?:s|ing)? ?up(?:wards?)?", "tilt_up"),
+    (r"tilt(?:s|ing)? ?down(?:wards?)?", "tilt_down"),
+    (r"(?:truck|track|crab|slide)(?:s|ing)?(?: to(?: the)?)? left", "truck_left"),
+    (r"(?:truck|track|crab|slide)(?:s|ing)?(?: to(?: the)?)? right", "truck_right"),
+    (r"(?:crane|boom|pedestal|jib)(?:s|ing)? up|rising shot|rise[sn]? up", "crane_up"),
+    (r"(?:crane|boom|pedestal|jib)(?:s|ing)? down|descend(?:s|ing)?", "crane_down"),
+    (r"(?:orbit|arc)(?:s|ing)?(?: to(?: the)?)? left|counter-?clockwise orbit", "orbit_left"),
+    (r"(?:orbit|arc)(?:s|ing)?(?: to(?: the)?)? right|clockwise orbit", "orbit_right"),
+    ((r"orbit(?:s|ing)?|arc(?:s|ing)? (?:shot|around)|circl(?:e|es|ing) around|turntable|rotate[sd]? around|"
+      r"360"), "orbit"),
+    (r"dolly(?:ing)?", "dolly_in"),
+    (r"push(?:es|ing)?|zoom(?:s|ing)?", "push_in"),
+    (r"pan(?:s|ning)?", "pan"),
+    (r"tilt(?:s|ing)?", "tilt"),
+    (r"track(?:ing)? shot|truck(?:s|ing)?|crab(?:s|bing)?", "truck"),
+    (r"crane(?: shot)?|jib shot", "crane_up"),
+    ((r"static|locked[ -]?off|lock[ -]?off|still camera|tripod|fixed camera|no camera (?:movement|motion)|"
+      r"stationary"), "static"),
+]
+SEEDED_DIRECTION = {"pan": ("pan_left", "pan_right"), "tilt": ("tilt_up", "tilt_down"),
+                    "truck": ("truck_left", "truck_right"), "orbit": ("orbit_left", "orbit_right")}
+HANDHELD_WORDS = r"hand-?held|shaky[ -]?cam|documentary[ -]style|organic shake|camera shake|run[ -]and[ -]gun"
+
+SPEED_WORDS: list[tuple[str, str, float]] = [  # (pattern, label, factor); first match wins
+    (r"slow[ -]?mo(?:tion)?|super slow|very slow|extremely slow", "very slow", 0.45),
+    (r"slow(?:ly)?|gentle|gently|leisurely|calm", "slow", 0.65),
+    (r"very fast|rapid(?:ly)?|whip|crash", "very fast", 1.9),
+    (r"fast|quick(?:ly)?|swift(?:ly)?|energetic|dynamic", "fast", 1.45),
+]
+INTENSITY_WORDS: list[tuple[str, float]] = [
+    (r"subtle|slight(?:ly)?|barely|minimal|soft|gentle|gently|tiny|small", 0.65),
+    (r"dramatic(?:ally)?|strong(?:ly)?|extreme|big|epic|bold|intense", 1.5),
+]
+
+# What a negative prompt (or "no ..." in the motion prompt) can suppress: pattern -> suppressed aspect.
+SUPPRESSORS: list[tuple[str, str]] = [
+    (r"shak(?:y|e|ing|iness)|jitter(?:y|s)?|wobbl(?:e|y)|hand-?held|camera shake|jerky|unstable|vibrat\w*", "shake"),
+    (r"zoom(?:s|ing)?(?:[ -](?:in|out))?|push[ -]?in|pull[ -]?out|scale change", "zoom"),
+    ((r"fast (?:movements?|motion|camera)|fast|quick (?:movements?|motion)|rapid|whip(?:[ -]?pans?)?|"
+      r"sudden (?:movements?|motion)"), "fast"),
+    (r"pan(?:s|ning)?", "pan"),
+    (r"tilt(?:s|ing)?", "tilt"),
+    (r"orbit(?:s|ing)?|rotat(?:e|ion|ing)|spin(?:ning)?|roll(?:ing)?|turntable", "rotation"),
+    (r"dolly|parallax", "parallax"),
+    (r"warp(?:ing|ed)?|distort(?:ion|ed)?|morph(?:ing)?|stretch(?:ing|ed)?", "warping"),
+    (r"camera (?:movement|motion)|moving camera|camera moves?|any (?:movement|motion)", "movement"),
+]
+MOVE_NEEDS = {  # which suppressed aspects rule a move out
+    "push_in": {"zoom"}, "pull_out": {"zoom"}, "dolly_in": {"zoom", "parallax"}, "dolly_out": {"zoom", "parallax"},
+    "pan_left": {"pan"}, "pan_right": {"pan"}, "tilt_up": {"tilt"}, "tilt_down": {"tilt"},
+    "truck_left": {"parallax"}, "truck_right": {"parallax"}, "crane_up": {"parallax"}, "crane_down": {"parallax"},
+    "orbit_left": {"rotation", "parallax"}, "orbit_right": {"rotation", "parallax"}, "handheld": {"shake"},
+    "static": set(),
+}
+NEGATION = r"\b(?:no|without|avoid|don'?t|do not|never|zero)\s+((?:[\w-]+\s*){1,3}?)(?=[,.;]|$|\s+(?:and|but|with)\b)"
+
+
+@dataclass(frozen=True)
+class MotionPlan:
+    move: str  # one of MOVE_NEEDS' keys
+    requested_move: str | None  # what the prompt asked for, before suppression (None: it named no move)
+    speed: str  # very slow, slow, medium, fast, very fast
+    speed_factor: float  # 1.0 = medium; already includes this seed's variation and any cap
+    intensity: float  # 1.0 = normal strength of the move, parallax and shake
+    easing: str  # one of EASINGS
+    shake: float  # handheld shake amplitude as a fraction of the frame's short side (0 = rock steady)
+    parallax: float  # 0..1, how strongly near and far layers separate
+    allow_zoom: bool
+    allow_rotation: bool
+    direction_offset_deg: float  # small seeded tilt of the travel direction (pans drift slightly diagonal)
+    focus: tuple[float, float]  # zoom centre offset from the frame centre, fractions of width/height
+    seed: int
+    suppressed: tuple[str, ...] = ()  # aspects removed because the negative prompt named them
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["focus"] = list(self.focus)
+        data["suppressed"] = list(self.suppressed)
+        data["notes"] = list(self.notes)
+        return data
+
+
+def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) -> MotionPlan:
+    text = " ".join((motion_prompt or "").lower().split())
+    negative = " ".join((negative_prompt or "").lower().split())
+    # "no zoom" / "without shake" inside the motion prompt count as negative terms.
+    negated = [match.group(1) for match in re.finditer(NEGATION, text)]
+    text = re.sub(NEGATION, " ", text)
+    negative = " ".join([negative, *negated]).strip()
+    suppressed = tuple(aspect for pattern, aspect in SUPPRESSORS if mentions(negative, pattern))
+    rng = np.random.default_rng([seed % 2**32, stable_hash(f"{text}|{negative}")])
+    notes: list[str] = []
+
+    requested = _requested_move(text, rng)
+    move = requested or "push_in"
+    if requested is None:
+        notes.append("no camera move named; defaulting to a slow push-in")
+    if "movement" in suppressed:
+        move = "static"
+        notes.append("the negative prompt rules out camera movement; holding the frame")
+    elif MOVE_NEEDS[move] & set(suppressed):
+        fallback = _fallback_move(move, set(suppressed), rng)
+        instead = "a static frame" if fallback == "static" else f"a gentle {fallback.replace('_', ' ')}"
+        notes.append(f"{move.replace('_', ' ')} is excluded by the negative prompt; using {instead} instead")
+        move = fallback
+    gentle = requested is None or move != requested  # defaults and fallbacks stay unobtrusive
+
+    speed, speed_factor = ("slow", 0.65) if gentle else ("medium", 1.0)
+    for pattern, label, factor in SPEED_WORDS:
+        if mentions(text, pattern):
+            speed, speed_factor = (label, factor) if not gentle or factor <= 0.65 else ("slow", 0.65)
+            break
+    intensity = 1.0
+    for pattern, factor in INTENSITY_WORDS:
+        if mentions(text, pattern):
+            intensity = min(factor, 1.0) if gentle else factor
+            break
+    # Every seed is a genuinely different take: its own pace, strength, easing, shake and aim.
+    speed_factor *= float(rng.uniform(0.8, 1.2))
+    intensity *= float(rng.uniform(0.82, 1.18))
+    if "fast" in suppressed and speed_factor > 0.8:
+        speed, speed_factor = "medium (capped)", 0.8
+        notes.append("speed capped because the negative prompt rules out fast movement")
+
+    wants_shake = move == "handheld" or mentions(text, HANDHELD_WORDS)
+    shake = 0.0
+    if wants_shake and "shake" not in suppressed:
+        shake = float(0.006 * intensity * rng.uniform(0.85, 1.15))
+    parallax = 0.0
+    if move in PARALLAX_MOVES and "parallax" not in suppressed:
+        parallax = float(np.clip(0.6 * intensity, 0.2, 1.0))
+        if "warping" in suppressed:
+            parallax *= 0.5
+    return MotionPlan(
+        move=move,
+        requested_move=requested,
+        speed=speed,
+        speed_factor=round(speed_factor, 4),
+        intensity=round(intensity, 4),
+        easing=str(rng.choice(EASINGS)),
+        shake=round(shake, 5),
+        parallax=round(parallax, 4),
+        allow_zoom="zoom" not in suppressed,
+        allow_rotation="rotation" not in suppressed,
+        direction_offset_deg=round(float(rng.uniform(-8.0, 8.0)), 2),
+        focus=(round(float(rng.uniform(-0.05, 0.05)), 4), round(float(rng.uniform(-0.04, 0.04)), 4)),
+        seed=seed,
+        suppressed=suppressed,
+        notes=tuple(note for note in notes if note),
+    )
+
+
+def _requested_move(text: str, rng: np.random.Generator) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for rank, (pattern, move) in enumerate(MOVE_PHRASES):
+        match = find_phrase(text, pattern)
+        if match and (best is None or (match.start(), rank) < best[:2]):
+            best = (match.start(), rank, move)
+    if best is None:
+        # "handheld" styles another move ("handheld push in"); on its own it is the move.
+        return "handheld" if mentions(text, HANDHELD_WORDS) else None
+    move = best[2]
+    if move in SEEDED_DIRECTION:
+        left, right = SEEDED_DIRECTION[move]
+        rest = strip_phrases(text, "light from the left|light from the right")
+        if mentions(rest, r"left|counter-?clockwise|up|upwards?"):
+            return left
+        if mentions(rest, r"right|clockwise|down|downwards?"):
+            return right
+        return str(rng.choice([left, right]))
+    return move
+
+
+def _fallback_move(move: str, suppressed: set[str], rng: np.random.Generator) -> str:
+    """A gentle move the negative prompt still allows, in order of how well it suits a hero shot."""
+    if move == "handheld":
+        return "static"  # a handheld request without shake is a held frame
+    candidates = ["push_in", str(rng.choice(["pan_left", "pan_right"])), str(rng.choice(["tilt_up", "tilt_down"])),
+                  "static"]
+    for candidate in candidates:
+        if not MOVE_NEEDS[candidate] & suppressed:
+            return candidate
+    return "static"

@@ -67,6 +67,8 @@ class Project(Base):
     selected_hero_frame_id: Mapped[int | None] = mapped_column(
         ForeignKey("hero_frames.id", use_alter=True, name="fk_project_selected_frame", ondelete="SET NULL")
     )
+    # Per-project weights for ranking attempts (None = scoring's documented defaults).
+    scoring_weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -107,6 +109,7 @@ class GenerationGroup(Base):
     iteration_index: Mapped[int] = mapped_column(Integer, default=1)
     parent_group_id: Mapped[int | None] = mapped_column(ForeignKey("generation_groups.id", ondelete="SET NULL"))
     selection_reason: Mapped[str | None] = mapped_column(Text)
+    estimated_cost_usd: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     attempts: Mapped[list[VideoAttempt]] = relationship(
@@ -187,6 +190,8 @@ class Job(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     worker_id: Mapped[str | None] = mapped_column(String(200))
+    # What a remote engine needs to resume after a restart (e.g. a provider's prediction id), never secrets.
+    engine_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)

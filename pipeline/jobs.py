@@ -17,7 +17,13 @@ from typing import Any, Callable, Protocol
 
 from sqlalchemy import select, update
 
-from pipeline.engines.base import EngineInputError, JobCancelled, TransientEngineError
+from pipeline.engines.base import (
+    EngineCheckpoint,
+    EngineInputError,
+    JobCancelled,
+    MemoryCheckpoint,
+    TransientEngineError,
+)
 from pipeline.errors import StudioError
 from storage.db import Database
 from storage.models import Job, JobStatus, utcnow
@@ -40,6 +46,26 @@ class JobContext:
     tries: int
     progress: Callable[[float, str], None]
     result: dict[str, Any] = field(default_factory=dict)
+    # Resumable engine state (a provider's prediction id, what it charged), stored on the Job row.
+    checkpoint: EngineCheckpoint = field(default_factory=MemoryCheckpoint)
+
+
+class JobCheckpoint:
+    """An engine checkpoint backed by Job.engine_state: written at once, so a restarted worker sees it."""
+
+    def __init__(self, db: Database, job_id: int) -> None:
+        self.db, self.job_id = db, job_id
+
+    def load(self) -> dict[str, Any]:
+        with self.db.session() as session:
+            job = session.get(Job, self.job_id)
+            return dict(job.engine_state or {}) if job is not None else {}
+
+    def save(self, state: dict[str, Any]) -> None:
+        with self.db.session() as session:
+            job = session.get(Job, self.job_id)
+            if job is not None:
+                job.engine_state = dict(state)
 
 
 class JobHandler(Protocol):
@@ -67,7 +93,8 @@ class JobRunner:
         if job is None:
             return
         handler = self.handlers.get(job.kind)
-        ctx = JobContext(job.id, job.kind, dict(job.payload or {}), job.tries, self._progress_fn(job.id))
+        ctx = JobContext(job.id, job.kind, dict(job.payload or {}), job.tries, self._progress_fn(job.id),
+                         checkpoint=JobCheckpoint(self.db, job.id))
         if handler is None:
             self._finish(ctx, None, JobStatus.failed, f"No handler for jobs of kind '{job.kind}'.")
             return

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("HFS_REPLICATE_API_TOKEN", "REPLICATE_API_TOKEN"),
         description="Replicate token.",
     )
+    replicate_base_url: str | None = Field(default=None, description="Replicate API URL (default the public API).")
+    replicate_poll_interval: float = Field(default=2.0, gt=0, description="Seconds between prediction polls.")
+    replicate_timeout: float = Field(default=1800.0, gt=0, description="Longest wait for one prediction, in seconds; "
+                                     "a prediction still running then is cancelled.")
+    provider_retries: int = Field(default=3, ge=0, le=10, description="Retries of a rate-limited or failed create call.")
+    provider_retry_delay: float = Field(default=2.0, ge=0, description="First create retry delay; doubles per retry.")
+    openai_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for one OpenAI request.")
+    openai_max_retries: int = Field(default=2, ge=0, le=10, description="OpenAI SDK retries (429, 5xx, timeouts).")
+    llm_model: str = Field(default="gpt-5-mini", description="Chat model for prompt help (any model your server has).")
+    openai_image_model: str = Field(default="gpt-image-1.5", description="Default OpenAI image model.")
+    openai_image_quality: Literal["low", "medium", "high"] = Field(default="medium", description="OpenAI image quality.")
+    diffusers_image_model: Path | None = Field(default=None, description="Folder of a diffusers text-to-image pipeline.")
+    diffusers_video_model: Path | None = Field(default=None, description="Folder of a diffusers image-to-video pipeline.")
+    diffusers_device: str = Field(default="auto", description="Device for diffusers: auto, cuda, cuda:1 or cpu.")
+    diffusers_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps (blank: the model's).")
+    diffusers_long_side: int | None = Field(default=None, ge=32, le=4096,
+                                            description="Long side of local GPU renders (blank: the model's own).")
 
     music_dir: Path = Field(default=REPO_ROOT / "assets" / "music", description="Folder of music tracks + manifest.json.")
     max_upload_mb: float = Field(default=25.0, gt=0, description="Largest photo upload in MB.")
@@ -85,4 +102,11 @@ class Settings(BaseSettings):
             "queue": "Redis" if self.redis_url else "SQLite (data folder)",
             "OpenAI key": "set" if self.openai_api_key else "not set",
             "Replicate token": "set" if self.replicate_api_token else "not set",
+            "diffusers image model": "set" if self.diffusers_image_model else "not set",
+            "diffusers video model": "set" if self.diffusers_video_model else "not set",
         }
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for redaction of provider messages (never for display)."""
+        return [s.get_secret_value() for s in (self.openai_api_key, self.replicate_api_token)
+                if s is not None and s.get_secret_value()]

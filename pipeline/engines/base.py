@@ -32,6 +32,64 @@ class EngineInputError(ValueError):
     """Bad input a user can fix (wrong file, bad size); its message is shown to the user as is."""
 
 
+class ProviderError(EngineInputError):
+    """A generation provider refused or failed the work (failed prediction, rejected key, unusable output).
+
+    The message comes from the provider (secrets redacted) and is shown to the user as is; it is not retried.
+    """
+
+
+# ---------------------------------------------------------------- resumable state
+@runtime_checkable
+class EngineCheckpoint(Protocol):
+    """Durable state of one piece of remote work (e.g. a provider's prediction id), kept across restarts.
+
+    Never put secrets in it: it is stored in the database (Job.engine_state).
+    """
+
+    def load(self) -> dict[str, Any]: ...
+
+    def save(self, state: dict[str, Any]) -> None: ...
+
+
+class MemoryCheckpoint:
+    """A checkpoint that lives as long as the object (tests, direct engine use)."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state: dict[str, Any] = dict(state or {})
+
+    def load(self) -> dict[str, Any]:
+        return dict(self.state)
+
+    def save(self, state: dict[str, Any]) -> None:
+        self.state = dict(state)
+
+
+def checkpoint_kwargs(method: Callable[..., Any], checkpoint: EngineCheckpoint | None) -> dict[str, Any]:
+    """{"checkpoint": ...} when an engine method takes one (engines written before the seam do not)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return {}
+    takes = "checkpoint" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    return {"checkpoint": checkpoint} if takes and checkpoint is not None else {}
+
+
+class ScopedCheckpoint:
+    """One key of a parent checkpoint, so one job can keep several pieces of remote work (one per candidate)."""
+
+    def __init__(self, parent: EngineCheckpoint, key: str) -> None:
+        self.parent, self.key = parent, key
+
+    def load(self) -> dict[str, Any]:
+        return dict(self.parent.load().get(self.key) or {})
+
+    def save(self, state: dict[str, Any]) -> None:
+        self.parent.save({**self.parent.load(), self.key: dict(state)})
+
+
 # ---------------------------------------------------------------- prompts
 @dataclass(frozen=True)
 class PromptAddition:
@@ -70,6 +128,7 @@ class RenderedFrame:
     seed: int
     model: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    cost_usd: float | None = 0.0  # what the provider charged; None when it is not known
 
 
 @runtime_checkable
@@ -77,7 +136,8 @@ class FrameEngine(Protocol):
     name: str
     label: str
 
-    def render(self, request: FrameRequest, progress: ProgressFn = no_progress) -> RenderedFrame: ...
+    def render(self, request: FrameRequest, progress: ProgressFn = no_progress,
+               checkpoint: EngineCheckpoint | None = None) -> RenderedFrame: ...
 
 
 @dataclass(frozen=True)
@@ -119,7 +179,7 @@ class VideoResult:
     frame_count: int
     model: str
     parameters: dict[str, Any] = field(default_factory=dict)  # the resolved motion plan: move, speed, ...
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0  # what the provider charged; None when it is not known
 
 
 @runtime_checkable
@@ -127,39 +187,62 @@ class VideoEngine(Protocol):
     name: str
     label: str
 
-    def animate(self, request: VideoRequest, output_path: Path, progress: ProgressFn = no_progress) -> VideoResult: ...
+    def animate(self, request: VideoRequest, output_path: Path, progress: ProgressFn = no_progress,
+                checkpoint: EngineCheckpoint | None = None) -> VideoResult: ...
 
 
 # ---------------------------------------------------------------- registry
-_FACTORIES: dict[str, dict[str, Callable[..., Any]]] = {"prompt": {}, "frame": {}, "photo": {}, "video": {}}
+@dataclass(frozen=True)
+class _Entry:
+    factory: Callable[..., Any]
+    wants_settings: bool = False
+    configured: Callable[[Any], bool] | None = None  # settings -> is its key / model folder set?
+    missing: str = ""  # what to configure, for the error when it is not
 
 
-def register(kind: str, name: str, factory: Callable[..., Any]) -> None:
-    _FACTORIES[kind][name] = factory
+_FACTORIES: dict[str, dict[str, _Entry]] = {"prompt": {}, "frame": {}, "photo": {}, "video": {}}
 
 
-def create(kind: str, name: str, **settings: Any) -> Any:
+def register(kind: str, name: str, factory: Callable[..., Any], *, wants_settings: bool = False,
+             configured: Callable[[Any], bool] | None = None, missing: str = "") -> None:
+    """Add an engine. `wants_settings`: the factory takes `settings=`. `configured(settings)`: whether the key or
+    model folder it needs is set (engines without it are always available)."""
+    _FACTORIES[kind][name] = _Entry(factory, wants_settings, configured, missing)
+
+
+def create(kind: str, name: str, settings: Any = None, **options: Any) -> Any:
+    """Build an engine. With settings, an engine whose key or model folder is not configured is refused."""
     _load_builtin_engines()
-    try:
-        factory = _FACTORIES[kind][name]
-    except KeyError:
-        known = ", ".join(sorted(_FACTORIES[kind])) or "none"
-        raise EngineInputError(f"Unknown {kind} engine '{name}'. Available: {known}.") from None
-    return factory(**settings)
+    entry = _FACTORIES[kind].get(name)
+    if entry is None:
+        known = ", ".join(available(kind, settings)) or "none"
+        raise EngineInputError(f"Unknown {kind} engine '{name}'. Available: {known}.")
+    if settings is not None and entry.configured is not None and not entry.configured(settings):
+        raise EngineInputError(f"The {kind} engine '{name}' is not configured: {entry.missing or 'see docs/PROVIDERS.md'}.")
+    if entry.wants_settings:
+        return entry.factory(settings=settings, **options)
+    return entry.factory(**options)
 
 
-def available(kind: str) -> list[str]:
+def available(kind: str, settings: Any = None) -> list[str]:
+    """Engine names of a kind; engines that need a key or a model folder only when `settings` configures it."""
     _load_builtin_engines()
-    return sorted(_FACTORIES[kind])
+    return sorted(name for name, entry in _FACTORIES[kind].items()
+                  if entry.configured is None or (settings is not None and entry.configured(settings)))
 
 
 _LOADED = False
 
 
 def _load_builtin_engines() -> None:
-    """Import engine modules lazily so that importing the pipeline stays cheap."""
+    """Import engine modules lazily so that importing the pipeline stays cheap.
+
+    The provider engines import their SDKs (openai, replicate, torch, diffusers) only inside their methods.
+    """
     global _LOADED
     if _LOADED:
         return
     _LOADED = True
     from pipeline.engines import local_motion, local_photo, local_previz, local_prompt  # noqa: F401
+    from pipeline.engines import diffusers_image, diffusers_video, openai_image, openai_prompt  # noqa: F401
+    from pipeline.engines import replicate_image, replicate_video  # noqa: F401

@@ -17,6 +17,7 @@ import av
 import numpy as np
 
 from pipeline.engines.base import (
+    EngineCheckpoint,
     EngineInputError,
     ProgressFn,
     VideoRequest,
@@ -56,7 +57,8 @@ class LocalCameraMotionEngine:
         self.preset = preset
         self.crf = crf
 
-    def animate(self, request: VideoRequest, output_path: Path, progress: ProgressFn = no_progress) -> VideoResult:
+    def animate(self, request: VideoRequest, output_path: Path, progress: ProgressFn = no_progress,
+                checkpoint: EngineCheckpoint | None = None) -> VideoResult:
         _validate(request)
         output_path = Path(output_path)
         progress(1, "loading the hero image")

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.engines.base import (
     ASPECT_RATIOS,
+    EngineCheckpoint,
     EngineInputError,
     FrameRequest,
     ProgressFn,
@@ -57,7 +58,8 @@ class LocalPrevizRenderer:
     def __init__(self, watermark: bool = True):
         self.watermark = watermark
 
-    def render(self, request: FrameRequest, progress: ProgressFn = no_progress) -> RenderedFrame:
+    def render(self, request: FrameRequest, progress: ProgressFn = no_progress,
+               checkpoint: EngineCheckpoint | None = None) -> RenderedFrame:
         if not request.prompt or not request.prompt.strip():
             raise EngineInputError("The prompt is empty. Describe the shot to draft, e.g. 'a red sneaker, neon city'.")
         if len(request.prompt) > MAX_PROMPT_CHARS:

@@ -10,6 +10,9 @@ from pipeline.engines import base as engines
 from pipeline.engines.base import VideoRequest
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
+from pipeline.providers.engine_info import engine_info, estimate_cost
+from pipeline.providers.settle import settle_remote_work
+from pipeline.providers.suggestions import improvement_suggestions, motion_suggestions
 from pipeline.services.jobs import JobService
 from pipeline.services.selection import SelectionService
 from pipeline.services.views import group_view, job_view
@@ -42,12 +45,47 @@ class AttemptService:
         self.selection = selection
         self.settings = settings
 
-    def engines(self) -> list[dict[str, str]]:
+    def engines(self) -> list[dict[str, Any]]:
+        """Video engines usable now (remote ones once their key or model folder is set), with what they support:
+        negative_prompt, seed, prompt (bools), price_rule (words), durations (accepted clip lengths), provider."""
         result = []
-        for name in engines.available("video"):
-            engine = engines.create("video", name)
-            result.append({"name": name, "label": engine.label})
+        for name in engines.available("video", self.settings):
+            engine = engines.create("video", name, self.settings)
+            result.append({"name": name, "label": engine.label, **engine_info("video", name, self.settings)})
         return result
+
+    def estimate_cost(self, engine: str | None, attempt_count: int, duration: float) -> dict[str, Any]:
+        """What a group should cost before it starts: {usd (None = no estimate), rule_text, upper_bound}."""
+        name = engine or self.settings.video_engine
+        with self.db.session() as session:  # GPU-time models: learn from what earlier attempts really cost
+            rows = session.execute(select(VideoAttempt.cost_usd, VideoAttempt.parameters).join(GenerationGroup)
+                                   .where(GenerationGroup.engine == name,
+                                          VideoAttempt.status == AttemptStatus.done.value)
+                                   .order_by(VideoAttempt.id.desc()).limit(50)).all()
+        history = [cost for cost, params in rows if (params or {}).get("cost_known", True)]
+        return estimate_cost("video", name, int(attempt_count), float(duration), self.settings, history=history)
+
+    def suggest_motion(self, project_id: int, hero_frame_id: int | None = None, count: int = 3) -> dict[str, Any]:
+        """Motion prompts for the hero frame: from the chat model when one is configured, else the presets."""
+        with self.db.session() as session:
+            project = session.get(Project, int(project_id))
+            if project is None:
+                raise NotFound(f"Project {project_id} does not exist.")
+            frame = session.get(HeroFrame, int(hero_frame_id or project.selected_hero_frame_id or 0))
+            scene = (frame.enhanced_prompt or frame.prompt) if frame is not None else ""
+        return motion_suggestions(self.settings, scene, count)
+
+    def suggest_improvements(self, group_id: int) -> dict[str, Any]:
+        """What to change in the next iteration, from the group's scores (chat model, or tips per weak score)."""
+        view = self.group(group_id)
+        scored = [a for a in view["attempts"] if a["scores"]]
+        names = sorted({name for a in scored for name in a["scores"]})
+        means = {n: round(sum(a["scores"].get(n, 0.0) for a in scored) / len(scored), 3) for n in names} if scored else {}
+        summary = {"motion_prompt": view["motion_prompt"], "negative_prompt": view["negative_prompt"],
+                   "engine": view["engine"], "mean_scores": means, "selection_reason": view["selection_reason"],
+                   "attempts": [{"index": a["index"], "status": a["status"], "overall": a["overall_score"],
+                                 "reason": a["score_reason"], "error": a["error"]} for a in view["attempts"]]}
+        return improvement_suggestions(self.settings, summary)
 
     def start_group(self, project_id: int, motion_prompt: str, negative_prompt: str = "", attempt_count: int = 3,
                     hero_frame_id: int | None = None, duration: float = 5.0, engine: str | None = None,
@@ -64,7 +102,8 @@ class AttemptService:
         duration = float(duration)
         if not MIN_DURATION <= duration <= MAX_DURATION:
             raise StudioError(f"Clip length must be {MIN_DURATION:g}–{MAX_DURATION:g} seconds; got {duration:g}.")
-        video_engine = engines.create("video", engine or self.settings.video_engine)
+        video_engine = engines.create("video", engine or self.settings.video_engine, self.settings)
+        estimate = self.estimate_cost(video_engine.name, attempt_count, duration)
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, 2**31 - 1)
         with self.db.session() as session:
             project = session.get(Project, int(project_id)) if project_id is not None else None
@@ -87,7 +126,7 @@ class AttemptService:
             group = GenerationGroup(project_id=project.id, hero_frame_id=frame.id, motion_prompt=motion_prompt,
                                     negative_prompt=negative_prompt, engine=video_engine.name, model=video_engine.label,
                                     attempt_count=attempt_count, duration=duration, iteration_index=iteration,
-                                    parent_group_id=parent_group_id)
+                                    parent_group_id=parent_group_id, estimated_cost_usd=estimate["usd"])
             session.add(group)
             session.flush()
             job_ids = []
@@ -107,6 +146,7 @@ class AttemptService:
         self.jobs.enqueue(*job_ids)
         view = self.group(group_id)
         view["job_ids"] = job_ids
+        view["estimate"] = estimate
         return view
 
     def regenerate(self, group_id: int, motion_prompt: str | None = None, negative_prompt: str | None = None,
@@ -130,6 +170,10 @@ class AttemptService:
             if group is None:
                 raise NotFound(f"Generation group {group_id} does not exist.")
             view = group_view(group, self.media)
+            view["estimated_cost_usd"] = group.estimated_cost_usd
+            view["cost_usd"] = round(sum(a.cost_usd or 0.0 for a in group.attempts), 4)
+            view["cost_unknown_attempts"] = sum(1 for a in group.attempts if not (a.parameters or {}).get(
+                "cost_known", True))
             jobs = {j.id: j for j in session.scalars(select(Job).where(
                 Job.id.in_([a["job_id"] for a in view["attempts"] if a["job_id"]])))}
             for attempt in view["attempts"]:
@@ -176,10 +220,13 @@ class AttemptJob:
                                    min_short_side=settings.video_min_short_side)
             engine_name, attempt_id, group_id = group.engine, attempt.id, group.id
             old_video, old_poster = attempt.video_path, attempt.poster_path
-        engine = engines.create("video", engine_name)
+        engine = engines.create("video", engine_name, settings)
         video_rel = media.new_path("attempts", f"g{group_id}-a{attempt_id}", ".mp4")
-        result = engine.animate(request, media.absolute(video_rel),
-                                lambda pct, step: ctx.progress(pct * 0.95, step))
+        try:
+            result = engine.animate(request, media.absolute(video_rel), lambda pct, step: ctx.progress(pct * 0.95, step),
+                                    **engines.checkpoint_kwargs(engine.animate, ctx.checkpoint))
+        finally:
+            getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
         ctx.progress(96, "Saving poster frame")
         poster_rel = media.new_path("posters", f"g{group_id}-a{attempt_id}", ".jpg")
         media.save_image(poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
@@ -188,8 +235,10 @@ class AttemptJob:
             attempt.video_path, attempt.poster_path = video_rel, poster_rel
             attempt.duration, attempt.fps = result.duration, float(result.fps)
             attempt.width, attempt.height = result.width, result.height
-            attempt.cost_usd = result.cost_usd
-            attempt.parameters = {**attempt.parameters, "model": result.model, "motion_plan": result.parameters}
+            attempt.cost_usd = result.cost_usd or 0.0
+            details = "provider" if "provider" in result.parameters else "motion_plan"
+            attempt.parameters = {**attempt.parameters, "model": result.model, details: result.parameters,
+                                  "cost_known": result.cost_usd is not None}
             attempt.status = AttemptStatus.scoring.value
             attempt.progress = 80.0
             score_job = self.service.jobs.create(session, "score", {"attempt_id": attempt_id}, group.project_id)
@@ -206,9 +255,20 @@ class AttemptJob:
             attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
             if attempt is None:
                 return
+            job, engine_name = session.get(Job, ctx.job_id), attempt.group.engine
+            state = dict(job.engine_state or {}) if job is not None else {}
+        state = settle_remote_work("video", engine_name, self.service.settings, state, ctx.job_id, self.service.db)
+        with self.service.db.session() as session:
+            attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
+            if attempt is None:
+                return
             attempt.status = AttemptStatus.cancelled.value if status is JobStatus.cancelled else AttemptStatus.failed.value
             attempt.error = error
             attempt.finished_at = utcnow()
+            # What the provider really charged for a failed or cancelled attempt; nothing reached it: nothing charged.
+            cost = state.get("cost_usd") if state.get("prediction_id") else 0.0
+            attempt.cost_usd = cost or 0.0
+            attempt.parameters = {**(attempt.parameters or {}), "cost_known": cost is not None}
             group_id = attempt.group_id
         self.service.selection.select_if_complete(group_id)
 

@@ -8,15 +8,17 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.engines import base as engines
-from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions
+from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
+from pipeline.providers.engine_info import engine_info, estimate_cost
+from pipeline.providers.settle import settle_remote_work
 from pipeline.services.jobs import JobService
 from pipeline.services.views import frame_view
 from pipeline.settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import FrameSource, HeroFrame, JobStatus, Project
+from storage.models import FrameSource, HeroFrame, Job, JobStatus, Project
 
 MIN_CANDIDATES, MAX_CANDIDATES = 4, 8
 MAX_SEED = 2**31 - 1
@@ -29,10 +31,24 @@ class HeroFrameService:
         self.jobs = jobs
         self.settings = settings
 
+    # ------------------------------------------------------------ engines and costs
+    def engines(self, kind: str = "frame") -> list[dict[str, Any]]:
+        """Frame ("frame") or photo ("photo") engines usable now, with negative_prompt / seed support and the
+        price rule; remote ones appear once their key or model folder is configured."""
+        if kind not in ("frame", "photo", "prompt"):
+            raise StudioError("Engine kind must be frame, photo or prompt.")
+        return [{"name": name, "label": engines.create(kind, name, self.settings).label,
+                 **engine_info(kind, name, self.settings)} for name in engines.available(kind, self.settings)]
+
+    def estimate_cost(self, engine: str | None, count: int, aspect_ratio: str = "16:9") -> dict[str, Any]:
+        """What a hero-frame request should cost: {usd (None = no estimate), rule_text, upper_bound}."""
+        return estimate_cost("frame", engine or self.settings.frame_engine, int(count), None, self.settings,
+                             aspect_ratio=aspect_ratio)
+
     # ------------------------------------------------------------ prompts
     def enhance_prompt(self, prompt: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
         _check_ratio(aspect_ratio)
-        enhancer = engines.create("prompt", self.settings.prompt_engine)
+        enhancer = engines.create("prompt", self.settings.prompt_engine, self.settings)
         result = enhancer.enhance(prompt, aspect_ratio)
         return {
             "original": result.original,
@@ -45,7 +61,7 @@ class HeroFrameService:
     # ------------------------------------------------------------ generation
     def generate(self, project_id: int, prompt: str, count: int = 4, aspect_ratio: str | None = None,
                  seed: int | None = None, enhanced_prompt: str | None = None,
-                 parent_frame_id: int | None = None) -> dict[str, Any]:
+                 parent_frame_id: int | None = None, engine: str | None = None) -> dict[str, Any]:
         prompt = (prompt or "").strip()
         if not prompt:
             raise StudioError("Write a prompt first: describe the shot you want.")
@@ -57,11 +73,12 @@ class HeroFrameService:
         if seed is not None and not 0 <= int(seed) <= MAX_SEED:
             raise StudioError(f"Seed must be between 0 and {MAX_SEED}, or blank for a random one.")
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, MAX_SEED - MAX_CANDIDATES)
-        engine = engines.create("frame", self.settings.frame_engine)
+        engine = engines.create("frame", engine or self.settings.frame_engine, self.settings)
         with self.db.session() as session:
             project = _project(session, project_id)
             ratio = aspect_ratio or project.aspect_ratio
             _check_ratio(ratio)
+            estimate = self.estimate_cost(engine.name, count, ratio)
             payload = {
                 "project_id": project.id,
                 "prompt": prompt,
@@ -71,17 +88,19 @@ class HeroFrameService:
                 "engine": engine.name,
                 "long_side": self.settings.frame_long_side,
                 "parent_frame_id": parent_frame_id,
+                "estimated_cost_usd": estimate["usd"],
             }
             job = self.jobs.create(session, "hero_frames", payload, project.id)
             job_id = job.id
         self.jobs.enqueue(job_id)
-        return {"job_id": job_id, "seeds": payload["seeds"], "engine": engine.name, "engine_label": engine.label}
+        return {"job_id": job_id, "seeds": payload["seeds"], "engine": engine.name, "engine_label": engine.label,
+                "estimate": estimate}
 
     def regenerate(self, frame_id: int, count: int = 4) -> dict[str, Any]:
         """Same prompt and settings, fresh seeds."""
         frame = self.get(frame_id)
         return self.generate(frame["project_id"], frame["prompt"], count, frame["aspect_ratio"], None,
-                             frame["enhanced_prompt"], parent_frame_id=None)
+                             frame["enhanced_prompt"], parent_frame_id=None, engine=_engine_of(frame))
 
     def mutate(self, frame_id: int, prompt_change: str = "", count: int = 4) -> dict[str, Any]:
         """Variations of one frame: its prompt plus an optional change, new seeds, linked to the frame."""
@@ -91,7 +110,7 @@ class HeroFrameService:
         prompt = f"{frame['prompt']}, {change}" if change else frame["prompt"]
         enhanced = f"{base}, {change}" if change else frame["enhanced_prompt"]
         return self.generate(frame["project_id"], prompt, count, frame["aspect_ratio"], None, enhanced,
-                             parent_frame_id=frame_id)
+                             parent_frame_id=frame_id, engine=_engine_of(frame))
 
     # ------------------------------------------------------------ uploads
     def upload(self, project_id: int, file_path: str | Path, enhance: bool = False,
@@ -119,7 +138,7 @@ class HeroFrameService:
 
         if crop_to is not None:
             _check_ratio(crop_to)
-        enhancer = engines.create("photo", self.settings.photo_engine)
+        enhancer = engines.create("photo", self.settings.photo_engine, self.settings)
         with self.db.session() as session:
             original = _frame(session, frame_id)
             with Image.open(self.media.absolute(original.image_path)) as img:
@@ -176,8 +195,14 @@ class HeroFramesJob:
         self.service = service
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
+        engine = engines.create("frame", ctx.payload["engine"], self.service.settings)
+        try:
+            return self._render_all(ctx, engine)
+        finally:
+            getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
+
+    def _render_all(self, ctx: JobContext, engine) -> dict[str, Any]:
         p = ctx.payload
-        engine = engines.create("frame", p["engine"])
         seeds: list[int] = p["seeds"]
         render_prompt = p.get("enhanced_prompt") or p["prompt"]
         with self.service.db.session() as session:
@@ -189,19 +214,40 @@ class HeroFramesJob:
                 continue
             ctx.progress(100 * i / len(seeds), f"Rendering candidate {i + 1} of {len(seeds)}")
             request = FrameRequest(render_prompt, p["aspect_ratio"], seed, p.get("long_side", 1280))
-            rendered = engine.render(request)
+            rendered = engine.render(request, _candidate_progress(ctx, i, len(seeds)), **engines.checkpoint_kwargs(
+                engine.render, ScopedCheckpoint(ctx.checkpoint, f"seed-{seed}")))
             with self.service.db.session() as session:
                 frame = self.service._store_frame(
                     session, p["project_id"], rendered.image, source=FrameSource.generated, engine=engine.name,
                     model=rendered.model, seed=seed, prompt=p["prompt"], aspect_ratio=p["aspect_ratio"],
-                    parameters={**rendered.parameters, "render_prompt": render_prompt, "long_side": request.long_side},
+                    parameters={**rendered.parameters, "render_prompt": render_prompt, "long_side": request.long_side,
+                                "cost_usd": rendered.cost_usd, "cost_known": rendered.cost_usd is not None},
                     enhanced_prompt=p.get("enhanced_prompt"), parent_frame_id=p.get("parent_frame_id"),
                     job_id=ctx.job_id)
                 frame_ids.append(frame.id)
         return {"hero_frame_ids": frame_ids}
 
     def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
-        """Finished candidates stay; nothing else to tidy."""
+        """Finished candidates stay; remote work still running for the others is cancelled (and its cost kept)."""
+        if status is JobStatus.succeeded:
+            return
+        with self.service.db.session() as session:
+            job = session.get(Job, ctx.job_id)
+            state = dict(job.engine_state or {}) if job is not None else {}
+        settle_remote_work("frame", ctx.payload.get("engine", ""), self.service.settings, state, ctx.job_id,
+                           self.service.db)
+
+
+def _candidate_progress(ctx: JobContext, index: int, total: int):
+    def progress(percent: float, step: str) -> None:
+        ctx.progress(100 * (index + percent / 100) / total, f"Candidate {index + 1} of {total}: {step}")
+
+    return progress
+
+
+def _engine_of(frame: dict[str, Any]) -> str | None:
+    """The engine that made a generated frame, to make its variations with the same one."""
+    return frame["engine"] if frame["source"] == "generated" else None
 
 
 def _project(session, project_id) -> Project:

@@ -1,0 +1,75 @@
+"""Hero frames on Replicate (FLUX, Imagen 4, SDXL, ...): one engine per catalog text-to-image model.
+
+Each candidate is one prediction, checkpointed like the video attempts, so a restarted worker resumes it.
+Models that only offer nearby aspect ratios get the nearest one and the image is centre-cropped to the project's.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.engines.base import (
+    EngineCheckpoint,
+    EngineInputError,
+    FrameRequest,
+    MemoryCheckpoint,
+    ProgressFn,
+    RenderedFrame,
+    no_progress,
+    register,
+)
+from pipeline.providers.catalog import ModelSpec, load_catalog
+
+
+class ReplicateFrameEngine:
+    def __init__(self, spec: ModelSpec, settings: Any = None) -> None:
+        self.spec, self.settings = spec, settings
+        self.name, self.label = spec.id, spec.label
+
+    def render(self, request: FrameRequest, progress: ProgressFn = no_progress,
+               checkpoint: EngineCheckpoint | None = None) -> RenderedFrame:
+        from pipeline.providers.common import crop_to_ratio, decode_image, size_for
+        from pipeline.providers.inputs import build_inputs
+        from pipeline.providers.replicate_run import ReplicateRun
+
+        spec = self.spec
+        if not request.prompt or not request.prompt.strip():
+            raise EngineInputError("The prompt is empty. Describe the shot you want.")
+        width = height = None
+        if spec.inputs.width:
+            width, height = size_for(request.aspect_ratio, spec.limits.long_side or request.long_side,
+                                     spec.limits.size_multiple)
+        inputs, ignored = build_inputs(spec, prompt=request.prompt, seed=request.seed, aspect_ratio=request.aspect_ratio,
+                                       width=width, height=height, num_outputs=1)
+        run = ReplicateRun(spec, self.settings, progress, checkpoint or MemoryCheckpoint(), "Hero frame")
+        prediction = run.run(inputs)
+        progress(92, "Downloading the image from Replicate")
+        image = decode_image(run.fetch(run.output_urls(prediction)[0]), f"Replicate ({spec.model})")
+        image = crop_to_ratio(image, request.aspect_ratio)
+        parameters = {"provider": "replicate", "model": spec.model, "prediction_id": prediction.id, "inputs": inputs,
+                      "ignored_inputs": ignored, "seed_used": spec.seed, "billing": run.state.get("metrics", {}),
+                      "cost_usd": run.state.get("cost_usd"), "cost_known": run.state.get("cost_usd") is not None}
+        return RenderedFrame(image=image, seed=request.seed, model=spec.model, parameters=parameters,
+                             cost_usd=run.state.get("cost_usd"))
+
+    def abandon(self, state: dict[str, Any]) -> dict[str, Any]:
+        from pipeline.providers.replicate_run import abandon
+
+        return abandon(self.spec, self.settings, state)
+
+
+def _configured(settings: Any) -> bool:
+    from pipeline.providers.replicate_run import configured
+
+    return configured(settings)
+
+
+def _factory(spec: ModelSpec):
+    def build(settings: Any = None) -> ReplicateFrameEngine:
+        return ReplicateFrameEngine(spec, settings)
+
+    return build
+
+
+for _spec in load_catalog().select("replicate", "text-to-image"):
+    register("frame", _spec.id, _factory(_spec), wants_settings=True, configured=_configured,
+             missing="set HFS_REPLICATE_API_TOKEN (or REPLICATE_API_TOKEN)")

@@ -1,0 +1,83 @@
+"""Image-to-video attempts on Replicate: one engine per catalog model ("replicate:<owner>/<name>").
+
+The hero image is uploaded through the SDK (POST /v1/files), the prediction is created without blocking, its id is
+checkpointed on the Job, and the worker polls it (a restarted worker resumes the same id). Cancel cancels the
+prediction. The video is downloaded as soon as it exists. The cost comes from the prediction's billing metrics.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pipeline.engines.base import (
+    EngineCheckpoint,
+    EngineInputError,
+    MemoryCheckpoint,
+    ProgressFn,
+    VideoRequest,
+    VideoResult,
+    no_progress,
+    register,
+)
+from pipeline.providers.catalog import ModelSpec, load_catalog
+
+
+class ReplicateVideoEngine:
+    def __init__(self, spec: ModelSpec, settings: Any = None) -> None:
+        self.spec, self.settings = spec, settings
+        self.name, self.label = spec.id, spec.label
+
+    def animate(self, request: VideoRequest, output_path: Path, progress: ProgressFn = no_progress,
+                checkpoint: EngineCheckpoint | None = None) -> VideoResult:
+        from pipeline.providers.common import probe_video
+        from pipeline.providers.inputs import build_inputs
+        from pipeline.providers.replicate_run import ReplicateRun
+
+        spec = self.spec
+        if not Path(request.image_path).is_file():
+            raise EngineInputError(f"The hero image {Path(request.image_path).name} is missing.")
+        duration = spec.snap_duration(request.duration)
+        inputs, ignored = build_inputs(spec, prompt=request.motion_prompt, negative_prompt=request.negative_prompt,
+                                       seed=request.seed, duration=duration, fps=request.fps)
+        run = ReplicateRun(spec, self.settings, progress, checkpoint or MemoryCheckpoint(), "Attempt")
+        with open(request.image_path, "rb") as image:
+            prediction = run.run(inputs, {spec.inputs.image: image} if spec.inputs.image else {})
+        progress(90, "Downloading the video from Replicate")
+        output_path = Path(output_path)
+        try:
+            run.fetch(run.output_urls(prediction)[0], output_path)
+            info = probe_video(output_path)
+        except BaseException:
+            output_path.unlink(missing_ok=True)
+            raise
+        progress(100, "Video ready")
+        parameters = {"provider": "replicate", "model": spec.model, "prediction_id": prediction.id,
+                      "inputs": inputs, "ignored_inputs": ignored, "requested_duration": request.duration,
+                      "billing": run.state.get("metrics", {}), "cost_known": run.state.get("cost_usd") is not None}
+        return VideoResult(path=output_path, duration=info["duration"], fps=round(info["fps"]), width=info["width"],
+                           height=info["height"], frame_count=info["frames"], model=spec.model, parameters=parameters,
+                           cost_usd=run.state.get("cost_usd"))
+
+    def abandon(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Cancel a prediction a finished job left running; the state with what it was charged."""
+        from pipeline.providers.replicate_run import abandon
+
+        return abandon(self.spec, self.settings, state)
+
+
+def _configured(settings: Any) -> bool:
+    from pipeline.providers.replicate_run import configured
+
+    return configured(settings)
+
+
+def _factory(spec: ModelSpec):
+    def build(settings: Any = None) -> ReplicateVideoEngine:
+        return ReplicateVideoEngine(spec, settings)
+
+    return build
+
+
+for _spec in load_catalog().select("replicate", "image-to-video"):
+    register("video", _spec.id, _factory(_spec), wants_settings=True, configured=_configured,
+             missing="set HFS_REPLICATE_API_TOKEN (or REPLICATE_API_TOKEN)")

@@ -9,4 +9,29 @@ CSS = """
   font-size:12px; font-weight:600;}
 .score-table td, .score-table th {padding:2px 8px; font-size:13px;}
 .additions li {margin:0;}
+.status-chip {display:inline-block; padding:0 7px; border-radius:8px; color:#fff; font-size:11px; font-weight:600;}
+.job-card {padding:6px 10px; border:1px solid var(--border-color-primary); border-radius:8px; font-size:13px;}
+.job-bar {height:6px; background:var(--neutral-200); border-radius:3px; overflow:hidden; margin:4px 0;}
+.job-fill {height:100%; transition:width .4s;}
+.job-step, .muted {color:var(--body-text-color-subdued); font-size:12px;}
+.job-error {color:#b91c1c; font-size:12px;}
+.queue-table {width:100%;}
+.mini-bar {width:70px; height:6px; background:var(--neutral-200); border-radius:3px; overflow:hidden;}
+.mini-bar > div {height:100%; background:#f59e0b;}
+.attempt-card {font-size:13px;}
+.attempt-card .overall {font-size:15px; margin:2px 0;}
+.pick-reason, .score-reason {font-size:12px; color:var(--body-text-color-subdued); margin:2px 0;}
+.details-table th {text-align:left; white-space:nowrap; vertical-align:top;}
+.stat-cards {display:flex; gap:10px; flex-wrap:wrap;}
+.stat-card {flex:1; min-width:140px; padding:10px 14px; border:1px solid var(--border-color-primary);
+  border-radius:10px;}
+.stat-value {font-size:22px; font-weight:700;}
+.stat-label {font-size:12px; color:var(--body-text-color-subdued);}
+.tl-strip {display:flex; gap:3px; width:100%; min-height:54px;}
+.tl-clip {background:#fde68a; border:1px solid #f59e0b; border-radius:6px; padding:4px 6px; font-size:12px;
+  overflow:hidden; white-space:nowrap; text-overflow:ellipsis; min-width:40px; color:#422006;}
+.studio-title h2 {margin:0; white-space:nowrap;}
+.project-bar {align-items:center;}
+.bottom-row {align-items:flex-end !important;}
+.bottom-row button {margin-bottom:2px;}
 """

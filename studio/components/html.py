@@ -1,0 +1,188 @@
+"""HTML formatting of service views for display: job progress, the queue, score tables, badges, stat cards.
+
+Pure functions from the plain dicts in pipeline/services/views.py to HTML strings. Every value that comes from
+the user or the database is escaped.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+STATUS_COLOURS = {
+    "queued": "#64748b", "running": "#d97706", "rendering": "#d97706", "scoring": "#7c3aed",
+    "succeeded": "#16a34a", "done": "#16a34a", "failed": "#dc2626", "cancelled": "#94a3b8",
+}
+FINISHED_JOB_STATES = ("succeeded", "failed", "cancelled")
+
+
+def esc(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def badge(text: str, css_class: str = "engine-badge", title: str = "") -> str:
+    tip = f' title="{esc(title)}"' if title else ""
+    return f'<span class="{css_class}"{tip}>{esc(text)}</span>'
+
+
+def status_chip(status: str) -> str:
+    colour = STATUS_COLOURS.get(status, "#64748b")
+    return f'<span class="status-chip" style="background:{colour}">{esc(status)}</span>'
+
+
+def progress_bar(percent: float | None, status: str = "running") -> str:
+    pct = max(0.0, min(100.0, float(percent or 0.0)))
+    colour = STATUS_COLOURS.get(status, "#d97706")
+    return (f'<div class="job-bar"><div class="job-fill" style="width:{pct:.0f}%;background:{colour}"></div>'
+            f'</div>')
+
+
+def job_finished(job: dict[str, Any] | None) -> bool:
+    return job is None or job.get("status") in FINISHED_JOB_STATES
+
+
+def job_html(job: dict[str, Any] | None, title: str = "") -> str:
+    """One job as a card: status, progress bar, current step, error."""
+    if not job:
+        return ""
+    status = job["status"]
+    head = f"{esc(title) + ' · ' if title else ''}job #{job['id']} {status_chip(status)} <b>{job['progress']:.0f} %</b>"
+    step = f'<div class="job-step">{esc(job.get("step") or "")}</div>' if job.get("step") else ""
+    error = f'<div class="job-error">{esc(job["error"])}</div>' if job.get("error") and status != "succeeded" else ""
+    return f'<div class="job-card"><div>{head}</div>{progress_bar(job["progress"], status)}{step}{error}</div>'
+
+
+def jobs_table_html(jobs: Iterable[dict[str, Any]], limit: int = 8) -> str:
+    """The live queue: id, kind, status, progress, step, error."""
+    rows = []
+    for job in list(jobs)[:limit]:
+        rows.append(
+            f"<tr><td>#{job['id']}</td><td>{esc(job['kind'])}</td><td>{status_chip(job['status'])}</td>"
+            f"<td style='min-width:110px'>{progress_bar(job['progress'], job['status'])}"
+            f"<small>{job['progress']:.0f} %</small></td><td>{esc(job.get('step') or '')}</td>"
+            f"<td class='job-error'>{esc(job.get('error') or '')}</td></tr>")
+    if not rows:
+        return '<div class="muted">The queue is empty.</div>'
+    return ('<table class="score-table queue-table"><thead><tr><th>job</th><th>kind</th><th>status</th>'
+            '<th>progress</th><th>step</th><th>error</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def dimension_name(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def score_table_html(scores: dict[str, float]) -> str:
+    """Per-dimension scores (0–1) with a small bar each."""
+    if not scores:
+        return ""
+    rows = "".join(
+        f"<tr><td>{esc(dimension_name(name))}</td><td><div class='mini-bar'><div style='width:"
+        f"{max(0.0, min(1.0, value)) * 100:.0f}%'></div></div></td><td>{value:.3f}</td></tr>"
+        for name, value in sorted(scores.items()))
+    return f'<table class="score-table"><tbody>{rows}</tbody></table>'
+
+
+def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = None) -> str:
+    """An attempt's state: progress while it renders and scores; overall score, badges and dimensions after."""
+    status = attempt["status"]
+    parts = [(f"<div class='attempt-head'><b>Attempt {attempt['index']}</b> {status_chip(status)}"
+              f" <small>seed {attempt['seed']}</small></div>")]
+    if status in ("queued", "rendering", "scoring"):
+        job = attempt.get("job") or {}
+        if status == "scoring":
+            pct, step = max(80.0, attempt.get("progress") or 0.0), "Scoring the clip…"
+        else:
+            pct, step = job.get("progress") or 0.0, job.get("step") or ("Waiting in the queue" if status == "queued" else "")
+        parts.append(progress_bar(pct, status) + f"<div class='job-step'>{esc(step)} · {pct:.0f} %</div>")
+    if attempt.get("error") and status in ("failed", "cancelled"):
+        parts.append(f"<div class='job-error'>{esc(attempt['error'])}</div>")
+    badges = []
+    if attempt.get("is_system_selected_best"):
+        reason = (group or {}).get("selection_reason") or ""
+        badges.append(badge("★ System pick", "pick-badge", reason))
+    if attempt.get("is_user_selected_best"):
+        badges.append(badge("✔ Your pick", "user-badge"))
+    if badges:
+        parts.append(f"<div>{''.join(badges)}</div>")
+    if attempt.get("overall_score") is not None:
+        relative = attempt.get("relative_score")
+        rel = f" · relative {relative:.1f}" if relative is not None else ""
+        parts.append(f"<div class='overall'>Overall <b>{attempt['overall_score']:.3f}</b><small>{rel}</small></div>")
+        if attempt.get("is_system_selected_best") and group and group.get("selection_reason"):
+            parts.append(f"<div class='pick-reason'>Why: {esc(group['selection_reason'])}</div>")
+        elif attempt.get("score_reason"):
+            parts.append(f"<div class='score-reason'>{esc(attempt['score_reason'])}</div>")
+        parts.append(score_table_html(attempt.get("scores") or {}))
+    return f"<div class='attempt-card'>{''.join(parts)}</div>"
+
+
+def group_header_html(group: dict[str, Any] | None) -> str:
+    if not group:
+        return "<div class='muted'>No attempts yet.</div>"
+    done = sum(1 for a in group["attempts"] if a["status"] in ("done", "failed", "cancelled"))
+    reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {esc(group['selection_reason'])}</div>"
+              if group.get("selection_reason") else "")
+    return (f"<div class='group-head'><b>Group {group['id']}</b> · iteration {group['iteration_index']} · "
+            f"{esc(group['engine'])} · {group['duration']:g} s · {done}/{len(group['attempts'])} finished"
+            f"<div><i>“{esc(group['motion_prompt'])}”</i></div>"
+            f"{'<div><small>negative: ' + esc(group['negative_prompt']) + '</small></div>' if group.get('negative_prompt') else ''}"
+            f"{reason}</div>")
+
+
+def group_label(group: dict[str, Any]) -> str:
+    motion = group["motion_prompt"]
+    motion = motion if len(motion) <= 48 else motion[:47] + "…"
+    return f"Group {group['id']} · iteration {group['iteration_index']} · {motion}"
+
+
+def additions_html(additions: list[dict[str, str]]) -> str:
+    if not additions:
+        return "<div class='muted'>Nothing to add: the prompt already covers camera, lens, light and mood.</div>"
+    items = "".join(f"<li><b>{esc(a['category'])}</b>: {esc(a['text'])}</li>" for a in additions)
+    return f"<div><b>Added by the enhancer</b><ul class='additions'>{items}</ul></div>"
+
+
+def frame_caption(frame: dict[str, Any], is_hero: bool = False) -> str:
+    seed = f"seed {frame['seed']}" if frame.get("seed") is not None else "no seed"
+    marks = (" · ★" if frame.get("is_favourite") else "") + (" · HERO" if is_hero else "")
+    return f"#{frame['id']} · {seed} · {frame['source']}{marks}"
+
+
+def frame_details_html(frame: dict[str, Any] | None, is_hero: bool = False) -> str:
+    if not frame:
+        return "<div class='muted'>Select a frame in the gallery to see its details and actions.</div>"
+    params = frame.get("parameters") or {}
+    param_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in params.items()
+                         if k != "render_prompt")
+    hero = " " + badge("Hero frame", "pick-badge") if is_hero else ""
+    fav = " " + badge("★ favourite", "user-badge") if frame.get("is_favourite") else ""
+    rows = [("prompt", frame.get("prompt") or "—"), ("enhanced prompt", frame.get("enhanced_prompt") or "—"),
+            ("seed", frame.get("seed") if frame.get("seed") is not None else "—"),
+            ("source", frame["source"]), ("engine", frame["engine"] + (f" ({frame['model']})" if frame.get("model") not in (None, "", frame["engine"])
+                                     else "")),
+            ("size", f"{frame['width']}×{frame['height']} ({frame['aspect_ratio']})"),
+            ("created", frame.get("created_at") or "")]
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    extra = (f"<details><summary>parameters</summary><table class='score-table'>{param_rows}</table></details>"
+             if param_rows else "")
+    return (f"<div><b>Frame #{frame['id']}</b>{hero}{fav}<table class='score-table details-table'>{body}</table>"
+            f"{extra}</div>")
+
+
+def stat_cards_html(items: list[tuple[str, str]]) -> str:
+    cards = "".join(f"<div class='stat-card'><div class='stat-value'>{esc(v)}</div><div class='stat-label'>"
+                    f"{esc(k)}</div></div>" for k, v in items)
+    return f"<div class='stat-cards'>{cards}</div>"
+
+
+def timeline_strip_html(view: dict[str, Any]) -> str:
+    """The clips as proportional blocks, like an editor's track."""
+    clips = view.get("clips") or []
+    if not clips:
+        return "<div class='muted'>The timeline is empty: pick attempts in the workspace, then 'Rebuild from picks'.</div>"
+    total = sum(c["length"] for c in clips) or 1.0
+    blocks = "".join(
+        f"<div class='tl-clip' style='flex:{c['length'] / total:.4f}' title='{esc(c['label'])}'>"
+        f"<b>{i + 1}</b> {esc(c['label'])}<br><small>{c['start']:.2f}s · {c['length']:.2f}s</small></div>"
+        for i, c in enumerate(clips))
+    return f"<div class='tl-strip'>{blocks}</div>"

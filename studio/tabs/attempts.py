@@ -1,0 +1,165 @@
+"""Tab 2 · Attempts: the hero frame + a camera move → N image-to-video attempts, rendered and scored in the queue.
+Shows the live queue and the latest group's attempts (video, progress, score breakdown, the system pick)."""
+import gradio as gr
+
+from pipeline.services.attempts import MAX_ATTEMPTS, MAX_DURATION, MIN_DURATION
+from pipeline.services.motion_presets import DEFAULT_NEGATIVE_PROMPT, MOTION_PRESETS
+from studio.components import current_tab, poll, private, quick, user_errors
+from studio.components.html import attempt_card_html, group_header_html, jobs_table_html
+
+POLL_SECONDS = 1.0
+COLUMNS = 3
+RESET = "?"  # differs from every path and from None: forces a slot to be re-sent
+RESET_SHOWN = [[RESET, RESET]] * MAX_ATTEMPTS
+
+
+def build(services, project_id, tabs):
+    tab = current_tab()
+    group_id = gr.State(None)  # the group shown below (the project's latest)
+    shown = gr.State(RESET_SHOWN)  # [video, still] per slot as last sent to the browser
+    timer = gr.Timer(POLL_SECONDS, active=False)
+
+    with gr.Row():
+        with gr.Column(scale=2):
+            hero_img = gr.Image(label="Hero frame", type="filepath", interactive=False, height=300,
+                                buttons=["fullscreen"])
+            hero_info = gr.Markdown("No hero frame yet: pick one in **1 · Hero frames** → *Use as hero*.")
+        with gr.Column(scale=3):
+            motion = gr.Textbox(label="Motion prompt (the camera move)", lines=2,
+                                placeholder="slow push in toward the subject, smooth and steady")
+            preset = gr.Dropdown(list(MOTION_PRESETS), value=None, label="Motion presets",
+                                 info="Fills the motion prompt; edit it after.")
+            negative = gr.Textbox(label="Negative prompt", value=DEFAULT_NEGATIVE_PROMPT, lines=1,
+                                  info="Recommended default: edit or clear it.")
+            with gr.Row():
+                count = gr.Slider(1, MAX_ATTEMPTS, value=3, step=1, label="Attempts")
+                duration = gr.Slider(MIN_DURATION, MAX_DURATION, value=5, step=0.5, label="Length (seconds)")
+                engine = gr.Dropdown([], label="Video engine", min_width=240)
+            generate_btn = gr.Button("Generate attempts", variant="primary")
+    with gr.Accordion("Queue (live)", open=True):
+        queue_html = gr.HTML(padding=False)
+        with gr.Row(elem_classes="bottom-row"):
+            cancel_id = gr.Textbox(label="Job id to cancel", placeholder="e.g. 12", max_lines=1, scale=1)
+            cancel_job_btn = gr.Button("Cancel job", size="sm", scale=1)
+            cancel_group_btn = gr.Button("Cancel this group", size="sm", variant="stop", scale=1)
+            gr.HTML(scale=3)
+    group_head = gr.HTML(group_header_html(None))
+    slots = []
+    for row_start in range(0, MAX_ATTEMPTS, COLUMNS):
+        with gr.Row(equal_height=False):
+            for _ in range(row_start, row_start + COLUMNS):
+                with gr.Column(visible=False, min_width=240) as col:
+                    still = gr.Image(type="filepath", interactive=False, show_label=False, height=220,
+                                     buttons=[], visible=False)
+                    video = gr.Video(interactive=False, show_label=False, height=220, loop=True, visible=False)
+                    card = gr.HTML(padding=False)
+                slots.append((col, still, video, card))
+    slot_outputs = [c for slot in slots for c in slot]
+
+    # ------------------------------------------------------------ readers
+    def slot_updates(group, hero_image, shown_before):
+        """Per slot: column, still (poster or hero while there is no video), video, card; plus what is shown now.
+        Unchanged stills and videos are skipped, so a poll never reloads a playing video."""
+        attempts = (group or {}).get("attempts", [])
+        out, now = [], []
+        for i in range(MAX_ATTEMPTS):
+            a = attempts[i] if i < len(attempts) else None
+            before_video, before_still = shown_before[i] if i < len(shown_before or []) else (RESET, RESET)
+            if a is None:  # an empty slot keeps its place in a row that shows attempts (a fixed grid)
+                row_used = len(attempts) > (i // COLUMNS) * COLUMNS
+                out += [gr.Column(visible="hidden" if row_used else False), gr.skip(), gr.skip(), ""]
+                now.append([before_video, before_still])
+                continue
+            path = a["video"] if a["status"] in ("scoring", "done") else None
+            still = None if path else (a["poster"] or hero_image)
+            out += [gr.Column(visible=True),
+                    gr.skip() if still == before_still else gr.Image(value=still, visible=still is not None),
+                    gr.skip() if path == before_video else gr.Video(value=path, visible=path is not None),
+                    attempt_card_html(a, group)]
+            now.append([path, still])
+        return out, now
+
+    def live(pid, shown_before, hero_image=None):
+        """queue, group header, slots, shown paths, group id, timer."""
+        if hero_image is None:
+            hero_image = _hero(services, pid)[0]
+        gid = services.attempts.latest_group_id(pid)
+        group = services.attempts.group(gid) if gid is not None else None
+        updates, now = slot_updates(group, hero_image, shown_before)
+        busy = bool(services.jobs.unfinished(pid))
+        return (jobs_table_html(services.jobs.active(pid)), group_header_html(group), *updates, now, gid,
+                gr.Timer(active=busy))
+
+    live_outputs = [queue_html, group_head, *slot_outputs, shown, group_id, timer]
+
+    @user_errors
+    def refresh(pid, shown_before, reset=False):
+        if pid is None:
+            return gr.skip()
+        image, info = _hero(services, pid)
+        choices = [(e["label"], e["name"]) for e in services.attempts.engines()]
+        default = services.settings.video_engine
+        names = [name for _, name in choices]
+        prompts = [gr.skip(), gr.skip()]
+        gid = services.attempts.latest_group_id(pid) if reset else None
+        if reset:  # a new project (or a reload) starts from the project's last camera move
+            last = services.attempts.group(gid) if gid is not None else None
+            prompts = [last["motion_prompt"] if last else "",
+                       last["negative_prompt"] if last else DEFAULT_NEGATIVE_PROMPT]
+        return (image, info, gr.Dropdown(choices=choices, value=default if default in names else
+                                         (names[0] if names else None)),
+                *prompts, *live(pid, shown_before, image))
+
+    refresh_outputs = [hero_img, hero_info, engine, motion, negative, *live_outputs]
+    project_id.change(lambda pid: refresh(pid, RESET_SHOWN, True), project_id, refresh_outputs, **private)
+    if tab is not None:
+        tab.select(refresh, [project_id, shown], refresh_outputs, **private)
+
+    # ------------------------------------------------------------ actions
+    @user_errors
+    def on_generate(pid, motion_text, negative_text, n, seconds, engine_name, shown_before):
+        view = services.attempts.start_group(pid, motion_text, negative_text, int(n), None, float(seconds),
+                                             engine_name or None)
+        gr.Info(f"Group {view['id']}: {len(view['job_ids'])} attempts queued.")
+        return live(pid, shown_before)
+
+    @user_errors
+    def on_poll(pid, shown_before):
+        if pid is None:
+            return gr.skip()
+        return live(pid, shown_before)
+
+    @user_errors
+    def on_cancel_job(pid, jid, shown_before):
+        jid = (jid or "").strip().lstrip("#")
+        if not jid.isdigit():
+            gr.Warning("Type the id of the job to cancel (the number in the 'job' column).")
+            return gr.skip()
+        job = services.jobs.cancel(int(jid))
+        gr.Info(f"Job #{job['id']}: {job['step'] or job['status']}")
+        return live(pid, shown_before)
+
+    @user_errors
+    def on_cancel_group(pid, gid, shown_before):
+        if gid is None:
+            gr.Warning("There is no group to cancel.")
+            return gr.skip()
+        services.attempts.cancel_group(gid)
+        return live(pid, shown_before)
+
+    preset.input(lambda name: MOTION_PRESETS.get(name, gr.skip()), preset, motion, **private)
+    generate_btn.click(on_generate, [project_id, motion, negative, count, duration, engine, shown], live_outputs,
+                       **private)
+    timer.tick(on_poll, [project_id, shown], live_outputs, **poll)
+    cancel_job_btn.click(on_cancel_job, [project_id, cancel_id, shown], live_outputs, **quick)
+    cancel_group_btn.click(on_cancel_group, [project_id, group_id, shown], live_outputs, **quick)
+
+
+def _hero(services, pid):
+    """(image path, caption) of the project's selected hero frame."""
+    frame_id = services.projects.get(pid)["selected_hero_frame_id"]
+    if frame_id is None:
+        return None, "No hero frame yet: pick one in **1 · Hero frames** → *Use as hero*."
+    frame = services.hero_frames.get(frame_id)
+    prompt = frame["enhanced_prompt"] or frame["prompt"] or "uploaded photo"
+    return frame["image"], f"**Frame #{frame['id']}** · {frame['width']}×{frame['height']} · {prompt[:160]}"

@@ -1,0 +1,240 @@
+"""Tab 1 · Hero frames: prompt → (enhance) → candidates; inspect, favourite, use as hero, regenerate, mutate;
+upload a photo and enhance it. Frames and jobs are read back from the database on every refresh."""
+import gradio as gr
+
+from pipeline.engines import base as engines
+from pipeline.engines.base import ASPECT_RATIOS
+from pipeline.errors import StudioError
+from studio.components import current_tab, poll, private, quick, user_errors
+from studio.components.html import (
+    additions_html,
+    badge,
+    frame_caption,
+    frame_details_html,
+    job_finished,
+    job_html,
+)
+
+POLL_SECONDS = 1.0
+PHOTO_TYPES = [".jpg", ".jpeg", ".png", ".webp"]
+KEEP_FRAMING = "keep framing"
+
+
+def build(services, project_id, tabs):
+    tab = current_tab()
+    frame_ids = gr.State([])  # gallery index → frame id, as last shown
+    selected = gr.State(None)  # the selected frame id
+    job_id = gr.State(None)  # the generation job being watched
+    use_enhanced = gr.State(False)
+    timer = gr.Timer(POLL_SECONDS, active=False)
+
+    with gr.Row():
+        with gr.Column(scale=3):
+            prompt = gr.Textbox(label="Prompt", lines=3, max_lines=8,
+                                placeholder="A perfume bottle on wet black rocks at dawn, mist, ocean behind")
+            with gr.Row(equal_height=True):
+                enhance_btn = gr.Button("Enhance prompt", size="sm", scale=1)
+                prompt_status = gr.Markdown("Generating with **your prompt**.", container=False)
+            with gr.Group(visible=False) as enhance_panel:
+                with gr.Row():
+                    original_box = gr.Textbox(label="Original", lines=4, interactive=False)
+                    enhanced_box = gr.Textbox(label="Enhanced", lines=4, interactive=False)
+                additions = gr.HTML(padding=True)
+                with gr.Row():
+                    accept_btn = gr.Button("Accept (use enhanced)", variant="primary", size="sm")
+                    edit_btn = gr.Button("Edit enhanced", size="sm")
+                    revert_btn = gr.Button("Revert to original", size="sm")
+        with gr.Column(scale=2):
+            count = gr.Slider(4, 8, value=4, step=1, label="Candidates")
+            ratio = gr.Radio(list(ASPECT_RATIOS), value="16:9", label="Aspect ratio")
+            seed = gr.Textbox(label="Seed", placeholder="blank = random", max_lines=1)
+            generate_btn = gr.Button("Generate hero frames", variant="primary")
+            engine_note = gr.HTML(padding=False)
+            with gr.Row(equal_height=True):
+                job_box = gr.HTML(padding=False, scale=4)
+                cancel_btn = gr.Button("Cancel", size="sm", variant="stop", visible=False, scale=1)
+    gallery = gr.Gallery(label="Hero frames (newest first) — click one to inspect it", columns=4, height=430,
+                         elem_id="hero-gallery",
+                         allow_preview=True, object_fit="contain", buttons=["download", "fullscreen"])
+    with gr.Row():
+        details = gr.HTML(frame_details_html(None), padding=True)
+        with gr.Column():
+            with gr.Row():
+                fav_btn = gr.Button("☆ Favourite", size="sm")
+                hero_btn = gr.Button("Use as hero →", variant="primary", size="sm")
+            regen_btn = gr.Button("Regenerate (same prompt, new seeds)", size="sm")
+            with gr.Row(elem_classes="bottom-row"):
+                mutate_box = gr.Textbox(label="Mutate: prompt change (optional)", scale=3,
+                                        placeholder="e.g. golden hour light, closer framing")
+                mutate_btn = gr.Button("Mutate", size="sm", scale=1)
+            with gr.Row(elem_classes="bottom-row"):
+                crop_to = gr.Dropdown([KEEP_FRAMING, *ASPECT_RATIOS], value=KEEP_FRAMING, label="Crop to", scale=3)
+                enhance_photo_btn = gr.Button("Enhance photo", size="sm", scale=1)
+    with gr.Accordion("Upload a photo (JPEG, PNG or WebP)", open=False):
+        with gr.Row():
+            upload = gr.File(label="Photo", file_types=PHOTO_TYPES, type="filepath", height=140)
+            with gr.Column():
+                upload_enhance = gr.Checkbox(value=True, label="Enhance it: white balance, exposure, contrast, "
+                                                                "sharpen, crop to the project's aspect ratio")
+                upload_btn = gr.Button("Add to hero frames")
+
+    # ------------------------------------------------------------ readers
+    def gallery_items(pid):
+        frames = services.hero_frames.list(pid)
+        hero = services.projects.get(pid)["selected_hero_frame_id"]
+        return [(f["image"], frame_caption(f, f["id"] == hero)) for f in frames], [f["id"] for f in frames]
+
+    def frame_panel(pid, fid):
+        """details HTML + favourite button for the selected frame."""
+        if fid is None:
+            return frame_details_html(None), gr.Button(value="☆ Favourite")
+        frame = services.hero_frames.get(fid)
+        is_hero = services.projects.get(pid)["selected_hero_frame_id"] == fid
+        return (frame_details_html(frame, is_hero),
+                gr.Button(value="★ Unfavourite" if frame["is_favourite"] else "☆ Favourite"))
+
+    def job_outputs(pid, jid, known_ids):
+        """job card, gallery (only when new frames arrived), frame ids, timer, cancel button."""
+        job = services.jobs.get(jid) if jid is not None else None
+        items, ids = gallery_items(pid)
+        running = not job_finished(job)
+        if job and job["status"] == "succeeded" and ids != known_ids:
+            gr.Info(f"Hero frames ready: {len(job['result'].get('hero_frame_ids', []))} candidates.")
+        return (job_html(job, "Hero frames"), items if ids != known_ids else gr.skip(), ids,
+                gr.Timer(active=running), gr.Button(visible=running))
+
+    def refresh(pid, fid, reset):
+        if pid is None:
+            return gr.skip()
+        running = services.jobs.unfinished(pid, kind="hero_frames")
+        jid = running[0]["id"] if running else None
+        items, ids = gallery_items(pid)
+        fid = fid if fid in ids and not reset else None
+        label = engines.create("frame", services.settings.frame_engine).label
+        job = running[0] if running else None
+        return (items, ids, fid, *frame_panel(pid, fid), jid, job_html(job, "Hero frames"),
+                gr.Timer(active=job is not None), gr.Button(visible=job is not None),
+                badge(label, "engine-badge", "The engine that draws hero frames (setting: frame_engine)"),
+                services.projects.get(pid)["aspect_ratio"] if reset else gr.skip())
+
+    refresh_outputs = [gallery, frame_ids, selected, details, fav_btn, job_id, job_box, timer, cancel_btn,
+                       engine_note, ratio]
+    project_id.change(user_errors(lambda pid: refresh(pid, None, True)), project_id, refresh_outputs, **private)
+    if tab is not None:
+        tab.select(user_errors(lambda pid, fid: refresh(pid, fid, False)), [project_id, selected], refresh_outputs,
+                   **private)
+
+    # ------------------------------------------------------------ prompt enhancement
+    @user_errors
+    def on_enhance(text, r):
+        result = services.hero_frames.enhance_prompt(text, r)
+        return (gr.Group(visible=True), result["original"], gr.Textbox(value=result["enhanced"], interactive=False),
+                additions_html(result["additions"]), False, "Enhanced prompt ready: **Accept**, **Edit** or **Revert**.")
+
+    def on_accept():
+        return True, gr.Textbox(interactive=False), "Generating with the **enhanced prompt** ✓"
+
+    def on_edit():
+        return True, gr.Textbox(interactive=True), "Generating with your **edited enhanced prompt** ✎"
+
+    def on_revert(original):
+        return (False, gr.Group(visible=False), original or gr.skip(), "Generating with **your prompt**.")
+
+    enhance_btn.click(on_enhance, [prompt, ratio], [enhance_panel, original_box, enhanced_box, additions,
+                                                    use_enhanced, prompt_status], **private)
+    accept_btn.click(on_accept, None, [use_enhanced, enhanced_box, prompt_status], **private)
+    edit_btn.click(on_edit, None, [use_enhanced, enhanced_box, prompt_status], **private)
+    revert_btn.click(on_revert, original_box, [use_enhanced, enhance_panel, prompt, prompt_status], **private)
+
+    # ------------------------------------------------------------ generation and its job
+    job_watch = [job_box, gallery, frame_ids, timer, cancel_btn]
+
+    def start(pid, result, known_ids):
+        return (result["job_id"], *job_outputs(pid, result["job_id"], known_ids))
+
+    @user_errors
+    def on_generate(pid, text, use_enh, enhanced, n, r, s, known_ids):
+        result = services.hero_frames.generate(pid, text, int(n), r, _seed(s), enhanced if use_enh else None)
+        return start(pid, result, known_ids)
+
+    @user_errors
+    def on_regenerate(pid, fid, n, known_ids):
+        return start(pid, services.hero_frames.regenerate(_need(fid), int(n)), known_ids)
+
+    @user_errors
+    def on_mutate(pid, fid, change, n, known_ids):
+        return start(pid, services.hero_frames.mutate(_need(fid), change, int(n)), known_ids)
+
+    @user_errors
+    def on_poll(pid, jid, known_ids):
+        return job_outputs(pid, jid, known_ids)
+
+    @user_errors
+    def on_cancel(jid):
+        if jid is None:
+            return gr.skip()
+        return job_html(services.jobs.cancel(jid), "Hero frames")
+
+    generate_btn.click(on_generate, [project_id, prompt, use_enhanced, enhanced_box, count, ratio, seed, frame_ids],
+                       [job_id, *job_watch], **private)
+    regen_btn.click(on_regenerate, [project_id, selected, count, frame_ids], [job_id, *job_watch], **private)
+    mutate_btn.click(on_mutate, [project_id, selected, mutate_box, count, frame_ids], [job_id, *job_watch],
+                     **private)
+    timer.tick(on_poll, [project_id, job_id, frame_ids], job_watch, **poll)
+    cancel_btn.click(on_cancel, job_id, job_box, **quick)
+
+    # ------------------------------------------------------------ selection and actions
+    @user_errors
+    def on_select(pid, ids, evt: gr.SelectData):
+        fid = ids[evt.index] if evt.index is not None and evt.index < len(ids) else None
+        return fid, *frame_panel(pid, fid)
+
+    @user_errors
+    def on_favourite(pid, fid, known_ids):
+        frame = services.hero_frames.get(_need(fid))
+        services.hero_frames.set_favourite(fid, not frame["is_favourite"])
+        items, ids = gallery_items(pid)
+        return (items, ids, *frame_panel(pid, fid))
+
+    @user_errors
+    def on_use_as_hero(pid, fid):
+        services.projects.select_hero_frame(pid, _need(fid))
+        gr.Info(f"Frame #{fid} is the hero frame. Now describe the camera move.")
+        items, ids = gallery_items(pid)
+        return gr.Tabs(selected="attempts"), items, ids
+
+    @user_errors
+    def on_enhance_photo(pid, fid, crop):
+        frame = services.hero_frames.enhance_photo(_need(fid), crop_to=None if crop == KEEP_FRAMING else crop)
+        items, ids = gallery_items(pid)
+        return (items, ids, frame["id"], *frame_panel(pid, frame["id"]))
+
+    @user_errors
+    def on_upload(pid, path, enhance):
+        frame = services.hero_frames.upload(pid, path, enhance=bool(enhance))
+        items, ids = gallery_items(pid)
+        gr.Info(f"Photo added as frame #{frame['id']}.")
+        return (items, ids, frame["id"], *frame_panel(pid, frame["id"]), None)
+
+    gallery.select(on_select, [project_id, frame_ids], [selected, details, fav_btn], **private)
+    fav_btn.click(on_favourite, [project_id, selected, frame_ids], [gallery, frame_ids, details, fav_btn], **private)
+    hero_btn.click(on_use_as_hero, [project_id, selected], [tabs, gallery, frame_ids], **private)
+    enhance_photo_btn.click(on_enhance_photo, [project_id, selected, crop_to],
+                            [gallery, frame_ids, selected, details, fav_btn], **private)
+    upload_btn.click(on_upload, [project_id, upload, upload_enhance],
+                     [gallery, frame_ids, selected, details, fav_btn, upload], **private)
+
+
+def _need(frame_id):
+    if frame_id is None:
+        raise StudioError("Select a frame in the gallery first.")
+    return frame_id
+
+
+def _seed(text):
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise StudioError(f"The seed must be a whole number (or blank for a random one); got '{text}'.")
+    return int(text)

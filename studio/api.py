@@ -60,10 +60,12 @@ def register(services: Services) -> None:
         return s.hero_frames.enhance_prompt(prompt, aspect_ratio)
 
     def generate_hero_frames(project_id: int, prompt: str, count: int = 4, aspect_ratio: str = "",
-                             seed: int = -1, enhanced_prompt: str = "") -> dict:
-        """Queue 4–8 candidate frames. seed -1 = random. Returns {job_id, seeds}; poll /job."""
+                             seed: int = -1, enhanced_prompt: str = "", engine: str = "") -> dict:
+        """Queue 4–8 candidate frames. seed -1 = random; engine "" = the configured default (see /engines).
+        Returns {job_id, seeds}; poll /job."""
         return s.hero_frames.generate(project_id, prompt, count, aspect_ratio or None,
-                                      None if seed is None or seed < 0 else seed, enhanced_prompt or None)
+                                      None if seed is None or seed < 0 else seed, enhanced_prompt or None,
+                                      engine=engine or None)
 
     def hero_frames(project_id: int) -> tuple[list[dict], list[FileData]]:
         """The project's hero frames (newest first) and their images, in the same order."""
@@ -89,11 +91,21 @@ def register(services: Services) -> None:
         return s.projects.select_hero_frame(project_id, frame_id)
 
     def image_to_video(project_id: int, motion_prompt: str, negative_prompt: str = "", attempt_count: int = 3,
-                       duration: float = 5.0, hero_frame_id: int = -1, seed: int = -1) -> dict:
-        """Start a generation group of attempts from the hero frame. Returns the group with job_ids; poll /job."""
+                       duration: float = 5.0, hero_frame_id: int = -1, seed: int = -1, engine: str = "") -> dict:
+        """Start a generation group of attempts from the hero frame (engine "" = the configured default).
+        Returns the group with job_ids and estimated_cost_usd; poll /job."""
         return s.attempts.start_group(project_id, motion_prompt, negative_prompt, attempt_count,
                                       None if hero_frame_id is None or hero_frame_id < 0 else hero_frame_id,
-                                      duration, seed=None if seed is None or seed < 0 else seed)
+                                      duration, engine or None, seed=None if seed is None or seed < 0 else seed)
+
+    def engines() -> dict:
+        """Engines usable now, per kind (video, frame), with capabilities (negative_prompt, seed, prompt) and
+        price rules. Cloud engines appear once their key is configured."""
+        return {"video": s.attempts.engines(), "frame": s.hero_frames.engines("frame")}
+
+    def estimate_cost(engine: str = "", attempt_count: int = 3, duration: float = 5.0) -> dict:
+        """Cost estimate of a group before it starts: {engine capabilities, estimate: {usd, rule_text}}."""
+        return s.attempts.engine_details(engine or None, attempt_count, duration)
 
     def regenerate_group(group_id: int, motion_prompt: str = "", negative_prompt: str = "",
                          attempt_count: int = 0) -> dict:
@@ -161,7 +173,7 @@ def register(services: Services) -> None:
         return s.dashboard.summary(project_id or None)
 
     for fn in (create_project, list_projects, rename_project, enhance_prompt, generate_hero_frames, hero_frames,
-               upload_hero_frame, enhance_photo, favourite_hero_frame, select_hero_frame, image_to_video,
+               engines, estimate_cost, upload_hero_frame, enhance_photo, favourite_hero_frame, select_hero_frame, image_to_video,
                regenerate_group, job, cancel_job, jobs, generation_group, generation_groups, select_attempt,
                timeline, timeline_edit, rebuild_timeline, export_timeline, music_tracks, dashboard):
         # Polls and reads must never wait behind each other: no per-endpoint concurrency limit.

@@ -65,6 +65,14 @@ class AttemptService:
         history = [cost for cost, params in rows if (params or {}).get("cost_known", True)]
         return estimate_cost("video", name, int(attempt_count), float(duration), self.settings, history=history)
 
+    def engine_details(self, engine: str | None, attempt_count: int, duration: float) -> dict[str, Any]:
+        """What the attempts form shows for an engine choice: its capabilities and the cost estimate."""
+        name = engine or self.settings.video_engine
+        info = next((e for e in self.engines() if e["name"] == name), None)
+        if info is None:
+            raise StudioError(f"The video engine '{name}' is not available (is its key or model folder set?).")
+        return {"engine": info, "estimate": self.estimate_cost(name, attempt_count, duration)}
+
     def suggest_motion(self, project_id: int, hero_frame_id: int | None = None, count: int = 3) -> dict[str, Any]:
         """Motion prompts for the hero frame: from the chat model when one is configured, else the presets."""
         with self.db.session() as session:
@@ -283,13 +291,22 @@ class ScoreJob:
         import scoring
 
         db, media = self.service.db, self.service.media
+        settings = self.service.settings
         with db.session() as session:
             attempt = _attempt(session, ctx.payload["attempt_id"])
-            frame = session.get(HeroFrame, attempt.group.hero_frame_id)
+            group = attempt.group
+            frame = session.get(HeroFrame, group.hero_frame_id)
+            project = session.get(Project, group.project_id)
             video, hero = media.absolute(attempt.video_path), media.absolute(frame.image_path)
-            motion_prompt, attempt_id, group_id = attempt.group.motion_prompt, attempt.id, attempt.group_id
+            motion_prompt, attempt_id, group_id = group.motion_prompt, attempt.id, attempt.group_id
+            # what the engine says it rendered (models with a fixed clip length are not "truncated"), else the request
+            prompt, duration = frame.enhanced_prompt or frame.prompt or "", attempt.duration or group.duration
+            weights = scoring.resolve_weights(project.scoring_weights, strict=False) if project.scoring_weights else None
         ctx.progress(5, "Scoring: reading frames")
-        report = scoring.score_video(video, hero, motion_prompt, enable_pyiqa=self.service.settings.scoring_enable_pyiqa)
+        learned = str(settings.learned_metrics_dir) if settings.learned_metrics_dir else None
+        report = scoring.score_video(video, hero, motion_prompt, prompt=prompt, expected_duration=duration,
+                                     enable_pyiqa=settings.scoring_enable_pyiqa, weights=weights,
+                                     config=scoring.ScoringConfig(learned_metrics_dir=learned))
         ctx.progress(95, "Storing scores")
         with db.session() as session:
             attempt = _attempt(session, attempt_id)

@@ -186,3 +186,26 @@ def timeline_strip_html(view: dict[str, Any]) -> str:
         f"<b>{i + 1}</b> {esc(c['label'])}<br><small>{c['start']:.2f}s · {c['length']:.2f}s</small></div>"
         for i, c in enumerate(clips))
     return f"<div class='tl-strip'>{blocks}</div>"
+
+
+def engine_note_html(info: dict | None, estimate: dict | None) -> str:
+    """What the chosen engine can and cannot take, and what the request will cost before it is started."""
+    if not info:
+        return ""
+    notes = []
+    if not info.get("prompt", True):
+        notes.append("this model takes <b>no text prompt</b>: the motion prompt is ignored")
+    if not info.get("negative_prompt", True):
+        notes.append("this model <b>cannot take a negative prompt</b>: it will be ignored")
+    if not info.get("seed", True):
+        notes.append("no seed control: attempts differ by chance")
+    if info.get("durations"):
+        notes.append("clip lengths: " + ", ".join(f"{d:g} s" for d in info["durations"]) + " (snapped)")
+    cost = ""
+    if estimate is not None:
+        usd = estimate.get("usd")
+        amount = "no estimate" if usd is None else ("free" if usd == 0 else f"≈ ${usd:.2f}" +
+                                                    (" at most" if estimate.get("upper_bound") else ""))
+        cost = f"<div><b>Estimated cost:</b> {escape(amount)} <span class='muted'>({escape(estimate.get('rule_text', ''))})</span></div>"
+    warn = "".join(f"<div class='job-error'>⚠ {n}</div>" for n in notes)
+    return f"<div class='attempt-card'>{cost}{warn}<div class='muted'>Price rule: {escape(info.get('price_rule', ''))}</div></div>"

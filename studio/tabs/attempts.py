@@ -5,7 +5,7 @@ import gradio as gr
 from pipeline.services.attempts import MAX_ATTEMPTS, MAX_DURATION, MIN_DURATION
 from pipeline.services.motion_presets import DEFAULT_NEGATIVE_PROMPT, MOTION_PRESETS
 from studio.components import current_tab, poll, private, quick, user_errors
-from studio.components.html import attempt_card_html, group_header_html, jobs_table_html
+from studio.components.html import attempt_card_html, engine_note_html, group_header_html, jobs_table_html
 
 POLL_SECONDS = 1.0
 COLUMNS = 3
@@ -35,6 +35,7 @@ def build(services, project_id, tabs):
                 count = gr.Slider(1, MAX_ATTEMPTS, value=3, step=1, label="Attempts")
                 duration = gr.Slider(MIN_DURATION, MAX_DURATION, value=5, step=0.5, label="Length (seconds)")
                 engine = gr.Dropdown([], label="Video engine", min_width=240)
+            engine_note = gr.HTML(padding=False)
             generate_btn = gr.Button("Generate attempts", variant="primary")
     with gr.Accordion("Queue (live)", open=True):
         queue_html = gr.HTML(padding=False)
@@ -147,6 +148,13 @@ def build(services, project_id, tabs):
         services.attempts.cancel_group(gid)
         return live(pid, shown_before)
 
+    @user_errors
+    def on_engine(engine_name, n, seconds):
+        details = services.attempts.engine_details(engine_name or None, int(n), float(seconds))
+        return engine_note_html(details["engine"], details["estimate"])
+
+    for control in (engine, count, duration):
+        control.change(on_engine, [engine, count, duration], engine_note, **quick)
     preset.input(lambda name: MOTION_PRESETS.get(name, gr.skip()), preset, motion, **private)
     generate_btn.click(on_generate, [project_id, motion, negative, count, duration, engine, shown], live_outputs,
                        **private)

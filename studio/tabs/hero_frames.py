@@ -48,6 +48,7 @@ def build(services, project_id, tabs):
             count = gr.Slider(4, 8, value=4, step=1, label="Candidates")
             ratio = gr.Radio(list(ASPECT_RATIOS), value="16:9", label="Aspect ratio")
             seed = gr.Textbox(label="Seed", placeholder="blank = random", max_lines=1)
+            frame_engine = gr.Dropdown([], label="Frame engine", info="Cloud engines appear once their key is set.")
             generate_btn = gr.Button("Generate hero frames", variant="primary")
             engine_note = gr.HTML(padding=False)
             with gr.Row(equal_height=True):
@@ -110,15 +111,17 @@ def build(services, project_id, tabs):
         jid = running[0]["id"] if running else None
         items, ids = gallery_items(pid)
         fid = fid if fid in ids and not reset else None
-        label = engines.create("frame", services.settings.frame_engine).label
+        label = engines.create("frame", services.settings.frame_engine, services.settings).label
+        choices = [(e["label"], e["name"]) for e in services.hero_frames.engines("frame")]
         job = running[0] if running else None
         return (items, ids, fid, *frame_panel(pid, fid), jid, job_html(job, "Hero frames"),
                 gr.Timer(active=job is not None), gr.Button(visible=job is not None),
                 badge(label, "engine-badge", "The engine that draws hero frames (setting: frame_engine)"),
-                services.projects.get(pid)["aspect_ratio"] if reset else gr.skip())
+                services.projects.get(pid)["aspect_ratio"] if reset else gr.skip(),
+                gr.Dropdown(choices=choices, value=services.settings.frame_engine) if reset else gr.skip())
 
     refresh_outputs = [gallery, frame_ids, selected, details, fav_btn, job_id, job_box, timer, cancel_btn,
-                       engine_note, ratio]
+                       engine_note, ratio, frame_engine]
     project_id.change(user_errors(lambda pid: refresh(pid, None, True)), project_id, refresh_outputs, **private)
     if tab is not None:
         tab.select(user_errors(lambda pid, fid: refresh(pid, fid, False)), [project_id, selected], refresh_outputs,
@@ -153,8 +156,9 @@ def build(services, project_id, tabs):
         return (result["job_id"], *job_outputs(pid, result["job_id"], known_ids))
 
     @user_errors
-    def on_generate(pid, text, use_enh, enhanced, n, r, s, known_ids):
-        result = services.hero_frames.generate(pid, text, int(n), r, _seed(s), enhanced if use_enh else None)
+    def on_generate(pid, text, use_enh, enhanced, n, r, s, engine_name, known_ids):
+        result = services.hero_frames.generate(pid, text, int(n), r, _seed(s), enhanced if use_enh else None,
+                                               engine=engine_name or None)
         return start(pid, result, known_ids)
 
     @user_errors
@@ -175,7 +179,8 @@ def build(services, project_id, tabs):
             return gr.skip()
         return job_html(services.jobs.cancel(jid), "Hero frames")
 
-    generate_btn.click(on_generate, [project_id, prompt, use_enhanced, enhanced_box, count, ratio, seed, frame_ids],
+    generate_btn.click(on_generate, [project_id, prompt, use_enhanced, enhanced_box, count, ratio, seed,
+                                     frame_engine, frame_ids],
                        [job_id, *job_watch], **private)
     regen_btn.click(on_regenerate, [project_id, selected, count, frame_ids], [job_id, *job_watch], **private)
     mutate_btn.click(on_mutate, [project_id, selected, mutate_box, count, frame_ids], [job_id, *job_watch],

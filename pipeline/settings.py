@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +24,22 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("HFS_REDIS_URL", "REDIS_URL"),
         description="Use a Redis queue instead of the SQLite queue in the data folder.",
     )
+    media_dir: Path | None = Field(
+        default=None,
+        description="Folder for images and videos (default: media/ in the data folder). In team mode point every "
+        "machine (web process and workers) at the same shared filesystem path.",
+    )
+    queue_name: str = Field(default="hero-frame-studio", min_length=1, max_length=100,
+                            description="Name of the Huey queue (one Redis can carry several studios).")
     queue_mode: Literal["embedded", "external", "immediate"] = Field(
         default="embedded",
         description="embedded: the app starts its own worker process; external: run `python -m pipeline.worker` "
         "yourself; immediate: run work inline (tests only).",
+    )
+    worker_name: str | None = Field(
+        default=None, max_length=120,
+        description="Name of this worker in job lists (worker ids are name:pid; default the hostname). Workers with "
+        "a custom name are recovered by heartbeat only, never by a local pid check.",
     )
     worker_threads: int = Field(default=2, ge=1, le=32, description="Jobs a worker process runs at once.")
     job_stale_seconds: float = Field(default=30.0, gt=0, description="A running job without a heartbeat this long is recovered.")
@@ -73,6 +85,11 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=25.0, gt=0, description="Largest photo upload in MB.")
     max_upload_megapixels: float = Field(default=40.0, gt=0, description="Largest photo upload in megapixels.")
     scoring_enable_pyiqa: bool = Field(default=True, description="Use pyiqa metrics (non-commercial licence).")
+    learned_metrics_dir: Path | None = Field(
+        default=None,
+        description="Folder with weight files of learned quality metrics (MUSIQ-SPAQ, LAION aesthetic, CLIP) for the "
+        "pyiqa tier; unset = weight-free metrics only. Files are never downloaded (see docs/SCORING.md).",
+    )
     video_min_short_side: int = Field(default=720, ge=144, description="Short side of local engine videos.")
     frame_long_side: int = Field(default=1280, ge=512, description="Long side of local previz frames.")
     export_long_side: int = Field(default=1920, ge=320, description="Long side of exported timelines (1920 = 1080p).")
@@ -82,6 +99,11 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @model_validator(mode="after")
+    def _default_media_dir(self) -> "Settings":
+        self.media_dir = (self.media_dir or self.data_dir / "media").expanduser().resolve()
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'studio.db'}"
@@ -90,14 +112,11 @@ class Settings(BaseSettings):
     def queue_path(self) -> Path:
         return self.data_dir / "queue.db"
 
-    @property
-    def media_dir(self) -> Path:
-        return self.data_dir / "media"
-
     def public_summary(self) -> dict[str, str]:
         """What the UI may show about the configuration: never secrets, only whether they are set."""
         return {
             "data folder": str(self.data_dir),
+            "media folder": str(self.media_dir),
             "database": self.resolved_database_url.split("@")[-1] if "@" in self.resolved_database_url else self.resolved_database_url,
             "queue": "Redis" if self.redis_url else "SQLite (data folder)",
             "OpenAI key": "set" if self.openai_api_key else "not set",

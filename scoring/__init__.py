@@ -9,33 +9,44 @@ torch and pyiqa are imported only when a video is scored.
     >>> ranking = rank(reports)
     >>> ranking.best_index, ranking.reason
 
-Dimensions (0–1, higher is better): ``temporal_flickering``,
+Dimensions (0–1, higher is better, ``DIMENSIONS``): ``temporal_flickering``,
 ``motion_smoothness``, ``dynamic_degree``, ``motion_amount``,
-``i2v_first_frame``, ``hero_consistency`` (these two need the hero) and
-``imaging_quality`` (pyiqa PIQE, optional tier). See ``scoring/README.md``.
+``camera_motion`` (needs a motion prompt naming a move), ``i2v_subject``,
+``i2v_background`` (these two need the hero), ``imaging_quality`` (pyiqa
+tier: PIQE, or MUSIQ with local weights), ``aesthetic_quality`` and
+``clip_score`` (pyiqa tier, local weights only). See ``docs/SCORING.md``.
 """
 
 from __future__ import annotations
 
-from .config import DEFAULT_WEIGHTS, SCORER_VERSION, ScoringConfig
+from .config import (
+    DEFAULT_WEIGHTS,
+    DIMENSIONS,
+    SCORER_VERSION,
+    ScoringConfig,
+    resolve_weights,
+)
 from .errors import ScoringInputError
 from .ranking import Ranking, rank
-from .scorer import ScoreReport, score_video
+from .scorer import ScoreReport, score_video, score_videos
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "DIMENSIONS",
     "SCORER_VERSION",
     "Ranking",
     "ScoreReport",
     "ScoringConfig",
     "ScoringInputError",
     "rank",
+    "resolve_weights",
     "score_video",
+    "score_videos",
     "warmup",
 ]
 
 
-def warmup(enable_pyiqa: bool = True) -> dict[str, str]:
+def warmup(enable_pyiqa: bool = True, config: ScoringConfig | None = None) -> dict[str, str]:
     """Import the heavy libraries (and create the pyiqa metric) ahead of the
     first score, e.g. when a worker starts; returns ``{name: "ok" | reason}``.
 
@@ -54,11 +65,25 @@ def warmup(enable_pyiqa: bool = True) -> dict[str, str]:
         from . import pyiqa_backend
         from .metrics.imaging_quality import PYIQA_METRIC
 
+        device = config.device if config else None
         try:
-            pyiqa_backend.get_metric(PYIQA_METRIC)
+            pyiqa_backend.get_metric(PYIQA_METRIC, device)
             status["pyiqa"] = "ok"
         except Exception as exc:  # noqa: BLE001
             status["pyiqa"] = str(exc)
+        if config is not None and config.learned_dir():
+            from .learned import SPECS, locate
+
+            for key, spec in SPECS.items():
+                files, missing = locate(spec, config.learned_dir())
+                if missing:
+                    status[key] = "weights not found: " + ", ".join(missing)
+                    continue
+                try:
+                    pyiqa_backend.get_learned_metric(spec, files, device)
+                    status[key] = "ok"
+                except Exception as exc:  # noqa: BLE001
+                    status[key] = str(exc)
     else:
         status["pyiqa"] = "disabled"
     return status

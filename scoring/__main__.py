@@ -1,10 +1,17 @@
 """Command line: score one clip or rank a group of attempts.
 
-    python -m scoring score VIDEO [--hero IMAGE] [--motion-prompt TEXT] [--no-pyiqa] [--json]
-    python -m scoring rank VIDEO [VIDEO ...] [--hero IMAGE] [--motion-prompt TEXT] [--no-pyiqa] [--json]
+    python -m scoring score VIDEO [--hero IMAGE] [--motion-prompt TEXT] [--prompt TEXT] [--json]
+    python -m scoring rank VIDEO [VIDEO ...] [--hero IMAGE] [--motion-prompt TEXT] [--json]
 
-``--json`` prints the report (``score``) or the ranking with every attempt's
-report (``rank``) as JSON on stdout; otherwise a readable table. Bad input
+Common options: ``--no-pyiqa`` (switch the pyiqa tier off), ``--learned-dir
+DIR`` (weights of learned metrics), ``--device cpu|cuda``,
+``--weights name=value,...`` (override default weights), ``--expected-duration
+SECONDS``; ``rank`` scores the attempts in ``--workers`` threads (default 3).
+
+``--json`` prints the report (``score``: ``overall``, ``dimensions``,
+``metrics_used``, ``metrics_skipped``, ``gate_failures``, ``seconds``, …) or the
+ranking with every attempt's report (``rank``) as JSON on stdout; otherwise a
+readable table. Bad input
 (missing, unreadable or empty video/image) prints ``error: ...`` on stderr and
 exits with status 2; any other failure exits with status 1, without a traceback
 unless ``--debug`` is given.
@@ -27,8 +34,12 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sp):
         sp.add_argument("--hero", metavar="IMAGE", help="hero image the clip(s) were generated from")
-        sp.add_argument("--motion-prompt", default="", metavar="TEXT", help="motion prompt (enables the frozen check)")
+        sp.add_argument("--motion-prompt", default="", metavar="TEXT", help="motion prompt (camera move to check; frozen check)")
+        sp.add_argument("--prompt", default="", metavar="TEXT", help="scene prompt, for clip_score (learned tier)")
         sp.add_argument("--no-pyiqa", action="store_true", help="skip pyiqa-based metrics (non-commercial licence)")
+        sp.add_argument("--learned-dir", metavar="DIR", help="folder with weights of learned metrics (MUSIQ, LAION, CLIP)")
+        sp.add_argument("--device", metavar="DEVICE", help="torch device for pyiqa metrics (default: cuda if available)")
+        sp.add_argument("--weights", metavar="NAME=W,...", help="override default weights, e.g. camera_motion=0.3")
         sp.add_argument("--expected-duration", type=float, metavar="SECONDS", help="requested length, for the truncated check")
         sp.add_argument("--json", action="store_true", help="print JSON")
         sp.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
@@ -38,20 +49,46 @@ def _parser() -> argparse.ArgumentParser:
     common(s)
     r = sub.add_parser("rank", help="score and rank the attempts of one group")
     r.add_argument("videos", nargs="+", metavar="VIDEO")
+    r.add_argument("--workers", type=int, default=3, metavar="N", help="attempts scored in parallel (default 3)")
     common(r)
     return p
+
+
+def _weights(text: str | None):
+    from .config import resolve_weights
+    from .errors import ScoringInputError
+
+    if not text:
+        return None
+    pairs = {}
+    for item in text.split(","):
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ScoringInputError(f"--weights expects name=value pairs, got {item!r}")
+        pairs[name.strip()] = value.strip()
+    try:
+        return resolve_weights(pairs)
+    except ValueError as exc:
+        raise ScoringInputError(f"--weights: {exc}") from None
+
+
+def _kwargs(args) -> dict:
+    from .config import ScoringConfig
+
+    config = ScoringConfig(learned_metrics_dir=args.learned_dir, device=args.device)
+    return {
+        "prompt": args.prompt,
+        "enable_pyiqa": not args.no_pyiqa,
+        "expected_duration": args.expected_duration,
+        "weights": _weights(args.weights),
+        "config": config,
+    }
 
 
 def _score(path: str, args):
     from .scorer import score_video
 
-    return score_video(
-        path,
-        args.hero,
-        args.motion_prompt,
-        enable_pyiqa=not args.no_pyiqa,
-        expected_duration=args.expected_duration,
-    )
+    return score_video(path, args.hero, args.motion_prompt, **_kwargs(args))
 
 
 def _print_report(report, name: str) -> None:
@@ -61,6 +98,8 @@ def _print_report(report, name: str) -> None:
         print(f"  {d:<{width}}  {v:.4f}")
     for m, why in report.metrics_skipped.items():
         print(f"  {m:<{width}}  skipped: {why}")
+    for k, v in report.labels.items():
+        print(f"  {k}: {v}")
     if report.gate_failures:
         for g in report.gate_failures:
             print(f"  FAILED {g}")
@@ -76,7 +115,7 @@ def _print_ranking(ranking, reports, videos) -> None:
                 dims.append(d)
     names = [os.path.basename(v) for v in videos]
     nw = max(len(n) for n in names + ["video"])
-    short = {d: d.replace("temporal_", "").replace("motion_", "m_")[:10] for d in dims}
+    short = {d: d.replace("temporal_", "").replace("motion_", "m_").replace("_quality", "_q")[:10] for d in dims}
     head = f"{'rank':>4}  {'video':<{nw}}  {'rel':>5}  {'overall':>7}  " + "  ".join(f"{short[d]:>10}" for d in dims) + "  checks"
     print(head)
     pos = {i: k + 1 for k, i in enumerate(ranking.order)}
@@ -106,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
                 _print_report(report, os.path.basename(args.video))
         else:
             from .ranking import rank
+            from .scorer import score_videos
 
-            reports = [_score(v, args) for v in args.videos]
-            ranking = rank(reports)
+            kwargs = _kwargs(args)
+            results = score_videos(args.videos, args.hero, args.motion_prompt, workers=args.workers, **kwargs)
+            for result in results:
+                if isinstance(result, Exception):
+                    raise result
+            reports = results
+            ranking = rank(reports, weights=kwargs["weights"])
             if args.json:
                 out = ranking.to_dict()
                 out["best_video"] = None if ranking.best_index is None else args.videos[ranking.best_index]

@@ -6,8 +6,10 @@
 * hands every frame (with its predecessor) to each metric's ``on_frame``;
 * samples frames every ``step = max(1, round(fps / 8))`` frames — VBench's
   dynamic-degree interval — computes OpenCV DIS optical flow between
-  consecutive samples once, and hands each :class:`FramePair` (flow, top-5 %
-  flow magnitude, the native frames in between) to each metric's ``on_pair``;
+  consecutive samples once, fits the global camera motion to it (a RANSAC
+  similarity transform, chained from the first frame), and hands each
+  :class:`FramePair` (flow, camera motion, top-5 % flow magnitude, the native
+  frames in between) to each metric's ``on_pair``;
 * gathers clip-level facts for the gates (black/blank frames, decoded vs.
   expected frame count, per-pair motion) into a :class:`ClipSummary`.
 
@@ -26,7 +28,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import ScoringConfig
-from .imageops import flow_magnitude, to_gray, top_fraction_mean
+from .imageops import (
+    IDENTITY,
+    compose,
+    estimate_motion,
+    flow_magnitude,
+    to_gray,
+    top_fraction_mean,
+)
 from .video_io import VideoInfo, VideoReader, scaled_size
 
 #: A frame is "black" when its mean luma is below this (0–255) and it has
@@ -73,6 +82,13 @@ class FramePair:
     flow: np.ndarray
     #: VBench's per-pair motion score: mean of the top 5 % flow magnitudes (px).
     top5: float
+    #: Global camera motion a→b: 2×3 similarity transform of analysis px
+    #: (``b ≈ motion · a``), fitted to ``flow`` with RANSAC.
+    motion: np.ndarray = field(default_factory=lambda: IDENTITY.copy())
+    #: Fraction of flow samples that agree with ``motion``.
+    motion_inliers: float = 1.0
+    #: Camera motion from the first frame to ``b`` (the chained ``motion``).
+    from_first: np.ndarray = field(default_factory=lambda: IDENTITY.copy())
 
 
 @dataclass
@@ -120,6 +136,11 @@ class FlowEngine:
         self._cache: dict[tuple[int, int], np.ndarray] = {}
         self.calls = 0
 
+    def calc(self, a_gray: np.ndarray, b_gray: np.ndarray) -> np.ndarray:
+        """Uncached flow between two gray images of the analysis size."""
+        self.calls += 1
+        return self._dis.calc(a_gray, b_gray, None)
+
     def __call__(self, a: Frame, b: Frame) -> np.ndarray:
         key = (a.index, b.index)
         flow = self._cache.get(key)
@@ -143,6 +164,8 @@ class ClipContext:
         hero: np.ndarray | None,
         motion_expected: bool | None,
         expected_frames: int,
+        motion_prompt: str = "",
+        prompt: str = "",
     ):
         self.info = info
         self.config = config
@@ -158,8 +181,13 @@ class ClipContext:
         self.hero_fitted: np.ndarray | None = None
         self.hero_fit_mode: str | None = None
         self.motion_expected = motion_expected
+        self.motion_prompt = motion_prompt or ""
+        #: The scene prompt (for prompt alignment), may be empty.
+        self.prompt = prompt or ""
         self.expected_frames = expected_frames
         self.flow = FlowEngine(config.flow_preset)
+        #: Per-clip cache shared by metrics (e.g. hero alignment).
+        self.shared: dict = {}
 
     def fit_hero(self, first: Frame) -> None:
         """Pick how the hero maps onto the frame (centre-crop, stretch or
@@ -252,6 +280,7 @@ class ClipAnalysis:
         prev: Frame | None = None
         last_sample: Frame | None = None
         window: list[Frame] = []
+        from_first = IDENTITY.copy()
         k = 0
         for index, t, rgb in self._frames():
             frame = Frame(index, t, rgb)
@@ -269,9 +298,12 @@ class ClipAnalysis:
                 summary.sampled_frames += 1
                 if last_sample is not None:
                     flow = clip.flow(last_sample, frame)
-                    top5 = top_fraction_mean(flow_magnitude(flow), 0.05)
+                    # VBench's top-5 % mean, on every other flow vector (same value, 4× cheaper)
+                    top5 = top_fraction_mean(flow_magnitude(flow[::2, ::2]), 0.05)
                     summary.pair_top5.append(top5)
-                    pair = FramePair(k, last_sample, frame, window[1:], flow, top5)
+                    motion, inliers = estimate_motion(flow)
+                    from_first = compose(motion, from_first)
+                    pair = FramePair(k, last_sample, frame, window[1:], flow, top5, motion, inliers, from_first)
                     self._dispatch("on_pair", pair)
                     k += 1
                 last_sample = frame

@@ -6,44 +6,71 @@ weight changes, so stored scores are only compared within one version.
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "2.0.0"
 
-#: Weights of the dimensions, used both for the absolute ``overall`` of one
-#: report and for ranking attempts within a group. They sum to 1.
-#: ``dynamic_degree`` is VBench's binary "does it move" flag: reported for
-#: reference, but the continuous ``motion_amount`` carries the motion weight.
+#: Every dimension the built-in metrics can produce (0–1, higher is better),
+#: in reporting order. Names follow VBench / VBench-I2V where they mean the
+#: same thing; ``motion_amount`` and ``clip_score`` are ours.
+DIMENSIONS = (
+    "temporal_flickering",
+    "motion_smoothness",
+    "dynamic_degree",
+    "motion_amount",
+    "camera_motion",
+    "i2v_subject",
+    "i2v_background",
+    "imaging_quality",
+    "aesthetic_quality",
+    "clip_score",
+)
+
+#: Default weights, used for the absolute ``overall`` of one report and for
+#: ranking the attempts of a group; a project can override any of them
+#: (:func:`resolve_weights`). They sum to 1. Dimensions that were not computed
+#: (no hero, no learned weights, no prompt, pyiqa switched off) drop out and
+#: the others are renormalised. ``motion_amount`` and ``dynamic_degree`` are
+#: reported with weight 0: more motion is not better in itself — the motion
+#: that was asked for is checked by ``camera_motion`` and the ``frozen`` gate.
+#: Chosen with the degradation benchmark in view (docs/SCORING.md).
 DEFAULT_WEIGHTS = MappingProxyType(
     {
-        "motion_smoothness": 0.25,
-        "temporal_flickering": 0.20,
-        "i2v_first_frame": 0.20,
+        "camera_motion": 0.20,
+        "motion_smoothness": 0.20,
+        "i2v_subject": 0.15,
         "imaging_quality": 0.15,
-        "motion_amount": 0.10,
-        "hero_consistency": 0.10,
+        "i2v_background": 0.10,
+        "temporal_flickering": 0.10,
+        "aesthetic_quality": 0.05,
+        "clip_score": 0.05,
+        "motion_amount": 0.0,
         "dynamic_degree": 0.0,
     }
 )
 
 #: Dimensions that reward motion: their weight is dropped when the motion
-#: prompt asks for a still shot (see ``motion_expectation``).
+#: prompt asks for a still shot (see ``gates.motion_expectation``).
 MOTION_DIMENSIONS = ("motion_amount", "dynamic_degree")
 
 #: Smallest difference in a dimension that counts as meaningful when ranking
-#: within a group (a floor on the per-dimension standard deviation used for
-#: z-scores). Differences well below it barely move the ranking, so encoder
-#: noise on saturated dimensions cannot decide a pick.
+#: within a group (a floor on the per-dimension spread used for z-scores), so
+#: encoder noise on a saturated dimension cannot decide a pick.
 RANK_SCALE_FLOOR = MappingProxyType(
     {
         "motion_smoothness": 0.002,
         "temporal_flickering": 0.002,
-        "i2v_first_frame": 0.01,
-        "imaging_quality": 0.02,
+        "i2v_subject": 0.01,
+        "i2v_background": 0.004,
+        "camera_motion": 0.5,
+        "imaging_quality": 0.05,
+        "aesthetic_quality": 0.02,
+        "clip_score": 0.01,
         "motion_amount": 0.03,
-        "hero_consistency": 0.01,
         "dynamic_degree": 0.5,
     }
 )
@@ -53,10 +80,38 @@ DEFAULT_RANK_SCALE_FLOOR = 0.01
 GATE_OVERALL_FACTOR = 0.5
 
 ENV_DISABLE_PYIQA = "SCORING_DISABLE_PYIQA"
+ENV_LEARNED_DIR = "SCORING_LEARNED_DIR"
 
 
 def env_disables_pyiqa() -> bool:
     return os.environ.get(ENV_DISABLE_PYIQA, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def resolve_weights(overrides: Mapping[str, float] | None = None, *, strict: bool = True) -> dict[str, float]:
+    """``DEFAULT_WEIGHTS`` updated with a project's ``overrides``.
+
+    ``None`` or ``{}`` gives the defaults. With ``strict`` (the default) an
+    unknown dimension, a negative, non-numeric or non-finite weight, or all
+    weights zero raise ``ValueError`` with a message for a person; without it
+    (reading stored settings) bad entries are ignored."""
+    weights = dict(DEFAULT_WEIGHTS)
+    for name, value in dict(overrides or {}).items():
+        if name not in DIMENSIONS:
+            if strict:
+                raise ValueError(f"unknown scoring dimension {name!r}; known: {', '.join(DIMENSIONS)}")
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+            if strict:
+                raise ValueError(f"weight of {name!r} must be a number ≥ 0, got {value!r}")
+            continue
+        weights[name] = number
+    if strict and not any(w > 0 for w in weights.values()):
+        raise ValueError("at least one scoring weight must be above 0")
+    return weights
 
 
 @dataclass(frozen=True)
@@ -74,6 +129,15 @@ class ScoringConfig:
     max_seconds: float = 60.0
     #: Tier flag for pyiqa-backed metrics (PolyForm Noncommercial licence).
     enable_pyiqa: bool = True
-    #: Frames sampled for per-frame image quality, and their longest side.
+    #: Folder holding weight files of learned metrics (MUSIQ, LAION aesthetic,
+    #: CLIP); ``None`` = ``$SCORING_LEARNED_DIR`` if set, else no learned tier.
+    learned_metrics_dir: str | None = None
+    #: Torch device for pyiqa metrics; ``None`` = CUDA when available, else CPU.
+    device: str | None = None
+    #: Frames sampled for per-frame image metrics, and their longest side.
     iqa_frames: int = 3
     iqa_max_side: int = 512
+
+    def learned_dir(self) -> str | None:
+        value = self.learned_metrics_dir or os.environ.get(ENV_LEARNED_DIR, "").strip()
+        return str(value) if value else None

@@ -13,9 +13,9 @@ Each failure is a string ``"<code>: <explanation>"`` with ``code`` one of
   fps when given), or fewer than 2 frames;
 * ``wrong_first_frame`` — a hero was given and the first frame does not match
   it: the coarse layout correlation (36-px luminance thumbnails) is below
-  ``WRONG_FIRST_FRAME_LAYOUT`` and ``i2v_first_frame`` below
-  ``WRONG_FIRST_FRAME_SCORE`` (not raised when the first frame is black: that
-  is the ``black`` gate's business).
+  ``WRONG_FIRST_FRAME_LAYOUT`` and the first-frame score (``i2v_subject``'s
+  ``first_frame_score`` detail) below ``WRONG_FIRST_FRAME_SCORE`` (not raised
+  when the first frame is black: that is the ``black`` gate's business).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def evaluate_gates(
     if has_hero and "first_frame_layout_corr" in details:
         first_dark = summary.first_luma < BLACK_LUMA
         layout = details["first_frame_layout_corr"]
-        score = dimensions.get("i2v_first_frame", 1.0)
+        score = details.get("first_frame_score", 1.0)
         if not first_dark and layout < WRONG_FIRST_FRAME_LAYOUT and score < WRONG_FIRST_FRAME_SCORE:
             failures.append(
                 f"wrong_first_frame: first frame does not match the hero "

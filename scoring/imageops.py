@@ -87,13 +87,19 @@ def interpolate(a: np.ndarray, b: np.ndarray, flow_ab: np.ndarray, alpha: float)
     return pred, va & vb
 
 
-def ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
+def ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None, *, valid: bool = False, relu: bool = False) -> float:
     """Gaussian-window SSIM (Wang et al. 2004: 11×11, σ = 1.5, K1 = 0.01,
-    K2 = 0.03, L = 255) of two gray images; mean over ``mask`` if given."""
+    K2 = 0.03, L = 255) of two gray images; mean over ``mask`` if given.
+
+    ``valid=True`` averages only where the window fits inside the image (like
+    MATLAB's ``filter2(..., 'valid')``) and ``relu=True`` clamps the
+    contrast-structure term at 0 (as pyiqa does): with both, on the images of
+    ``cv2.COLOR_RGB2GRAY`` (= the Y of YIQ, rounded), this reproduces pyiqa's
+    published SSIM values (tests/scoring/test_golden.py)."""
     import cv2
 
-    x = a.astype(np.float32)
-    y = b.astype(np.float32)
+    x = a.astype(np.float32 if not valid else np.float64)
+    y = b.astype(x.dtype)
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
 
     def blur(z):
@@ -103,12 +109,60 @@ def ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
     sxx = blur(x * x) - mx * mx
     syy = blur(y * y) - my * my
     sxy = blur(x * y) - mx * my
-    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    cs = (2 * sxy + c2) / (sxx + syy + c2)
+    if relu:
+        cs = np.maximum(cs, 0)
+    s = (2 * mx * my + c1) / (mx * mx + my * my + c1) * cs
+    if valid:
+        s = s[5:-5, 5:-5]
+        mask = None if mask is None else mask[5:-5, 5:-5]
     if mask is not None:
         if not mask.any():
             return float("nan")
         return float(s[mask].mean())
     return float(s.mean())
+
+
+def estimate_motion(flow: np.ndarray, step: int = 8, threshold: float = 1.0) -> tuple[np.ndarray, float]:
+    """Global camera motion of a flow field: a similarity transform (rotation,
+    uniform scale, translation; 2×3, float64) mapping points of frame a to
+    frame b, fitted with RANSAC to the flow sampled every ``step`` px, and the
+    fraction of inliers. Independent local motion (a subject moving) is
+    rejected as outliers. Identity when the fit fails."""
+    import cv2
+
+    h, w = flow.shape[:2]
+    ys, xs = np.mgrid[step // 2 : h : step, step // 2 : w : step]
+    src = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32)
+    dst = src + flow[ys, xs].reshape(-1, 2)
+    m, inliers = cv2.estimateAffinePartial2D(
+        src, dst, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=200, refineIters=5
+    )
+    if m is None or not np.all(np.isfinite(m)):
+        return IDENTITY.copy(), 0.0
+    return m.astype(np.float64), float(np.count_nonzero(inliers)) / max(1, len(src))
+
+
+IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+def compose(second: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The 2×3 transform ``second ∘ first`` (apply ``first``, then ``second``)."""
+    a = np.vstack([second, [0.0, 0.0, 1.0]])
+    b = np.vstack([first, [0.0, 0.0, 1.0]])
+    return (a @ b)[:2]
+
+
+def scale_transform(m: np.ndarray, factor: float) -> np.ndarray:
+    """``m`` expressed in pixel coordinates scaled by ``factor``."""
+    out = m.copy()
+    out[:, 2] *= factor
+    return out
+
+
+def apply_transform(m: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply a 2×3 transform to N×2 points."""
+    return points @ m[:, :2].T + m[:, 2]
 
 
 def layout_correlation(a_gray: np.ndarray, b_gray: np.ndarray, short_side: int = 36) -> float:

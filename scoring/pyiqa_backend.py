@@ -14,8 +14,11 @@ Two traps are handled here:
   its pure-Python parts import (detection ops stay unusable; pyiqa's
   weight-free metrics do not need them);
 * metrics that need weights would try to download them and hang in retries:
-  ``HF_HUB_OFFLINE=1`` is set (unless already set) and only weight-free
-  metrics (``WEIGHT_FREE_METRICS``) are ever created.
+  ``HF_HUB_OFFLINE=1`` is set (unless already set), :func:`get_metric` only
+  creates weight-free metrics (``WEIGHT_FREE_METRICS``), and learned metrics
+  are only created by :func:`get_learned_metric` from files that
+  :mod:`scoring.learned` found beforehand — with every download function of
+  pyiqa and CLIP replaced by one that raises at once while they are built.
 
 The import can run in a background thread (``warm_async``) so that its ~1.5–2.5 s
 overlaps with decoding; callers then block in ``get_metric``.
@@ -23,8 +26,10 @@ overlaps with decoding; callers then block in ``get_metric``.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import importlib.util
+import io
 import os
 import sys
 import threading
@@ -116,21 +121,140 @@ def import_error() -> str | None:
     return _state["error"]
 
 
-def get_metric(name: str):
-    """A cached pyiqa metric on CPU, or raise ``RuntimeError`` with the reason.
+def resolve_device(device: str | None = None) -> str:
+    """``device`` or, when ``None``/``"auto"``, CUDA if available else CPU."""
+    if device and device != "auto":
+        return device
+    import torch
 
-    Only weight-free metrics are created: anything else would try to download
-    weights, which this project never does."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def get_metric(name: str, device: str | None = None):
+    """A cached weight-free pyiqa metric, or raise ``RuntimeError`` with the reason.
+
+    Only weight-free metrics are created here: anything else would try to
+    download weights (see :func:`get_learned_metric`)."""
     if name not in WEIGHT_FREE_METRICS:
         raise RuntimeError(f"pyiqa metric {name!r} needs weights; only weight-free metrics are used")
     _import()
     with _lock:
         if _state["error"] is not None:
             raise RuntimeError(_state["error"])
-        metric = _state["metrics"].get(name)
+        dev = resolve_device(device)
+        metric = _state["metrics"].get((name, dev))
         if metric is None:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore")
-                metric = _state["module"].create_metric(name, device="cpu")
-            _state["metrics"][name] = metric
+                metric = _state["module"].create_metric(name, device=dev)
+            _state["metrics"][(name, dev)] = metric
+        return metric
+
+
+def _blocked(*args, **kwargs):
+    raise RuntimeError("download attempted while building a learned metric (downloads are off; weights must be local)")
+
+
+@contextlib.contextmanager
+def _offline_build(clip_files: dict):
+    """While a learned metric is built: every pyiqa / CLIP download raises at
+    once, and ``clip.load(name)`` loads the local file found for ``name``."""
+    import importlib
+
+    patches = []
+
+    def patch(module_name: str, attr: str, value) -> None:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return
+        if hasattr(module, attr):
+            patches.append((module, attr, getattr(module, attr)))
+            setattr(module, attr, value)
+
+    patch("pyiqa.utils.download_util", "download_url_to_file", _blocked)
+    patch("pyiqa.utils.download_util", "load_file_from_url", _blocked)
+    patch("pyiqa.archs.arch_util", "load_file_from_url", _blocked)
+    patch("torch.hub", "download_url_to_file", _blocked)
+    patch("torch.hub", "load_state_dict_from_url", _blocked)
+    if clip_files:
+        import clip as clip_pkg
+
+        original = clip_pkg.load
+
+        def local_load(name, device=None, jit=False, download_root=None):
+            path = clip_files.get(name) or (name if os.path.isfile(str(name)) else None)
+            if path is None:
+                raise RuntimeError(f"CLIP backbone {name!r} is not in the learned-metrics folder (downloads are off)")
+            if device is None:
+                device = resolve_device(None)
+            if _is_torchscript(path):  # OpenAI's released files
+                return original(str(path), device=device, jit=jit)
+            return _clip_from_state_dict(path, device)
+
+        patch("clip", "load", local_load)
+        patch("clip.clip", "load", local_load)
+        patch("clip.clip", "_download", _blocked)
+    try:
+        yield
+    finally:
+        for module, attr, value in reversed(patches):
+            setattr(module, attr, value)
+
+
+def _is_torchscript(path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith("constants.pkl") for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _clip_from_state_dict(path, device):
+    """A CLIP model from a plain ``torch.save(state_dict)`` file (``clip.load``
+    only reads those correctly when they are TorchScript archives)."""
+    import torch
+    from clip.clip import _transform
+    from clip.model import build_model
+
+    state = torch.load(str(path), map_location="cpu", weights_only=True)
+    model = build_model(state).to(device)
+    if str(device) == "cpu":
+        model.float()
+    return model, _transform(model.visual.input_resolution)
+
+
+def get_learned_metric(spec, files: dict, device: str | None = None):
+    """A cached learned pyiqa metric built from local files only.
+
+    ``spec`` is a :class:`scoring.learned.LearnedSpec`, ``files`` what
+    :func:`scoring.learned.locate` found (checkpoint and CLIP backbone paths).
+    Raises ``RuntimeError`` (never downloads, never retries)."""
+    _import()
+    with _lock:
+        if _state["error"] is not None:
+            raise RuntimeError(_state["error"])
+        dev = resolve_device(device)
+        key = (spec.key, tuple(sorted((k, str(v)) for k, v in files.items())), dev)
+        metric = _state["metrics"].get(key)
+        if metric is not None:
+            return metric
+        pyiqa = _state["module"]
+        clip_files = {spec.clip_backbone: str(files["clip"])} if spec.clip_backbone else {}
+        with warnings.catch_warnings(), _offline_build(clip_files), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            if spec.load == "pretrained_model_path":
+                metric = pyiqa.create_metric(spec.pyiqa_name, device=dev, pretrained_model_path=str(files["checkpoint"]))
+            elif spec.load == "submodule":
+                from pyiqa.archs.arch_util import load_pretrained_network
+
+                metric = pyiqa.create_metric(spec.pyiqa_name, device=dev, pretrained=False)
+                load_pretrained_network(getattr(metric.net, spec.submodule), str(files["checkpoint"]), True)
+                metric.net.to(dev)
+            else:
+                metric = pyiqa.create_metric(spec.pyiqa_name, device=dev)
+        metric.eval()
+        _state["metrics"][key] = metric
         return metric

@@ -19,9 +19,14 @@ never against fixed cut-offs:
    is the group's average; a lone passing attempt gets 100.
 
 The reason names the dimensions with the largest weighted advantage of the
-winner over the mean of the other passing attempts, e.g.
-``"Best of 3: smoother motion (0.996 vs 0.984) and steadier frames; first frame
-matches the hero"`` (the numbers: the winner's value vs. the others' mean).
+winner over the mean of the other passing attempts, and whether it does the
+camera move that was asked for, e.g. ``"Best of 3: smoother motion (0.996 vs
+0.984) and steadier frames, follows 'push-in'; first frame matches the hero"``
+(the numbers: the winner's value vs. the others' mean).
+
+``weights`` is the complete mapping to use (dimensions not in it get no
+weight); a project's partial overrides go through
+:func:`scoring.config.resolve_weights` first.
 """
 
 from __future__ import annotations
@@ -40,18 +45,22 @@ __all__ = ["PHRASES", "Ranking", "rank"]
 PHRASES: dict[str, tuple[str, str]] = {
     "motion_smoothness": ("smoother motion", "less smooth motion"),
     "temporal_flickering": ("steadier frames", "more flicker"),
-    "i2v_first_frame": ("first frame closer to the hero", "first frame further from the hero"),
+    "i2v_subject": ("stays closer to the hero", "drifts from the hero"),
+    "i2v_background": ("keeps the hero's colours", "colours drift from the hero"),
+    "camera_motion": ("follows the camera move", "does not follow the camera move"),
     "imaging_quality": ("cleaner frames", "noisier or blockier frames"),
+    "aesthetic_quality": ("more aesthetic frames", "less aesthetic frames"),
+    "clip_score": ("closer to the prompt", "further from the prompt"),
     "motion_amount": ("more motion", "less motion"),
-    "hero_consistency": ("colours closer to the hero", "colours drifting from the hero"),
     "dynamic_degree": ("more dynamic", "less dynamic"),
 }
 
 #: A dimension is named in a reason only if its weighted z advantage exceeds this.
 MIN_REASON_ADVANTAGE = 0.02
-#: The first frame "matches the hero" at or above this ``i2v_first_frame``.
+#: The first frame "matches the hero" at or above this ``first_frame_score`` (i2v_subject detail).
 FIRST_FRAME_MATCH = 0.80
 Z_CLIP = 3.0
+DEFAULT_METHOD = "z"
 
 
 @dataclass
@@ -84,18 +93,74 @@ def _fmt(v: float) -> str:
     return f"{v:.3f}"
 
 
-def _phrase(d: str, good: bool) -> str:
+def _phrase(d: str, good: bool, report: ScoreReport | None = None) -> str:
+    if d == "camera_motion" and report is not None and report.labels.get("camera_motion_phrase"):
+        asked = report.labels["camera_motion_phrase"]
+        if good:
+            return f"follows '{asked}'"
+        seen = report.labels.get("camera_motion_detected", "")
+        return f"does not follow '{asked}'" + (f" ({seen.replace('_', ' ')})" if seen and seen != "None" else "")
     pair = PHRASES.get(d, (f"better {d.replace('_', ' ')}", f"worse {d.replace('_', ' ')}"))
     return pair[0] if good else pair[1]
+
+
+def _follows(report: ScoreReport) -> str | None:
+    """``"follows '<phrase>'"`` when the attempt does the camera move asked for."""
+    if report.dimensions.get("camera_motion") == 1.0 and report.labels.get("camera_motion_phrase"):
+        return _phrase("camera_motion", True, report)
+    return None
 
 
 def _gate_codes(report: ScoreReport) -> str:
     return ", ".join(g.split(":", 1)[0] for g in report.gate_failures)
 
 
-def rank(reports: Sequence[ScoreReport | Mapping[str, Any]], weights: Mapping[str, float] | None = None) -> Ranking:
+def normalise(values: list[float | None], d: str, method: str = "z") -> list[float]:
+    """Per-attempt normalised scores of one dimension within the group.
+
+    * ``"z"`` — ``(v − mean) / max(sd, floor_d)``;
+    * ``"jnd"`` — ``(v − median) / floor_d``: differences counted in
+      just-noticeable steps, robust to one outlier;
+    * ``"rank"`` — rank-average: each attempt's share of the others it beats
+      by more than ``floor_d`` minus the share that beat it (−1 … 1) × ``Z_CLIP``.
+
+    Clipped to ±``Z_CLIP``; a missing value scores 0 (the group's middle)."""
+    floor = RANK_SCALE_FLOOR.get(d, DEFAULT_RANK_SCALE_FLOOR)
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return [0.0] * len(values)
+    if method == "rank":
+        others = max(1, len(vals) - 1)
+        out = []
+        for v in values:
+            if v is None:
+                out.append(0.0)
+                continue
+            beats = sum(1 for u in vals if v - u > floor) - sum(1 for u in vals if u - v > floor)
+            out.append(Z_CLIP * beats / others)
+        return out
+    if method == "jnd":
+        srt = sorted(vals)
+        k = len(srt)
+        centre = srt[k // 2] if k % 2 else 0.5 * (srt[k // 2 - 1] + srt[k // 2])
+        scale = max(floor, 1e-12)
+    elif method == "z":
+        centre = sum(vals) / len(vals)
+        sd = math.sqrt(sum((v - centre) ** 2 for v in vals) / len(vals))
+        scale = max(sd, floor, 1e-12)
+    else:
+        raise ValueError(f"unknown ranking method {method!r}; use 'z', 'jnd' or 'rank'")
+    return [0.0 if v is None else max(-Z_CLIP, min(Z_CLIP, (v - centre) / scale)) for v in values]
+
+
+def rank(
+    reports: Sequence[ScoreReport | Mapping[str, Any]],
+    weights: Mapping[str, float] | None = None,
+    method: str = DEFAULT_METHOD,
+) -> Ranking:
     """Rank the attempts of one group (see module doc). Accepts reports or
-    their ``to_dict()`` form."""
+    their ``to_dict()`` form. ``method``: how each dimension is normalised
+    within the group (:func:`normalise`)."""
     reps = [r if isinstance(r, ScoreReport) else ScoreReport.from_dict(r) for r in reports]
     n = len(reps)
     if n == 0:
@@ -109,13 +174,8 @@ def rank(reports: Sequence[ScoreReport | Mapping[str, Any]], weights: Mapping[st
 
     z: dict[int, dict[str, float]] = {i: {} for i in eligible}
     for d in dims:
-        vals = [reps[i].dimensions[d] for i in eligible if d in reps[i].dimensions]
-        mean = sum(vals) / len(vals)
-        sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / len(vals))
-        scale = max(sd, RANK_SCALE_FLOOR.get(d, DEFAULT_RANK_SCALE_FLOOR), 1e-12)
-        for i in eligible:
-            v = reps[i].dimensions.get(d)
-            z[i][d] = 0.0 if v is None else max(-Z_CLIP, min(Z_CLIP, (v - mean) / scale))
+        for i, v in zip(eligible, normalise([reps[i].dimensions.get(d) for i in eligible], d, method)):
+            z[i][d] = v
     wsum = sum(w[d] for d in dims)
     group = {i: (sum(w[d] * z[i][d] for d in dims) / wsum if wsum > 0 else 0.0) for i in eligible}
 
@@ -150,19 +210,24 @@ def rank(reports: Sequence[ScoreReport | Mapping[str, Any]], weights: Mapping[st
         if deciding:
             d0 = deciding[0]
             ov = [reps[o].dimensions[d0] for o in others if d0 in reps[o].dimensions]
-            first = _phrase(d0, True)
-            if ov:
+            first = _phrase(d0, True, b)
+            if ov and d0 != "camera_motion":
                 first += f" ({_fmt(b.dimensions[d0])} vs {_fmt(sum(ov) / len(ov))})"
-            head = first if len(deciding) == 1 else f"{first} and {_phrase(deciding[1], True)}"
+            head = first if len(deciding) == 1 else f"{first} and {_phrase(deciding[1], True, b)}"
         else:
             deciding = []
             head = f"attempts scored alike; highest overall ({b.overall:.1f})"
+        follows = _follows(b)
+        if follows and "camera_motion" not in deciding:
+            head += f", {follows}"
         parts.append(f"Best of {n}: {head}")
     else:
         deciding = []
-        parts.append("Only attempt" if n == 1 else f"Only attempt of {n} that passed the checks")
-    ff = b.dimensions.get("i2v_first_frame")
-    if ff is not None and ff >= FIRST_FRAME_MATCH and "i2v_first_frame" not in deciding:
+        follows = _follows(b)
+        parts.append(("Only attempt" if n == 1 else f"Only attempt of {n} that passed the checks")
+                     + (f", {follows}" if follows else ""))
+    ff = b.details.get("first_frame_score")
+    if ff is not None and ff >= FIRST_FRAME_MATCH and "i2v_subject" not in deciding:
         parts.append("first frame matches the hero")
     if gated and others:
         codes = sorted({c.strip() for i in gated for c in _gate_codes(reps[i]).split(",")})
@@ -179,9 +244,11 @@ def rank(reports: Sequence[ScoreReport | Mapping[str, Any]], weights: Mapping[st
         worst = [d for d, a in sorted(deficit.items(), key=lambda kv: (-kv[1], kv[0])) if a > MIN_REASON_ADVANTAGE][:2]
         if worst:
             d0 = worst[0]
-            text = f"{_phrase(d0, False)} ({_fmt(reps[i].dimensions[d0])} vs {_fmt(b.dimensions[d0])} for the best)"
+            text = _phrase(d0, False, reps[i])
+            if d0 != "camera_motion":
+                text += f" ({_fmt(reps[i].dimensions[d0])} vs {_fmt(b.dimensions[d0])} for the best)"
             if len(worst) > 1:
-                text += f" and {_phrase(worst[1], False)}"
+                text += f" and {_phrase(worst[1], False, reps[i])}"
         else:
             text = f"close to the best (overall {reps[i].overall:.1f} vs {b.overall:.1f})"
         reasons[i] = f"Rank {pos[i]} of {n}: {text}"

@@ -6,10 +6,12 @@ inside the functions, so importing this module stays cheap.
 
 ``overall`` (0–100) is an absolute, documented number for display:
 ``100 · Σ_d w_d · s_d / Σ_d w_d`` over the dimensions ``d`` that were
-computed, with ``w = DEFAULT_WEIGHTS`` (motion weights dropped when the motion
-prompt asks for a still shot), multiplied by ``GATE_OVERALL_FACTOR`` (0.5) when
-a hard gate failed. Because the dimensions saturate, use :func:`scoring.rank`
-— not ``overall`` — to pick the best attempt of a group.
+computed, with ``w = DEFAULT_WEIGHTS`` or the project's weights (motion weights
+dropped when the motion prompt asks for a still shot), multiplied by
+``GATE_OVERALL_FACTOR`` (0.5) when a hard gate failed. Because the dimensions
+saturate, use :func:`scoring.rank` — not ``overall`` — to pick the best
+attempt of a group. :func:`score_videos` scores a group's attempts in parallel
+threads (decoding, OpenCV and torch release the GIL).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .config import (
     ScoringConfig,
 )
 
-__all__ = ["ScoreReport", "effective_weights", "overall_score", "score_video"]
+__all__ = ["ScoreReport", "effective_weights", "overall_score", "score_video", "score_videos"]
 
 
 @dataclass
@@ -57,6 +59,11 @@ class ScoreReport:
     #: From the motion prompt: True = motion asked, False = still shot asked,
     #: None = no motion prompt.
     motion_expected: bool | None = None
+    #: Text facts: the motion prompt, the camera move asked for / detected
+    #: (``camera_motion_phrase``, ``camera_motion_expected``,
+    #: ``camera_motion_detected``), the model behind each pyiqa dimension
+    #: (``<dimension>_model``).
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed_gates(self) -> bool:
@@ -81,6 +88,7 @@ class ScoreReport:
         kwargs["metrics_used"] = list(kwargs["metrics_used"])
         kwargs["metrics_skipped"] = dict(kwargs["metrics_skipped"])
         kwargs["gate_failures"] = list(kwargs["gate_failures"])
+        kwargs["labels"] = {str(k): str(v) for k, v in dict(kwargs.get("labels") or {}).items()}
         return cls(**kwargs)
 
 
@@ -89,7 +97,8 @@ def effective_weights(
 ) -> dict[str, float]:
     """``weights`` (default ``DEFAULT_WEIGHTS``) with the motion dimensions
     zeroed when a still shot was asked for; negative weights become 0."""
-    w = {k: max(0.0, float(v)) for k, v in (DEFAULT_WEIGHTS if weights is None else weights).items()}
+    w = {k: max(0.0, float(v)) for k, v in (DEFAULT_WEIGHTS if weights is None else weights).items()
+         if isinstance(v, (int, float)) and math.isfinite(v)}
     if motion_expected is False:
         for d in MOTION_DIMENSIONS:
             if d in w:
@@ -123,9 +132,11 @@ def score_video(
     hero_path: str | os.PathLike | None = None,
     motion_prompt: str = "",
     *,
+    prompt: str = "",
     enable_pyiqa: bool = True,
     expected_duration: float | None = None,
     metrics: Iterable[str] | None = None,
+    weights: Mapping[str, float] | None = None,
     config: ScoringConfig | None = None,
 ) -> ScoreReport:
     """Score one video attempt in a single decode pass.
@@ -133,16 +144,21 @@ def score_video(
     Args:
         video_path: the clip (anything FFmpeg decodes).
         hero_path: the hero image the clip was generated from; enables
-            ``i2v_first_frame``, ``hero_consistency`` and the
-            ``wrong_first_frame`` gate.
-        motion_prompt: the motion prompt; a non-empty prompt that does not ask
-            for a still shot enables the ``frozen`` gate.
-        enable_pyiqa: tier flag for pyiqa-backed metrics (``imaging_quality``);
-            ``SCORING_DISABLE_PYIQA=1`` also disables them.
+            ``i2v_subject``, ``i2v_background`` and the ``wrong_first_frame`` gate.
+        motion_prompt: the motion prompt; names the camera move
+            ``camera_motion`` checks, and a prompt that does not ask for a still
+            shot enables the ``frozen`` gate.
+        prompt: the scene prompt, for ``clip_score`` (learned tier).
+        enable_pyiqa: tier flag for pyiqa-backed metrics (``imaging_quality``,
+            ``aesthetic_quality``, ``clip_score``); ``SCORING_DISABLE_PYIQA=1``
+            also disables them.
         expected_duration: requested clip length in seconds, for the
             ``truncated`` gate (the container's own frame count is always used).
         metrics: restrict to these metric names (default: all registered).
-        config: analysis knobs (:class:`scoring.config.ScoringConfig`).
+        weights: weights for ``overall`` (default ``DEFAULT_WEIGHTS``; see
+            :func:`scoring.config.resolve_weights`).
+        config: analysis knobs and the learned-metrics folder
+            (:class:`scoring.config.ScoringConfig`).
 
     Raises:
         ScoringInputError: missing, unreadable or empty video or image.
@@ -179,13 +195,17 @@ def score_video(
     for cls in classes:
         cls.prepare(config)
 
-    clip = ClipContext(info, config, hero=hero, motion_expected=motion_expected, expected_frames=expected_frames)
+    clip = ClipContext(
+        info, config, hero=hero, motion_expected=motion_expected, expected_frames=expected_frames,
+        motion_prompt=motion_prompt or "", prompt=prompt or "",
+    )
     instances = [cls(clip) for cls in classes]
     analysis = ClipAnalysis(reader, clip, instances)
     summary = analysis.run()
 
     dimensions: dict[str, float] = {}
     details: dict[str, float] = {}
+    labels: dict[str, str] = {"motion_prompt": motion_prompt} if motion_prompt else {}
     used: list[str] = []
     for metric in instances:
         if metric.name in analysis.failed:
@@ -196,8 +216,12 @@ def score_video(
         except Exception as exc:  # noqa: BLE001 - one broken metric must not sink the report
             skipped[metric.name] = f"error: {type(exc).__name__}: {exc}"[:300]
             continue
+        labels.update({k: str(v) for k, v in out.labels.items()})
         if out.skipped_reason or not out.values:
             skipped[metric.name] = out.skipped_reason or "no value"
+            for k, v in out.details.items():
+                if v is not None and math.isfinite(v):
+                    details[k] = round(float(v), 6)
             continue
         used.append(metric.name)
         for k, v in out.values.items():
@@ -208,7 +232,7 @@ def score_video(
                 details[k] = round(float(v), 6)
 
     gates = evaluate_gates(summary, dimensions, details, motion_expected=motion_expected, has_hero=hero is not None)
-    overall = overall_score(dimensions, gated=bool(gates), motion_expected=motion_expected)
+    overall = overall_score(dimensions, gated=bool(gates), motion_expected=motion_expected, weights=weights)
     video = {
         **info.to_dict(),
         "decoded_frames": summary.decoded_frames,
@@ -231,4 +255,33 @@ def score_video(
         details=details,
         video=video,
         motion_expected=motion_expected,
+        labels=labels,
     )
+
+
+def score_videos(
+    video_paths: Iterable[str | os.PathLike],
+    hero_path: str | os.PathLike | None = None,
+    motion_prompt: str = "",
+    *,
+    workers: int = 3,
+    **kwargs: Any,
+) -> list[ScoreReport | Exception]:
+    """Score the attempts of one group in ``workers`` parallel threads (same
+    arguments as :func:`score_video`). Returns one report per path, in order;
+    an attempt that could not be scored gives its exception instead, so one
+    broken file does not hide the others."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = list(video_paths)
+
+    def one(path):
+        try:
+            return score_video(path, hero_path, motion_prompt, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - returned to the caller
+            return exc
+
+    if workers <= 1 or len(paths) <= 1:
+        return [one(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=min(workers, len(paths)), thread_name_prefix="scoring") as pool:
+        return list(pool.map(one, paths))

@@ -97,7 +97,11 @@ class AttemptService:
 
     def start_group(self, project_id: int, motion_prompt: str, negative_prompt: str = "", attempt_count: int = 3,
                     hero_frame_id: int | None = None, duration: float = 5.0, engine: str | None = None,
-                    seed: int | None = None, parent_group_id: int | None = None) -> dict[str, Any]:
+                    seed: int | None = None, parent_group_id: int | None = None,
+                    queue_jobs: bool = True) -> dict[str, Any]:
+        """A group of attempts from the hero frame. ``queue_jobs=False`` creates the attempts without queueing
+        them: the caller (e.g. the ad composer's job) renders and scores them itself with render_attempt and
+        score_attempt, in its own worker thread."""
         motion_prompt = (motion_prompt or "").strip()
         negative_prompt = (negative_prompt or "").strip()
         if not motion_prompt:
@@ -146,9 +150,10 @@ class AttemptService:
                                                    "hero_frame_id": frame.id})
                 session.add(attempt)
                 session.flush()
-                job = self.jobs.create(session, "attempt", {"attempt_id": attempt.id}, project.id)
-                attempt.job_id = job.id
-                job_ids.append(job.id)
+                if queue_jobs:
+                    job = self.jobs.create(session, "attempt", {"attempt_id": attempt.id}, project.id)
+                    attempt.job_id = job.id
+                    job_ids.append(job.id)
             project.updated_at = utcnow()
             group_id = group.id
         self.jobs.enqueue(*job_ids)
@@ -206,17 +211,14 @@ class AttemptService:
                 self.jobs.cancel(attempt["job_id"])
         return self.group(group_id)
 
-
-class AttemptJob:
-    """Renders one attempt, then hands it to a scoring job."""
-
-    def __init__(self, service: AttemptService) -> None:
-        self.service = service
-
-    def run(self, ctx: JobContext) -> dict[str, Any]:
-        db, media, settings = self.service.db, self.service.media, self.service.settings
+    def render_attempt(self, attempt_id: int, progress, checkpoint=None,
+                       queue_scoring: bool = True) -> dict[str, Any]:
+        """Render one attempt with its group's engine and store the video and poster (status → scoring).
+        With ``queue_scoring`` a score job is queued (what AttemptJob does); without, the caller scores it with
+        score_attempt. ``progress(percent, step)`` may raise JobCancelled; ``checkpoint`` keeps remote state."""
+        db, media, settings = self.db, self.media, self.settings
         with db.session() as session:
-            attempt = _attempt(session, ctx.payload["attempt_id"])
+            attempt = _attempt(session, attempt_id)
             group = attempt.group
             frame = session.get(HeroFrame, group.hero_frame_id)
             attempt.status = AttemptStatus.rendering.value
@@ -231,11 +233,11 @@ class AttemptJob:
         engine = engines.create("video", engine_name, settings)
         video_rel = media.new_path("attempts", f"g{group_id}-a{attempt_id}", ".mp4")
         try:
-            result = engine.animate(request, media.absolute(video_rel), lambda pct, step: ctx.progress(pct * 0.95, step),
-                                    **engines.checkpoint_kwargs(engine.animate, ctx.checkpoint))
+            result = engine.animate(request, media.absolute(video_rel), lambda pct, step: progress(pct * 0.95, step),
+                                    **engines.checkpoint_kwargs(engine.animate, checkpoint))
         finally:
             getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
-        ctx.progress(96, "Saving poster frame")
+        progress(96, "Saving poster frame")
         poster_rel = media.new_path("posters", f"g{group_id}-a{attempt_id}", ".jpg")
         media.save_image(poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
         with db.session() as session:
@@ -249,51 +251,25 @@ class AttemptJob:
                                   "cost_known": result.cost_usd is not None}
             attempt.status = AttemptStatus.scoring.value
             attempt.progress = 80.0
-            score_job = self.service.jobs.create(session, "score", {"attempt_id": attempt_id}, group.project_id)
-            score_job_id = score_job.id
+            score_job_id = None
+            if queue_scoring:
+                score_job = self.jobs.create(session, "score", {"attempt_id": attempt_id}, group.project_id)
+                score_job_id = score_job.id
         for stale in (old_video, old_poster):  # a retried attempt replaces what an interrupted try left
             media.delete(stale)
-        self.service.jobs.enqueue(score_job_id)
+        if score_job_id is not None:
+            self.jobs.enqueue(score_job_id)
         return {"attempt_id": attempt_id, "video": str(media.absolute(video_rel)), "score_job_id": score_job_id}
 
-    def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
-        if status is JobStatus.succeeded:
-            return
-        with self.service.db.session() as session:
-            attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
-            if attempt is None:
-                return
-            job, engine_name = session.get(Job, ctx.job_id), attempt.group.engine
-            state = dict(job.engine_state or {}) if job is not None else {}
-        state = settle_remote_work("video", engine_name, self.service.settings, state, ctx.job_id, self.service.db)
-        with self.service.db.session() as session:
-            attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
-            if attempt is None:
-                return
-            attempt.status = AttemptStatus.cancelled.value if status is JobStatus.cancelled else AttemptStatus.failed.value
-            attempt.error = error
-            attempt.finished_at = utcnow()
-            # What the provider really charged for a failed or cancelled attempt; nothing reached it: nothing charged.
-            cost = state.get("cost_usd") if state.get("prediction_id") else 0.0
-            attempt.cost_usd = cost or 0.0
-            attempt.parameters = {**(attempt.parameters or {}), "cost_known": cost is not None}
-            group_id = attempt.group_id
-        self.service.selection.select_if_complete(group_id)
-
-
-class ScoreJob:
-    """Scores one rendered attempt and, when the group is complete, picks its best attempt."""
-
-    def __init__(self, service: AttemptService) -> None:
-        self.service = service
-
-    def run(self, ctx: JobContext) -> dict[str, Any]:
+    def score_attempt(self, attempt_id: int, progress) -> dict[str, Any]:
+        """Score one rendered attempt, store its metrics (status → done) and, when its group is complete, pick
+        the group's best attempt. What ScoreJob runs; the ad composer calls it inline."""
         import scoring
 
-        db, media = self.service.db, self.service.media
-        settings = self.service.settings
+        db, media = self.db, self.media
+        settings = self.settings
         with db.session() as session:
-            attempt = _attempt(session, ctx.payload["attempt_id"])
+            attempt = _attempt(session, attempt_id)
             group = attempt.group
             frame = session.get(HeroFrame, group.hero_frame_id)
             project = session.get(Project, group.project_id)
@@ -302,12 +278,12 @@ class ScoreJob:
             # what the engine says it rendered (models with a fixed clip length are not "truncated"), else the request
             prompt, duration = frame.enhanced_prompt or frame.prompt or "", attempt.duration or group.duration
             weights = scoring.resolve_weights(project.scoring_weights, strict=False) if project.scoring_weights else None
-        ctx.progress(5, "Scoring: reading frames")
+        progress(5, "Scoring: reading frames")
         learned = str(settings.learned_metrics_dir) if settings.learned_metrics_dir else None
         report = scoring.score_video(video, hero, motion_prompt, prompt=prompt, expected_duration=duration,
                                      enable_pyiqa=settings.scoring_enable_pyiqa, weights=weights,
                                      config=scoring.ScoringConfig(learned_metrics_dir=learned))
-        ctx.progress(95, "Storing scores")
+        progress(95, "Storing scores")
         with db.session() as session:
             attempt = _attempt(session, attempt_id)
             for metric in list(attempt.metrics):
@@ -322,8 +298,59 @@ class ScoreJob:
             attempt.status = AttemptStatus.done.value
             attempt.progress = 100.0
             attempt.finished_at = utcnow()
-        self.service.selection.select_if_complete(group_id)
+        self.selection.select_if_complete(group_id)
         return {"attempt_id": attempt_id, "overall": report.overall, "metrics_used": report.metrics_used}
+
+    def end_attempt(self, attempt_id: int, status: JobStatus, error: str | None,
+                    engine_state: dict[str, Any] | None = None) -> None:
+        """Mark an attempt cancelled or failed, with what its remote work really cost (``engine_state``, already
+        settled), and pick the group's best attempt if that completes the group."""
+        state = engine_state or {}
+        with self.db.session() as session:
+            attempt = session.get(VideoAttempt, attempt_id)
+            if attempt is None:
+                return
+            attempt.status = AttemptStatus.cancelled.value if status is JobStatus.cancelled else AttemptStatus.failed.value
+            attempt.error = error
+            attempt.finished_at = utcnow()
+            # What the provider really charged for a failed or cancelled attempt; nothing reached it: nothing charged.
+            cost = state.get("cost_usd") if state.get("prediction_id") else 0.0
+            attempt.cost_usd = cost or 0.0
+            attempt.parameters = {**(attempt.parameters or {}), "cost_known": cost is not None}
+            group_id = attempt.group_id
+        self.selection.select_if_complete(group_id)
+
+
+class AttemptJob:
+    """Renders one attempt, then hands it to a scoring job."""
+
+    def __init__(self, service: AttemptService) -> None:
+        self.service = service
+
+    def run(self, ctx: JobContext) -> dict[str, Any]:
+        return self.service.render_attempt(ctx.payload["attempt_id"], ctx.progress, ctx.checkpoint)
+
+    def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
+        if status is JobStatus.succeeded:
+            return
+        with self.service.db.session() as session:
+            attempt = session.get(VideoAttempt, ctx.payload["attempt_id"])
+            if attempt is None:
+                return
+            job, engine_name = session.get(Job, ctx.job_id), attempt.group.engine
+            state = dict(job.engine_state or {}) if job is not None else {}
+        state = settle_remote_work("video", engine_name, self.service.settings, state, ctx.job_id, self.service.db)
+        self.service.end_attempt(ctx.payload["attempt_id"], status, error, state)
+
+
+class ScoreJob:
+    """Scores one rendered attempt and, when the group is complete, picks its best attempt."""
+
+    def __init__(self, service: AttemptService) -> None:
+        self.service = service
+
+    def run(self, ctx: JobContext) -> dict[str, Any]:
+        return self.service.score_attempt(ctx.payload["attempt_id"], ctx.progress)
 
     def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
         if status is JobStatus.succeeded:

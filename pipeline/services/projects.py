@@ -1,6 +1,7 @@
-"""Projects: create, rename, list, and the selected hero frame."""
+"""Projects: create, rename, list, the selected hero frame, and the weights its attempts are ranked with."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import select
@@ -76,6 +77,48 @@ class ProjectService:
             project.selected_hero_frame_id = frame.id
             session.flush()
             return project_view(project)
+
+
+    def get_scoring_weights(self, project_id: int) -> dict[str, Any]:
+        """The weights the project's groups are ranked with: ``weights`` (every dimension, the defaults updated
+        with the project's overrides), ``overrides`` (what the project changed) and ``defaults``."""
+        import scoring
+
+        with self.db.session() as session:
+            stored = _get(session, project_id).scoring_weights or {}
+        overrides = {k: v for k, v in scoring.resolve_weights(stored, strict=False).items() if k in stored}
+        return {"project_id": int(project_id), "weights": scoring.resolve_weights(overrides),
+                "overrides": overrides, "defaults": dict(scoring.DEFAULT_WEIGHTS)}
+
+    def set_scoring_weights(self, project_id: int, weights: dict[str, float] | None) -> dict[str, Any]:
+        """Change how much each scoring dimension counts when this project's attempts are ranked. Dimensions not
+        named keep their default; ``{}`` or ``None`` restores all defaults. Applies to groups picked from now on."""
+        import scoring
+
+        if weights is not None and not isinstance(weights, dict):
+            raise StudioError("Scoring weights must be a mapping of dimension name to weight.")
+        weights = dict(weights or {})
+        unknown = [name for name in weights if name not in scoring.DIMENSIONS]
+        if unknown:
+            raise StudioError(f"Unknown scoring dimension{'s' if len(unknown) > 1 else ''} "
+                              f"{', '.join(repr(str(u)) for u in unknown)}; "
+                              f"known: {', '.join(scoring.DIMENSIONS)}.")
+        clean: dict[str, float] = {}
+        for name, value in weights.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+                raise StudioError(f"The weight of '{name}' must be a number of 0 or more; got {value!r}.")
+            clean[name] = number
+        if not any(w > 0 for w in scoring.resolve_weights(clean, strict=False).values()):
+            raise StudioError("At least one scoring weight must be above 0.")
+        with self.db.session() as session:
+            project = _get(session, project_id)
+            project.scoring_weights = clean or None
+            session.flush()
+        return self.get_scoring_weights(project_id)
 
 
 def _get(session, project_id: int) -> Project:

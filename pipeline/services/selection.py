@@ -7,7 +7,14 @@ from sqlalchemy import select
 
 from pipeline.errors import NotFound, StudioError
 from storage.db import Database
-from storage.models import AttemptStatus, FINISHED_ATTEMPT_STATES, GenerationGroup, SelectionEvent, VideoAttempt
+from storage.models import (
+    FINISHED_ATTEMPT_STATES,
+    AttemptStatus,
+    GenerationGroup,
+    Project,
+    SelectionEvent,
+    VideoAttempt,
+)
 
 
 class SelectionService:
@@ -28,7 +35,10 @@ class SelectionService:
             if not scored:
                 group.selection_reason = "No attempt finished, so nothing could be picked."
                 return True
-            ranking = scoring.rank([_report(a) for a in scored])
+            project = session.get(Project, group.project_id)
+            stored = project.scoring_weights if project is not None else None
+            weights = scoring.resolve_weights(stored, strict=False) if stored else None
+            ranking = scoring.rank([_report(a) for a in scored], weights=weights)
             for attempt, relative, reason in zip(scored, ranking.relative_scores, ranking.reasons):
                 attempt.relative_score = float(relative)
                 attempt.score_reason = reason
@@ -79,6 +89,8 @@ def _report(attempt: VideoAttempt):
     """Rebuild the scorer's report from what was stored: values per dimension plus the rest of the report."""
     import scoring
 
-    stored = {**(attempt.score_details or {}), "overall": attempt.overall_score or 0.0,
-              "dimensions": {m.name: m.value for m in attempt.metrics}}
+    details = attempt.score_details or {}
+    version = details.get("scorer_version")  # values of older scorer versions are not mixed in
+    stored = {**details, "overall": attempt.overall_score or 0.0,
+              "dimensions": {m.name: m.value for m in attempt.metrics if version is None or m.scorer_version == version}}
     return scoring.ScoreReport.from_dict(stored)

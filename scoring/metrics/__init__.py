@@ -12,7 +12,8 @@ All metrics of a clip are fed from ONE decode pass (see
 * ``finish(summary)`` — returns a :class:`MetricOutput` with the
   dimension values (0–1, higher is better) and raw details.
 
-Metrics declare optional heavy dependencies in ``requires`` (e.g. ``"pyiqa"``)
+Metrics declare optional heavy dependencies in ``requires`` (``"pyiqa"``,
+``"learned"`` for weight files)
 and say why they cannot run in ``unavailable_reason`` — the scorer then
 reports them in ``metrics_skipped`` instead of failing. Metric modules must
 stay light at import time (no torch / pyiqa / cv2 at module level).
@@ -46,9 +47,12 @@ BUILTIN_METRIC_MODULES = (
     "temporal_flickering",
     "motion_smoothness",
     "dynamic_degree",
-    "i2v_first_frame",
-    "hero_consistency",
+    "camera_motion",
+    "i2v_subject",
+    "i2v_background",
     "imaging_quality",
+    "aesthetic_quality",
+    "clip_score",
 )
 
 
@@ -60,6 +64,9 @@ class MetricOutput:
     details: dict[str, float] = field(default_factory=dict)
     #: Set when the metric could not produce its dimensions for this clip.
     skipped_reason: str | None = None
+    #: Text facts for display (detected camera move, model used, ...); kept
+    #: even when the metric is skipped.
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 class Metric:

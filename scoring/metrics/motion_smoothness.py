@@ -14,6 +14,17 @@ and compared with the real frame over pixels both sources cover. When the
 clip has no frames between samples (≤ 12 fps), every other sample is
 synthesised from its two neighbours (one extra flow each), exactly VBench's
 drop-odd-frames scheme.
+
+Sampling at ~8 fps misses what happens *between* native frames: a repeated
+frame (stutter), a dropped one (a jump), shake. VBench's interpolator runs at
+the native rate and sees them; here a native-rate term does: ``d_i`` = mean
+absolute difference of consecutive gray frames (analysis resolution), and
+under smooth motion each ``d_i`` is close to the mean of its neighbours, so
+the cadence error ``mean_i |d_i − (d_{i−1} + d_{i+1}) / 2|`` (gray levels, like
+the interpolation error) is ≈ 0 — a duplicate or a jump makes it large. The
+dimension adds both errors on VBench's scale:
+
+    motion_smoothness = (255 − (interp_err + cadence_err)) / 255
 """
 
 from __future__ import annotations
@@ -34,6 +45,13 @@ class MotionSmoothness(Metric):
         super().__init__(clip)
         self._errs: list[float] = []
         self._prev_pair = None
+        self._diffs: list[float] = []
+
+    def on_frame(self, frame, prev):
+        import cv2
+
+        if prev is not None:
+            self._diffs.append(cv2.mean(cv2.absdiff(frame.gray, prev.gray))[0])
 
     def _score(self, a, b, flow, middle):
         alpha = (middle.index - a.index) / (b.index - a.index)
@@ -57,8 +75,15 @@ class MotionSmoothness(Metric):
         if not self._errs:
             return MetricOutput(skipped_reason="needs at least 3 frames")
         err = sum(self._errs) / len(self._errs)
-        value = (255.0 - err) / 255.0
+        d = self._diffs
+        cadence = [abs(d[i] - 0.5 * (d[i - 1] + d[i + 1])) for i in range(1, len(d) - 1)]
+        cad = sum(cadence) / len(cadence) if cadence else 0.0
+        value = (255.0 - err - cad) / 255.0
         return MetricOutput(
             values={self.name: min(1.0, max(0.0, value))},
-            details={"smoothness_interp_mean_abs_err": err, "smoothness_frames": float(len(self._errs))},
+            details={
+                "smoothness_interp_mean_abs_err": err,
+                "smoothness_cadence_err": cad,
+                "smoothness_frames": float(len(self._errs)),
+            },
         )

@@ -22,7 +22,9 @@ def test_score_json(clips):
         assert key in d
     assert 0 <= d["overall"] <= 100
     assert "imaging_quality" in d["metrics_skipped"] and d["gate_failures"] == []
-    assert set(d["dimensions"]) >= {"temporal_flickering", "motion_smoothness", "i2v_first_frame"}
+    assert set(d["dimensions"]) >= {"temporal_flickering", "motion_smoothness", "i2v_subject", "camera_motion"}
+    assert d["metrics_used"][:3] == ["temporal_flickering", "motion_smoothness", "dynamic_degree"]
+    assert d["seconds"] > 0 and d["labels"]["camera_motion_phrase"] == "pan"
 
 
 def test_rank_json_and_table(clips):
@@ -31,6 +33,7 @@ def test_rank_json_and_table(clips):
     d = json.loads(p.stdout)
     assert d["best_index"] == 1 and d["best_video"] == str(clips.clean)
     assert d["order"][-1] == 2 and d["reason"].startswith("Best of 3")
+    assert "follows 'pan'" in d["reason"] and len(d["reasons"]) == 3
     assert len(d["attempts"]) == 3 and d["attempts"][2]["gate_failures"]
     t = run("rank", clips.flicker, clips.clean, "--hero", clips.hero, "--no-pyiqa")
     assert t.returncode == 0, t.stderr
@@ -50,8 +53,26 @@ def test_bad_inputs_exit_non_zero_without_traceback(clips, tmp_path):
         ("score", tmp_path / "missing.mp4"),
         ("score", clips.clean, "--hero", clips.not_image, "--no-pyiqa"),
         ("rank", clips.clean, clips.garbage, "--no-pyiqa", "--json"),
+        ("rank", clips.clean, clips.empty, "--hero", clips.hero, "--no-pyiqa"),
+        ("score", clips.clean, "--hero", clips.empty, "--no-pyiqa", "--json"),
+        ("score", clips.clean, "--no-pyiqa", "--weights", "sharpness=1"),
+        ("score", clips.clean, "--no-pyiqa", "--weights", "camera_motion"),
     ):
         p = run(*args)
         assert p.returncode == 2, args
         assert p.stderr.startswith("error: "), p.stderr
         assert "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_weights_option(clips):
+    p = run("score", clips.clean, "--hero", clips.hero, "--motion-prompt", "pan left", "--no-pyiqa", "--json",
+            "--weights", "camera_motion=0,motion_smoothness=1")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["dimensions"]["camera_motion"] == 0.0  # the clip pans right
+    from scoring import resolve_weights
+    from scoring.scorer import overall_score
+
+    weights = resolve_weights({"camera_motion": 0, "motion_smoothness": 1})
+    assert d["overall"] == overall_score(d["dimensions"], weights=weights, motion_expected=True)
+    assert d["overall"] > overall_score(d["dimensions"], motion_expected=True)  # the miss no longer counts

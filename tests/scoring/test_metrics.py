@@ -10,7 +10,12 @@ import pytest
 from scoring import ScoreReport
 from scoring.gates import motion_expectation
 
-WEIGHT_FREE = ["temporal_flickering", "motion_smoothness", "dynamic_degree", "i2v_first_frame", "hero_consistency"]
+WEIGHT_FREE = ["temporal_flickering", "motion_smoothness", "dynamic_degree", "camera_motion", "i2v_subject", "i2v_background"]
+PYIQA_OFF = {
+    "imaging_quality": "disabled (enable_pyiqa=False)",
+    "aesthetic_quality": "disabled (enable_pyiqa=False)",
+    "clip_score": "disabled (enable_pyiqa=False)",
+}
 
 
 def codes(report):
@@ -20,16 +25,22 @@ def codes(report):
 def test_clean_clip_report(score_cached):
     r = score_cached("clean")
     assert r.metrics_used == WEIGHT_FREE
-    assert r.metrics_skipped == {"imaging_quality": "disabled (enable_pyiqa=False)"}
+    assert r.metrics_skipped == PYIQA_OFF
     assert set(r.dimensions) == {
-        "temporal_flickering", "motion_smoothness", "dynamic_degree", "motion_amount", "i2v_first_frame", "hero_consistency",
+        "temporal_flickering", "motion_smoothness", "dynamic_degree", "motion_amount", "camera_motion",
+        "i2v_subject", "i2v_background",
     }
     assert all(0.0 <= v <= 1.0 for v in r.dimensions.values())
     assert r.gate_failures == []
     assert 80.0 < r.overall <= 100.0
     assert r.dimensions["temporal_flickering"] > 0.98
     assert r.dimensions["motion_smoothness"] > 0.98
-    assert r.dimensions["i2v_first_frame"] > 0.9
+    assert r.dimensions["i2v_subject"] > 0.95 and r.dimensions["i2v_background"] > 0.98
+    assert r.details["first_frame_score"] > 0.9
+    # the clip pans right and zooms in; "slow pan to the right" was asked for
+    assert r.dimensions["camera_motion"] == 1.0
+    assert r.labels["camera_motion_detected"] == "pan_right,zoom_in"
+    assert r.labels["camera_motion_expected"] == "pan_right" and r.labels["camera_motion_phrase"] == "pan to the right"
     assert r.video["decoded_frames"] == 60 and r.video["flow_step"] == 3 and r.video["flow_pairs"] == 19
     assert 0 < r.seconds < 10
     d = json.loads(json.dumps(r.to_dict()))
@@ -70,6 +81,7 @@ def test_frozen_clip(score_cached):
     frozen, clean = score_cached("frozen"), score_cached("clean")
     assert frozen.dimensions["motion_amount"] < 0.01 < clean.dimensions["motion_amount"]
     assert frozen.dimensions["dynamic_degree"] == 0.0
+    assert frozen.dimensions["camera_motion"] == 0.0 and frozen.labels["camera_motion_detected"] == "static"
     # near-static: VBench's raw formula is used
     assert frozen.details["flicker_compensated_weight"] == 0.0
     assert codes(frozen) == ["frozen"]
@@ -78,19 +90,20 @@ def test_frozen_clip(score_cached):
     assert score_cached("frozen", prompt="").gate_failures == []
     still = score_cached("frozen", prompt="Static camera, no motion")
     assert still.gate_failures == [] and still.motion_expected is False
+    assert still.dimensions["camera_motion"] == 1.0  # a static shot was asked for, and delivered
 
 
 def test_black_clip(score_cached):
     r = score_cached("black")
     assert codes(r) == ["black"]
     assert r.gate_failures[0].startswith("black: 60 of 60 frames")
-    assert r.dimensions["i2v_first_frame"] < 0.1
+    assert r.dimensions["i2v_subject"] < 0.2 and r.details["first_frame_score"] < 0.1
 
 
 def test_wrong_first_frame(score_cached):
     right, wrong = score_cached("clean"), score_cached("clean", hero="wrong_hero")
-    assert wrong.dimensions["i2v_first_frame"] < right.dimensions["i2v_first_frame"] - 0.3
-    assert wrong.dimensions["hero_consistency"] < right.dimensions["hero_consistency"]
+    assert wrong.dimensions["i2v_subject"] < right.dimensions["i2v_subject"] - 0.3
+    assert wrong.dimensions["i2v_background"] < right.dimensions["i2v_background"]
     assert codes(wrong) == ["wrong_first_frame"]
     assert "wrong_first_frame" not in codes(right)
 
@@ -113,9 +126,9 @@ def test_low_fps_clip_uses_vbench_drop_frame_scheme(score_cached):
 
 def test_without_hero(score_cached):
     r = score_cached("clean", hero=None)
-    assert "i2v_first_frame" not in r.dimensions
-    assert r.metrics_skipped["i2v_first_frame"] == "no hero image given"
-    assert r.metrics_skipped["hero_consistency"] == "no hero image given"
+    assert "i2v_subject" not in r.dimensions
+    assert r.metrics_skipped["i2v_subject"] == "no hero image given"
+    assert r.metrics_skipped["i2v_background"] == "no hero image given"
     assert r.gate_failures == []
 
 
@@ -129,9 +142,9 @@ def test_hero_with_other_aspect_ratio(clips, tmp_path):
     wide = np.concatenate([first[:, :40][:, ::-1], first, first[:, -40:][:, ::-1]], axis=1)
     p = tmp_path / "wide.png"
     Image.fromarray(np.ascontiguousarray(wide)).save(p)
-    r = score_video(clips.clean, p, "pan", enable_pyiqa=False, metrics=["i2v_first_frame"])
+    r = score_video(clips.clean, p, "pan", enable_pyiqa=False, metrics=["i2v_subject"])
     assert r.video["hero_fit"] == "crop"
-    assert r.dimensions["i2v_first_frame"] > 0.9 and r.gate_failures == []
+    assert r.dimensions["i2v_subject"] > 0.95 and r.gate_failures == []
 
 
 @pytest.mark.parametrize(
@@ -180,3 +193,31 @@ def test_imageops_units():
     pred, valid = interpolate(a, b, flow, 0.5)
     assert masked_mean_abs_diff(mid, pred, valid) < 1.0
     assert masked_mean_abs_diff(mid, a) > 3.0
+
+
+def test_parallel_scoring_matches_sequential(clips, score_cached):
+    from scoring import ScoringInputError, score_videos
+
+    out = score_videos([clips.clean, clips.jitter, clips.garbage], clips.hero, "slow pan to the right", workers=3,
+                       enable_pyiqa=False)
+    assert out[0].dimensions == score_cached("clean").dimensions
+    assert out[1].dimensions == score_cached("jitter").dimensions
+    assert isinstance(out[2], ScoringInputError)
+
+
+def test_streaming_keeps_memory_small(clips):
+    """Frames are streamed: peak memory does not grow with the clip length."""
+    import tracemalloc
+
+    from scoring import score_video
+
+    def peak(path):
+        score_video(path, clips.hero, "slow pan to the right", enable_pyiqa=False)  # warm caches
+        tracemalloc.start()
+        score_video(path, clips.hero, "slow pan to the right", enable_pyiqa=False)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    short, full = peak(clips.short), peak(clips.clean)  # 12 vs 60 frames
+    assert full < 1.5 * short + 1e6, (short, full)

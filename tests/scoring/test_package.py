@@ -23,7 +23,8 @@ def test_import_is_light():
 
 
 def test_exports():
-    for name in ("score_video", "rank", "ScoreReport", "Ranking", "ScoringInputError", "SCORER_VERSION", "DEFAULT_WEIGHTS"):
+    for name in ("score_video", "score_videos", "rank", "ScoreReport", "Ranking", "ScoringInputError", "SCORER_VERSION",
+                 "DEFAULT_WEIGHTS", "DIMENSIONS", "resolve_weights", "ScoringConfig", "warmup"):
         assert hasattr(scoring, name), name
     assert issubclass(scoring.ScoringInputError, ValueError)
     assert abs(sum(scoring.DEFAULT_WEIGHTS.values()) - 1.0) < 1e-9
@@ -33,20 +34,30 @@ def test_exports():
 
 def test_registry_has_one_module_per_dimension():
     metrics = {m.name: m for m in registered_metrics()}
-    assert set(metrics) == {
+    assert list(metrics) == [
         "temporal_flickering",
         "motion_smoothness",
         "dynamic_degree",
-        "i2v_first_frame",
-        "hero_consistency",
+        "camera_motion",
+        "i2v_subject",
+        "i2v_background",
         "imaging_quality",
-    }
-    dims = {d for m in metrics.values() for d in m.dimensions}
-    assert set(scoring.DEFAULT_WEIGHTS) <= dims
+        "aesthetic_quality",
+        "clip_score",
+    ]
+    dims = [d for m in metrics.values() for d in m.dimensions]
+    assert sorted(dims) == sorted(scoring.DIMENSIONS) and len(dims) == len(set(dims))
+    assert set(scoring.DEFAULT_WEIGHTS) == set(dims)
     assert metrics["imaging_quality"].requires == ("pyiqa",)
-    assert metrics["i2v_first_frame"].needs_hero and metrics["hero_consistency"].needs_hero
+    assert metrics["aesthetic_quality"].requires == ("pyiqa", "learned") == metrics["clip_score"].requires
+    assert metrics["i2v_subject"].needs_hero and metrics["i2v_background"].needs_hero
     for m in metrics.values():
-        assert issubclass(m, Metric) and m.__module__.startswith("scoring.metrics.")
+        assert issubclass(m, Metric) and m.__module__ == f"scoring.metrics.{m.name}"  # one module per metric
+
+
+def test_modules_stay_small():
+    for path in (REPO / "scoring").rglob("*.py"):
+        assert len(path.read_text().splitlines()) < 400, path
 
 
 def test_metric_subset_and_custom_metric(clips):

@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from scoring import DEFAULT_WEIGHTS, Ranking, ScoreReport, rank
+from scoring import (
+    DEFAULT_WEIGHTS,
+    DIMENSIONS,
+    Ranking,
+    ScoreReport,
+    rank,
+    resolve_weights,
+)
+from scoring.ranking import normalise
 
 
 def test_clean_beats_flicker_and_jitter(score_cached):
@@ -18,7 +26,8 @@ def test_clean_beats_flicker_and_jitter(score_cached):
     assert r.relative_scores[1] == max(r.relative_scores)
     assert all(0.0 <= s <= 100.0 for s in r.relative_scores)
     assert r.reason.startswith("Best of 3: ")
-    assert "first frame matches the hero" in r.reason or "first frame closer" in r.reason
+    assert "first frame matches the hero" in r.reason or "stays closer to the hero" in r.reason
+    assert "follows 'pan to the right'" in r.reason
     assert len(r.reasons) == 3 and r.reasons[1] == r.reason
     assert r.reasons[0].startswith("Rank ") and r.reasons[2].startswith("Rank ")
     json.dumps(r.to_dict())
@@ -64,11 +73,12 @@ def test_edge_cases(score_cached):
     assert single.reason.startswith("Only attempt")
 
 
-def _report(**dims) -> ScoreReport:
-    base = {d: 0.97 for d in ("temporal_flickering", "motion_smoothness", "i2v_first_frame", "hero_consistency")}
+def _report(labels=None, **dims) -> ScoreReport:
+    base = {d: 0.97 for d in ("temporal_flickering", "motion_smoothness", "i2v_subject", "i2v_background")}
     base.update(motion_amount=0.5, dynamic_degree=0.0)
     base.update(dims)
-    return ScoreReport(dimensions=base, overall=90.0, metrics_used=[], metrics_skipped={}, gate_failures=[], seconds=0.1)
+    return ScoreReport(dimensions=base, overall=90.0, metrics_used=[], metrics_skipped={}, gate_failures=[], seconds=0.1,
+                       labels=dict(labels or {}))
 
 
 def test_tiny_differences_do_not_decide_but_real_ones_do():
@@ -85,6 +95,10 @@ def test_custom_weights_change_the_pick():
     lively = _report(motion_smoothness=0.990, motion_amount=0.7)
     assert rank([smooth, lively]).best_index == 0
     assert rank([smooth, lively], weights={"motion_amount": 1.0}).best_index == 1
+    # a project's partial overrides are merged with the defaults first
+    project = resolve_weights({"motion_amount": 0.5})
+    assert project["motion_amount"] == 0.5 and project["motion_smoothness"] == DEFAULT_WEIGHTS["motion_smoothness"]
+    assert rank([smooth, lively], weights=project).best_index == 1
     # a still shot was asked for: motion is not rewarded
     smooth.motion_expected = lively.motion_expected = False
     still = rank([smooth, lively], weights={"motion_amount": 1.0, "motion_smoothness": 0.1})
@@ -100,9 +114,56 @@ def test_ties_are_broken_deterministically():
 
 
 def test_default_weights_are_documented_keys():
-    assert set(DEFAULT_WEIGHTS) == {
-        "motion_smoothness", "temporal_flickering", "i2v_first_frame", "imaging_quality",
-        "motion_amount", "hero_consistency", "dynamic_degree",
-    }
+    assert set(DEFAULT_WEIGHTS) == set(DIMENSIONS)
+    assert DEFAULT_WEIGHTS["camera_motion"] == 0.20 and DEFAULT_WEIGHTS["motion_smoothness"] == 0.20
     with pytest.raises(TypeError):
         DEFAULT_WEIGHTS["motion_amount"] = 1.0  # read-only mapping
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        ({"sharpness": 1.0}, "unknown scoring dimension 'sharpness'"),
+        ({"camera_motion": -1}, "must be a number ≥ 0"),
+        ({"camera_motion": "a lot"}, "must be a number ≥ 0"),
+        ({"camera_motion": float("nan")}, "must be a number ≥ 0"),
+        ({"camera_motion": True}, "must be a number ≥ 0"),
+        (dict.fromkeys(DIMENSIONS, 0), "at least one scoring weight"),
+    ],
+)
+def test_resolve_weights_rejects_bad_input(weights, message):
+    with pytest.raises(ValueError, match=message):
+        resolve_weights(weights)
+    # lenient mode (stored settings from an older version) just drops bad entries
+    assert set(resolve_weights(weights, strict=False)) == set(DIMENSIONS)
+
+
+def test_resolve_weights_defaults():
+    assert resolve_weights(None) == dict(DEFAULT_WEIGHTS) == resolve_weights({})
+    assert resolve_weights({"clip_score": "0.2"})["clip_score"] == 0.2
+
+
+def test_camera_move_decides_and_is_named():
+    asked = {"camera_motion_phrase": "push-in", "camera_motion_expected": "zoom_in"}
+    follows = _report(labels={**asked, "camera_motion_detected": "zoom_in"}, camera_motion=1.0, motion_smoothness=0.990)
+    pans = _report(labels={**asked, "camera_motion_detected": "pan_left"}, camera_motion=0.0, motion_smoothness=0.992)
+    r = rank([pans, follows])
+    assert r.best_index == 1
+    assert r.reason == "Best of 2: follows 'push-in'"
+    assert r.reasons[0] == "Rank 2 of 2: does not follow 'push-in' (pan left)"
+    # when both follow it, the reason still says so after the deciding dimension
+    both = rank([_report(labels={**asked}, camera_motion=1.0, motion_smoothness=0.999), _report(labels={**asked}, camera_motion=1.0)])
+    assert both.reason.startswith("Best of 2: smoother motion (0.999 vs 0.970), follows 'push-in'")
+
+
+@pytest.mark.parametrize("method", ["z", "jnd", "rank"])
+def test_normalisation_methods(method):
+    z = normalise([0.99, 0.98, None, 0.90], "motion_smoothness", method)
+    assert z[2] == 0.0 and z[0] > z[1] > z[3] and max(abs(v) for v in z) <= 3.0
+    # differences below the floor do not separate attempts much
+    tiny = normalise([0.9901, 0.9900], "motion_smoothness", method)
+    assert abs(tiny[0] - tiny[1]) < 0.2
+    a, b = _report(motion_smoothness=0.999), _report(motion_smoothness=0.98)
+    assert rank([b, a], method=method).best_index == 1
+    with pytest.raises(ValueError):
+        normalise([1.0], "x", "bogus")

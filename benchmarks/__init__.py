@@ -1,0 +1,1 @@
+"""Reproducible measurements (not collected by pytest): ``python -m benchmarks.<name>``."""

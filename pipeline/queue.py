@@ -4,19 +4,26 @@ from __future__ import annotations
 from typing import Callable
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from redis import ConnectionPool
 
 from pipeline.settings import Settings
 
-QUEUE_NAME = "hero-frame-studio"
+QUEUE_NAME = "hero-frame-studio"  # the default of settings.queue_name
 
 
 def make_huey(settings: Settings) -> Huey:
+    """immediate: inline (tests); REDIS_URL: a Redis queue any number of machines consume; else SQLite in data_dir."""
+    name = settings.queue_name or QUEUE_NAME
     if settings.queue_mode == "immediate":
-        return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
+        return MemoryHuey(name, immediate=True, results=False)
     if settings.redis_url:
-        return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False)
+        # Lost connections are retried by the consumer; health checks drop dead pooled connections (a Redis
+        # restart or an idle timeout on a proxy) before they fail an enqueue.
+        pool = ConnectionPool.from_url(settings.redis_url, health_check_interval=30, socket_connect_timeout=5,
+                                       socket_keepalive=True)
+        return RedisHuey(name, connection_pool=pool, results=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(settings.queue_path), results=False)
+    return SqliteHuey(name, filename=str(settings.queue_path), results=False)
 
 
 class JobQueue:

@@ -71,6 +71,11 @@ class Project(Base):
     scoring_weights: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # The project's final version: the attempt that export, the timeline and the dashboard treat as "the" video.
+    final_attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("video_attempts.id", use_alter=True, name="fk_project_final_attempt", ondelete="SET NULL")
+    )
+    final_set_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class HeroFrame(Base):
@@ -110,7 +115,7 @@ class GenerationGroup(Base):
     parent_group_id: Mapped[int | None] = mapped_column(ForeignKey("generation_groups.id", ondelete="SET NULL"))
     selection_reason: Mapped[str | None] = mapped_column(Text)
     estimated_cost_usd: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     attempts: Mapped[list[VideoAttempt]] = relationship(
         back_populates="group", order_by="VideoAttempt.index", cascade="all, delete-orphan"
@@ -199,6 +204,10 @@ class Job(Base):
 
 
 class TimelineVersion(Base):
+    """One state of a project's timeline. Every edit adds a row (nothing is overwritten); ``is_head`` marks the
+    one the editor shows, ``parent_version`` the one it was made from (undo/redo walk these), and "Save" turns
+    a draft into a named, saved version (``kind``)."""
+
     __tablename__ = "timeline_versions"
     __table_args__ = (UniqueConstraint("project_id", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,3 +218,30 @@ class TimelineVersion(Base):
     export_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    parent_version: Mapped[int | None] = mapped_column(Integer)
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(10), default="draft")  # "draft" or "saved"
+    name: Mapped[str] = mapped_column(String(200), default="")
+    saved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    thumbnail_path: Mapped[str | None] = mapped_column(String(500))
+
+
+class AdPlan(Base):
+    """An ad composer plan (``kind`` "ad") or a one-click product video (``kind`` "product_video"): the validated
+    plan JSON (pipeline/ads/plan.py), its status (draft → generating → done | cancelled | failed), the project it
+    made, the generation job, the cost estimate shown before generation and the actual cost recorded after, and
+    ``state``: what the generation made so far per scene (frames, groups), so a retried job resumes."""
+
+    __tablename__ = "ad_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="ad")
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    estimated_cost_usd: Mapped[float | None] = mapped_column(Float)
+    cost_usd: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -141,13 +141,16 @@ def register(services: Services) -> None:
         return s.selection.select_attempt(attempt_id, reason, tags or [])
 
     def timeline(project_id: int) -> dict:
-        """The newest timeline version: its edit list, clips with start times, duration, exported file."""
+        """The current timeline version: edit list, clips (start times, transitions, thumbnails), overlays,
+        duration, can_undo / can_redo, exported file."""
         return s.timeline.get(project_id)
 
     def timeline_edit(project_id: int, operation: str, arguments: str = "{}") -> dict:
-        """Apply one edit and save a new version. operation: trim, split, split_at_time, merge, delete, move,
-        set_music, set_crossfade, set_aspect_ratio, add_attempt; arguments: a JSON object, e.g.
-        {"clip_id": "...", "in_point": 0.5, "out_point": 3.0}."""
+        """Apply one edit and save it as the new current version. operation: trim, split, split_at_time, merge,
+        delete, move, duplicate, set_transition, set_all_transitions, set_crossfade, add_overlay,
+        update_overlay, remove_overlay, set_music, music_by_mood, set_grade, set_fades, set_aspect_ratio,
+        set_fps, add_attempt; arguments: a JSON object, e.g. {"clip_id": "...", "in_point": 0.5,
+        "out_point": 3.0}. See docs/API.md."""
         try:
             parsed = json.loads(arguments or "{}")
         except json.JSONDecodeError as exc:
@@ -160,21 +163,142 @@ def register(services: Services) -> None:
         """A new timeline version with one clip per group: the user's pick, else the system's."""
         return s.timeline.rebuild_from_picks(project_id)
 
-    def export_timeline(project_id: int, fit: str = "crop", version: int = 0) -> dict:
-        """Queue a 1080p H.264/AAC MP4 export (version 0 = newest). Returns {job_id}; /job gives the file."""
-        return s.timeline.export(project_id, fit, version or None)
+    def export_timeline(project_id: int, fit: str = "crop", version: int = 0, aspect_ratio: str = "",
+                        fps: int = 0) -> dict:
+        """Queue a 1080p H.264/AAC MP4 export (version 0 = the current one; aspect_ratio "" and fps 0 keep the
+        edit's). Returns {job_id, version}; /job gives the file, its thumbnail and whether it was stream-copied."""
+        return s.timeline.export(project_id, fit, version or None, aspect_ratio or None, fps or None)
+
+    def timeline_undo(project_id: int) -> dict:
+        """Go back to the version the current timeline was made from."""
+        return s.timeline.undo(project_id)
+
+    def timeline_redo(project_id: int) -> dict:
+        """Go forward again after an undo."""
+        return s.timeline.redo(project_id)
+
+    def timeline_save(project_id: int, name: str = "", version: int = 0) -> dict:
+        """Mark the current version (or `version`) as a saved, named version that can be reopened later."""
+        return s.timeline.save(project_id, name, version)
+
+    def timeline_versions(project_id: int, saved_only: bool = False) -> list[dict]:
+        """Every timeline version (or only the saved ones), newest first, with kind, name and note."""
+        return s.timeline.versions(project_id, saved_only)
+
+    def timeline_open(project_id: int, version: int) -> dict:
+        """Continue editing from an older version (it becomes a new current version; nothing is lost)."""
+        return s.timeline.open_version(project_id, version)
+
+    def timeline_compare(project_id: int, version_a: int, version_b: int = 0) -> dict:
+        """What changed from version A to version B (0 = current): clips, transitions, overlays, music,
+        settings, durations, and one sentence per change."""
+        return s.timeline.compare(project_id, version_a, version_b)
+
+    def timeline_preview(project_id: int, version: int = 0) -> tuple[dict, list[FileData]]:
+        """A quick 640 px proxy render of the current version (cached while the edit is unchanged)."""
+        result = s.timeline.preview(project_id, version)
+        return result, _files(result["file"])
+
+    def timeline_gap(project_id: int) -> dict:
+        """The gap the last edit left (a delete or a shortening trim): {position, duration, reason}, or {}."""
+        return s.timeline.suggest_gap(project_id) or {}
+
+    def fill_gap(project_id: int, position: int, duration: float, prompt: str, frame_from: str = "previous",
+                 attempt_count: int = 2, seed: int = -1) -> dict:
+        """Generate a clip of exactly `duration` s for the gap at `position` from the neighbouring frame
+        (frame_from: previous or next) and a motion prompt, through the attempts pipeline. The timeline gets a
+        still placeholder at once, replaced by the best attempt when the group finishes."""
+        return s.timeline.fill_gap(project_id, position, duration, prompt, frame_from, attempt_count,
+                                   seed=None if seed is None or seed < 0 else seed)
+
+    def upload_clip(project_id: int, video: FileData, label: str = "", index: int = -1) -> dict:
+        """Add your own video (mp4, mov, m4v, webm, mkv; ≤ 500 MB, ≤ 2 min) as a clip (index -1 = at the end)."""
+        return s.timeline.upload_clip(project_id, _file_path(video), label, None if index < 0 else index)
+
+    def upload_music(project_id: int, audio: FileData, use: bool = True) -> dict:
+        """Add your own audio file (m4a, mp3, wav, flac, ogg, opus, aac; ≤ 50 MB) to the music list and, with
+        `use`, make it the music bed. Returns {track, timeline}."""
+        return s.timeline.upload_music(project_id, _file_path(audio), use)
 
     def music_tracks() -> list[dict]:
         """The music library (assets/music): id, title, mood, tempo, length."""
         return s.timeline.music_tracks()
 
-    def dashboard(project_id: int = 0) -> dict:
-        """Scores per attempt, auto-vs-user agreement and the best-score trend (project_id 0 = all projects)."""
-        return s.dashboard.summary(project_id or None)
+    def dashboard(project_id: int = 0, date_from: str = "", date_to: str = "", engine: str = "", model: str = "",
+                  tag: str = "", row_limit: int = 0) -> dict:
+        """Scores per attempt, agreement (overall and per engine), distributions, finals, iterations per final and
+        trends (project_id 0 = all projects; blank filters are ignored; dates YYYY-MM-DD, both inclusive;
+        row_limit 0 = every attempt row, else only the newest)."""
+        return s.dashboard.summary(project_id or None, date_from or None, date_to or None, engine or None,
+                                   model or None, tag or None, row_limit=row_limit or None)
+
+    # ------------------------------------------------------------ ad composer (docs/API.md, "Ad composer")
+    def plan_ad(prompt: str, duration: int = 15, aspect_ratio: str = "9:16", framework: str = "",
+                planner: str = "auto") -> dict:
+        """Plan a video ad from a 10–500 character prompt: duration 15/30/60 s, aspect_ratio 9:16/16:9/1:1,
+        framework AIDA/PAS/BAB ("" = chosen from the wording), planner auto/rules/llm. Returns the stored draft
+        {id, status, plan: {product, brand, framework, rationale, call_to_action, music_mood, scenes, …}}."""
+        return s.ads.plan(prompt, duration, aspect_ratio, framework or None, planner or "auto")
+
+    def ad_plan(plan_id: int) -> tuple[dict, list[FileData]]:
+        """An ad plan (or product video) with its job, steps, cost estimate and actual cost, per-scene frames and
+        picks, and the exported MP4 once done."""
+        view = s.ads.get(plan_id)
+        return view, _files((view.get("result") or {}).get("file"))
+
+    def ad_plans(kind: str = "ad") -> list[dict]:
+        """Recent plans, newest first (kind: ad, product_video, or "" for both)."""
+        return s.ads.list(kind or None)
+
+    def update_storyboard(plan_id: int, operation: str, arguments: str = "{}") -> dict:
+        """Edit the storyboard: update_scene {number, type/visual_prompt/motion_prompt/text_overlay/duration/
+        transition}, update_plan {product, brand_name, brand_colours, style_keywords, brand_mood, call_to_action,
+        music_mood, grade, duration, aspect_ratio, setting}, add_scene {after}, remove_scene {number},
+        move_scene {number, to}, switch_framework {framework}, replace {plan_data}. Durations stay consistent."""
+        try:
+            parsed = json.loads(arguments or "{}")
+        except json.JSONDecodeError as exc:
+            raise StudioError(f"arguments must be a JSON object: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise StudioError("arguments must be a JSON object.")
+        return s.ads.update_storyboard(plan_id, operation, **parsed)
+
+    def estimate_ad_cost(plan_id: int, attempts_per_scene: int = 2) -> dict:
+        """The cost estimate before generation: {usd, rule_text, frames, video_usd, attempts, …}."""
+        return s.ads.estimate_cost(plan_id, attempts_per_scene)
+
+    def generate_ad(plan_id: int, attempts_per_scene: int = 2) -> dict:
+        """Generate the approved plan as one job (new project): hero frames, scored attempts, picks, timeline,
+        export. Returns {job_id, project_id, plan_id, estimate}; poll /ad_plan or /job."""
+        return s.ads.generate(plan_id, attempts_per_scene)
+
+    def cancel_ad(plan_id: int) -> dict:
+        """Stop the plan's generation; frames, attempts and a partial timeline are kept."""
+        return s.ads.cancel(plan_id)
+
+    def product_video(photo: FileData, title: str = "", description: str = "", duration: float = 10.0,
+                      aspect_ratio: str = "1:1", attempts: int = 2, title_overlay: bool = True,
+                      project_id: int = 0) -> dict:
+        """One product photo (JPEG/PNG/WebP) → enhanced photo → orbit/turntable attempts, best picked → timeline
+        with an optional title overlay → MP4. project_id 0 = a new project. Returns {job_id, project_id,
+        plan_id, frame_id, estimate}; poll /ad_plan or /job."""
+        from pipeline.engines.base import EngineInputError
+
+        try:
+            return s.ads.product_video(project_id or None, _file_path(photo), title, description, duration,
+                                       aspect_ratio, attempts, title_overlay)
+        except EngineInputError as exc:
+            raise StudioError(str(exc)) from exc
+
+    for fn in (plan_ad, ad_plan, ad_plans, update_storyboard, estimate_ad_cost, generate_ad, cancel_ad,
+               product_video):
+        gr.api(user_errors(fn), api_name=fn.__name__, concurrency_limit=None)
 
     for fn in (create_project, list_projects, rename_project, enhance_prompt, generate_hero_frames, hero_frames,
                engines, estimate_cost, upload_hero_frame, enhance_photo, favourite_hero_frame, select_hero_frame, image_to_video,
                regenerate_group, job, cancel_job, jobs, generation_group, generation_groups, select_attempt,
-               timeline, timeline_edit, rebuild_timeline, export_timeline, music_tracks, dashboard):
+               timeline, timeline_edit, rebuild_timeline, export_timeline, music_tracks, dashboard,
+               timeline_undo, timeline_redo, timeline_save, timeline_versions, timeline_open, timeline_compare,
+               timeline_preview, timeline_gap, fill_gap, upload_clip, upload_music):
         # Polls and reads must never wait behind each other: no per-endpoint concurrency limit.
         gr.api(user_errors(fn), api_name=fn.__name__, concurrency_limit=None)

@@ -1,11 +1,12 @@
-"""build_demo(services): one gr.Blocks with the project bar, the five tabs and the named API endpoints."""
+"""build_demo(services): one gr.Blocks with the project bar, the six tabs and the named API endpoints."""
 from __future__ import annotations
 
 import gradio as gr
 
 from pipeline.services import Services
-from studio import api
-from studio.tabs import attempts, dashboard, hero_frames, project_bar, timeline, workspace
+from studio import api, api_workspace
+from studio.tabs import attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
+from studio.tabs import ad_composer
 from studio.theme import CSS
 
 TITLE = "Hero Frame Studio"
@@ -19,6 +20,8 @@ def build_demo(services: Services) -> gr.Blocks:
         with gr.Tabs(selected="hero") as tabs:
             with gr.Tab("1 · Hero frames", id="hero"):
                 hero_frames.build(services, project_id, tabs)
+            with gr.Tab("✦ Ad composer", id="ads"):
+                ad_composer.build(services, project_id, tabs)
             with gr.Tab("2 · Attempts", id="attempts"):
                 attempts.build(services, project_id, tabs)
             with gr.Tab("3 · Workspace", id="workspace"):
@@ -27,7 +30,10 @@ def build_demo(services: Services) -> gr.Blocks:
                 timeline.build(services, project_id, tabs)
             with gr.Tab("5 · Dashboard", id="dashboard"):
                 dashboard.build(services, project_id, tabs)
+            with gr.Tab("6 · Library", id="library"):
+                library.build(services, project_id, tabs)
         api.register(services)
+        api_workspace.register(services)
     return demo
 
 

@@ -5,6 +5,8 @@ files. A task (pipeline/tasks.py) loads a row, calls an engine, and stores what 
 """
 from __future__ import annotations
 
+import threading
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, runtime_checkable
@@ -232,6 +234,7 @@ def available(kind: str, settings: Any = None) -> list[str]:
 
 
 _LOADED = False
+_LOAD_LOCK = threading.RLock()
 
 
 def _load_builtin_engines() -> None:
@@ -242,7 +245,11 @@ def _load_builtin_engines() -> None:
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
-    from pipeline.engines import local_motion, local_photo, local_previz, local_prompt  # noqa: F401
-    from pipeline.engines import diffusers_image, diffusers_video, openai_image, openai_prompt  # noqa: F401
-    from pipeline.engines import replicate_image, replicate_video  # noqa: F401
+    # Concurrent first callers (web handlers, worker threads) must wait until every engine has registered.
+    with _LOAD_LOCK:
+        if _LOADED:
+            return
+        from pipeline.engines import local_motion, local_photo, local_previz, local_prompt  # noqa: F401
+        from pipeline.engines import diffusers_image, diffusers_video, openai_image, openai_prompt  # noqa: F401
+        from pipeline.engines import replicate_image, replicate_video  # noqa: F401
+        _LOADED = True

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from pipeline.jobs import JobRunner
 from pipeline.queue import JobQueue, make_huey
+from pipeline.services.ads import AdJob, AdService, ProductVideoJob
 from pipeline.services.attempts import AttemptJob, AttemptService, ScoreJob
 from pipeline.services.dashboard import DashboardService
+from pipeline.services.history import HistoryService
 from pipeline.services.hero_frames import HeroFrameService, HeroFramesJob
 from pipeline.services.jobs import JobService
+from pipeline.services.library import LibraryService
 from pipeline.services.projects import ProjectService
 from pipeline.services.selection import SelectionService
 from pipeline.services.timeline import ExportJob, TimelineService
@@ -34,6 +37,9 @@ class Services:
     selection: SelectionService
     timeline: TimelineService
     dashboard: DashboardService
+    history: HistoryService | None = None  # iterations, versions, final pointer, re-rolls, suggestions
+    library: LibraryService | None = None  # search, re-run, clone, download, delete (rows and files together)
+    ads: AdService | None = None  # ad composer: plan, storyboard, generate; one-click product video
 
     def close(self) -> None:
         self.db.dispose()
@@ -57,5 +63,11 @@ def build_services(settings: Settings) -> Services:
     runner.register("attempt", AttemptJob(attempts))
     runner.register("score", ScoreJob(attempts))
     runner.register("export", ExportJob(timeline))
-    return Services(settings, db, media, queue, runner, jobs, ProjectService(db), hero_frames, attempts, selection,
-                    timeline, DashboardService(db))
+    history = HistoryService(db, media, jobs, attempts, settings)
+    library = LibraryService(db, media, jobs, hero_frames, attempts, history)
+    projects = ProjectService(db)
+    ads = AdService(db, media, jobs, projects, hero_frames, attempts, selection, timeline, settings)
+    runner.register("ad", AdJob(ads))
+    runner.register("product_video", ProductVideoJob(ads))
+    return Services(settings, db, media, queue, runner, jobs, projects, hero_frames, attempts, selection,
+                    timeline, DashboardService(db, media), history, library, ads=ads)

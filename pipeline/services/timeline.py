@@ -1,26 +1,44 @@
-"""The project's timeline: every edit saves a new version (the truth survives restarts); export runs as a job."""
+"""The project's timeline editor. Every edit saves a new version that becomes the current one (the truth lives in
+the database and survives restarts); undo/redo, save and compare walk those versions (timeline_history.py);
+uploads, music, thumbnails and the quick preview are in timeline_media.py; gap filling through the attempts
+pipeline in timeline_gaps.py. Export runs as a job and records the file on the version it rendered."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.services.jobs import JobService
-from pipeline.services.views import timeline_version_view
+from pipeline.services.timeline_gaps import TimelineGaps
+from pipeline.services.timeline_history import SAVED, TimelineHistory
+from pipeline.services.timeline_media import TimelineMedia
 from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import EditList, TimelineError
+from pipeline.timeline.music import MusicLibraryError, pick_by_mood
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import AttemptStatus, GenerationGroup, JobStatus, Project, TimelineVersion, VideoAttempt
+from storage.models import AttemptStatus, GenerationGroup, JobStatus, Project, TimelineVersion, VideoAttempt, utcnow
 
 FITS = ("crop", "letterbox")
 
+# name -> operation on an EditList; the arguments are the operation's keyword arguments (docs/API.md)
+OPERATIONS: dict[str, Callable[..., EditList]] = {
+    "trim": ops.trim, "split": ops.split, "split_at_time": ops.split_at_time, "merge": ops.merge,
+    "delete": ops.delete, "move": ops.move, "duplicate": ops.duplicate,
+    "set_transition": ops.set_transition, "set_all_transitions": ops.set_all_transitions,
+    "set_crossfade": ops.set_crossfade,
+    "add_overlay": ops.add_overlay, "update_overlay": ops.update_overlay, "remove_overlay": ops.remove_overlay,
+    "set_music": ops.set_music, "set_grade": ops.set_grade, "set_fades": ops.set_fades, "set_look": ops.set_look,
+    "set_aspect_ratio": ops.set_aspect_ratio, "set_fps": ops.set_fps,
+}
+SPECIAL_OPERATIONS = ("add_attempt", "music_by_mood")
 
-class TimelineService:
+
+class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
     def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings) -> None:
         self.db = db
         self.media = media
@@ -29,97 +47,110 @@ class TimelineService:
 
     # ------------------------------------------------------------ reading
     def get(self, project_id: int) -> dict[str, Any]:
-        """The newest version; a project without one starts from its picked attempts."""
+        """The current version (with thumbnails, can_undo, can_redo); a project without one starts from its
+        picked attempts. Gap clips whose generation finished are put in first."""
         with self.db.session() as session:
-            version = self._latest(session, project_id)
-            if version is not None:
-                return self._view(version)
-        return self.rebuild_from_picks(project_id)
-
-    def versions(self, project_id: int) -> list[dict[str, Any]]:
+            _project(session, project_id)
+            head = self._head(session, project_id)
+            pending = head is not None and self._has_pending(head)
+            if head is not None and not pending:
+                return self._view(head, detail=True, session=session)
+        if head is None:
+            return self.rebuild_from_picks(project_id)
+        self.resolve_gaps(project_id)
         with self.db.session() as session:
-            rows = session.scalars(select(TimelineVersion).where(TimelineVersion.project_id == project_id)
-                                   .order_by(TimelineVersion.version.desc())).all()
-            return [self._view(v) for v in rows]
-
-    def music_tracks(self) -> list[dict[str, Any]]:
-        from pipeline.timeline.music import load_manifest
-
-        return [{"id": t.id, "title": t.title, "mood": t.mood, "tempo_bpm": t.tempo_bpm,
-                 "length_seconds": t.length_seconds, "file": str(Path(self.settings.music_dir) / t.file)}
-                for t in load_manifest(Path(self.settings.music_dir))]
+            return self._view(self._require_head(session, project_id), detail=True, session=session)
 
     # ------------------------------------------------------------ editing
     def rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
-        """One clip per generation group: the user's pick, else the system's, in the order the groups were made."""
+        """One clip per generation group (the user's pick, else the system's, in the order the groups were made);
+        music, overlays, grade, fades and frame rate of the current version are kept."""
         with self.db.session() as session:
             project = _project(session, project_id)
             groups = session.scalars(select(GenerationGroup).where(GenerationGroup.project_id == project.id)
                                      .order_by(GenerationGroup.id)).all()
-            edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio != "4:5" else "9:16")
-            previous = self._latest(session, project.id)
-            if previous is not None and previous.edit_list.get("music"):
-                edit = ops.set_music(edit, previous.edit_list["music"]["track"],
-                                     volume=previous.edit_list["music"].get("volume"))
+            previous = self._head(session, project.id)
+            if previous is not None:
+                edit = self._edit(previous).model_copy(update={"clips": []})
+            else:
+                edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio != "4:5" else "9:16")
+            gap_groups = {c.generation_group_id for c in (self._edit(previous).clips if previous else [])}
             for group in groups:
+                if group.id in gap_groups or (group.hero_frame_id and _is_gap_frame(session, group.hero_frame_id)):
+                    continue  # gap fills belong to their timeline position, not to the list of shots
                 done = [a for a in group.attempts if a.status == AttemptStatus.done.value and a.video_path]
-                pick = next((a for a in done if a.is_user_selected_best), None) or \
+                # the project's final version (projects.final_attempt_id) wins in its group, and is labelled so
+                pick = next((a for a in done if a.id == project.final_attempt_id), None) or \
+                    next((a for a in done if a.is_user_selected_best), None) or \
                     next((a for a in done if a.is_system_selected_best), None)
                 if pick is not None:
+                    final = "FINAL · " if pick.id == project.final_attempt_id else ""
                     edit = ops.add_clip(edit, pick.video_path, float(pick.duration or 0.0),
-                                        label=f"Group {group.id} · attempt {pick.index}", attempt_id=pick.id)
+                                        label=f"{final}Group {group.id} · attempt {pick.index}", attempt_id=pick.id)
             return self._save(session, project.id, edit, "Built from the picked attempts")
 
     def apply(self, project_id: int, operation: str, **arguments: Any) -> dict[str, Any]:
-        """Apply one named edit to the newest version and save the result as a new version."""
-        operations: dict[str, Callable[..., EditList]] = {
-            "trim": ops.trim, "split": ops.split, "split_at_time": ops.split_at_time, "merge": ops.merge,
-            "delete": ops.delete, "move": ops.move, "set_music": ops.set_music, "set_crossfade": ops.set_crossfade,
-            "set_aspect_ratio": ops.set_aspect_ratio, "add_attempt": None,
-        }
-        if operation not in operations:
-            raise StudioError(f"Unknown timeline operation '{operation}'. Known: {', '.join(sorted(operations))}.")
+        """Apply one named edit to the current version and save the result as a new current version."""
+        if operation not in OPERATIONS and operation not in SPECIAL_OPERATIONS:
+            known = ", ".join(sorted([*OPERATIONS, *SPECIAL_OPERATIONS]))
+            raise StudioError(f"Unknown timeline operation '{operation}'. Known: {known}.")
         self.get(project_id)  # make sure a first version exists
         with self.db.session() as session:
-            latest = self._latest(session, project_id)
-            edit = EditList.from_dict(latest.edit_list)
+            head = self._require_head(session, project_id)
+            edit = before = self._edit(head)
             try:
                 if operation == "add_attempt":
-                    edit = self._add_attempt(session, edit, project_id, int(arguments["attempt_id"]))
+                    edit = self._add_attempt(session, edit, project_id, int(arguments["attempt_id"]),
+                                             arguments.get("index"))
+                elif operation == "music_by_mood":
+                    edit = self._music_by_mood(edit, str(arguments.get("mood", "")))
                 else:
-                    edit = operations[operation](edit, **arguments)
-            except TimelineError as exc:
+                    edit = OPERATIONS[operation](edit, **arguments)
+            except (TimelineError, MusicLibraryError) as exc:
                 raise StudioError(str(exc)) from exc
-            except TypeError as exc:
+            except (TypeError, KeyError, ValueError) as exc:
                 raise StudioError(f"Wrong arguments for '{operation}': {exc}") from exc
-            note = operation + (" " + ", ".join(f"{k}={v}" for k, v in arguments.items()) if arguments else "")
-            return self._save(session, project_id, edit, note[:300])
+            if edit == before:  # nothing changed: no new version (undo stays meaningful)
+                return self._view(head, detail=True, session=session)
+            return self._save(session, project_id, edit, _note(operation, arguments, before))
 
-    def restore(self, project_id: int, version: int) -> dict[str, Any]:
-        """Make an older version the newest again (as a new version, so nothing is lost)."""
+    def _apply_edit(self, project_id: int, edit: EditList, note: str) -> dict[str, Any]:
         with self.db.session() as session:
-            old = session.scalar(select(TimelineVersion).where(TimelineVersion.project_id == project_id,
-                                                               TimelineVersion.version == int(version)))
-            if old is None:
-                raise NotFound(f"Timeline version {version} does not exist in this project.")
-            return self._save(session, project_id, EditList.from_dict(old.edit_list), f"Restored version {version}")
+            return self._save(session, project_id, edit, note)
 
     # ------------------------------------------------------------ export
-    def export(self, project_id: int, fit: str = "crop", version: int | None = None) -> dict[str, Any]:
+    def export(self, project_id: int, fit: str = "crop", version: int | None = None, aspect_ratio: str | None = None,
+               fps: int | None = None) -> dict[str, Any]:
+        """Queue the MP4 export of the current version (or ``version``). A different aspect ratio or frame rate
+        is first saved as a new version (so the record matches the file). The finished job marks the version
+        saved, with the file ad_<project>_<version>.mp4 and its thumbnail."""
         if fit not in FITS:
             raise StudioError(f"Fit must be 'crop' or 'letterbox'; got '{fit}'.")
         self.get(project_id)
         with self.db.session() as session:
-            row = self._latest(session, project_id) if version is None else session.scalar(
-                select(TimelineVersion).where(TimelineVersion.project_id == project_id,
-                                              TimelineVersion.version == int(version)))
-            if row is None:
-                raise NotFound(f"Timeline version {version} does not exist in this project.")
-            if not row.edit_list.get("clips"):
+            row = self._require_head(session, project_id) if not version else self._row(session, project_id, version)
+            edit = self._edit(row)
+            changes = {}
+            if aspect_ratio and aspect_ratio != edit.aspect_ratio:
+                changes["aspect_ratio"] = aspect_ratio
+            if fps and int(fps) != edit.fps:
+                changes["fps"] = int(fps)
+            if changes:
+                try:
+                    if "aspect_ratio" in changes:
+                        edit = ops.set_aspect_ratio(edit, changes["aspect_ratio"])
+                    if "fps" in changes:
+                        edit = ops.set_fps(edit, changes["fps"])
+                except TimelineError as exc:
+                    raise StudioError(str(exc)) from exc
+                self._save(session, project_id, edit, f"Export settings of version {row.version}: "
+                           + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items()))
+                row = self._require_head(session, project_id)
+            if not edit.clips:
                 raise StudioError("The timeline is empty: pick an attempt in the workspace first.")
-            for clip in row.edit_list["clips"]:
-                if not self.media.exists(clip["source"]):
-                    raise StudioError(f"Clip '{clip.get('label') or clip['source']}' is missing from the media folder.")
+            for clip in edit.clips:
+                if not self.media.exists(clip.source):
+                    raise StudioError(f"Clip '{clip.display_name}' is missing from the media folder.")
             job = self.jobs.create(session, "export", {"timeline_version_id": row.id, "fit": fit}, project_id)
             row.export_job_id = job.id
             job_id, version_number = job.id, row.version
@@ -127,38 +158,22 @@ class TimelineService:
         return {"job_id": job_id, "version": version_number}
 
     # ------------------------------------------------------------ internals
-    def _add_attempt(self, session, edit: EditList, project_id: int, attempt_id: int) -> EditList:
+    def _add_attempt(self, session, edit: EditList, project_id: int, attempt_id: int, index: Any = None) -> EditList:
         attempt = session.get(VideoAttempt, attempt_id)
-        if attempt is None or attempt.group.project_id != project_id:
+        if attempt is None or attempt.group.project_id != int(project_id):
             raise NotFound(f"Attempt {attempt_id} is not part of this project.")
         if attempt.status != AttemptStatus.done.value or not attempt.video_path:
             raise StudioError(f"Attempt {attempt_id} has not finished yet.")
         return ops.add_clip(edit, attempt.video_path, float(attempt.duration or 0.0),
-                            label=f"Group {attempt.group_id} · attempt {attempt.index}", attempt_id=attempt.id)
+                            label=f"Group {attempt.group_id} · attempt {attempt.index}", attempt_id=attempt.id,
+                            index=None if index is None else int(index))
 
-    def _latest(self, session, project_id: int) -> TimelineVersion | None:
-        return session.scalar(select(TimelineVersion).where(TimelineVersion.project_id == project_id)
-                              .order_by(TimelineVersion.version.desc()).limit(1))
-
-    def _save(self, session, project_id: int, edit: EditList, note: str) -> dict[str, Any]:
-        number = (session.scalar(select(func.max(TimelineVersion.version))
-                                 .where(TimelineVersion.project_id == project_id)) or 0) + 1
-        row = TimelineVersion(project_id=project_id, version=number, edit_list=edit.to_dict(), note=note)
-        session.add(row)
-        session.flush()
-        return self._view(row)
-
-    def _view(self, row: TimelineVersion) -> dict[str, Any]:
-        view = timeline_version_view(row, self.media)
-        edit = EditList.from_dict(row.edit_list)
-        starts = edit.starts()
-        view["duration"] = round(edit.duration, 3)
-        view["clips"] = [{"id": c.id, "label": c.display_name, "attempt_id": c.attempt_id,
-                          "in_point": c.in_point, "out_point": c.out_point, "length": round(c.length, 3),
-                          "source_duration": c.source_duration, "start": round(start, 3),
-                          "source": str(self.media.absolute(c.source))}
-                         for c, start in zip(edit.clips, starts)]
-        return view
+    def _music_by_mood(self, edit: EditList, mood: str) -> EditList:
+        """The planner's pick: the first library track whose mood or tags match."""
+        if not mood.strip():
+            raise StudioError("Name a mood, e.g. luxury, calm, energetic, tech.")
+        track = pick_by_mood(Path(self.settings.music_dir), mood)
+        return ops.set_music(edit, track.id)
 
 
 class ExportJob:
@@ -166,28 +181,89 @@ class ExportJob:
         self.service = service
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
-        from pipeline.timeline.export import export
+        from pipeline.timeline.export import export, poster
 
         service = self.service
         with service.db.session() as session:
             row = session.get(TimelineVersion, ctx.payload["timeline_version_id"])
             if row is None:
                 raise NotFound("The timeline version to export was deleted.")
-            edit = EditList.from_dict(row.edit_list)
+            edit = service._edit(row)
             name = _slug(session.get(Project, row.project_id).name)
             relative = f"exports/ad_{name}_{row.version}.mp4"
+            thumb = f"exports/ad_{name}_{row.version}.jpg"
             row_id = row.id
         result = export(edit, service.media.absolute(relative), service.media.root, Path(service.settings.music_dir),
                         long_side=service.settings.export_long_side, fit=ctx.payload.get("fit", "crop"),
                         progress=ctx.progress)
+        image = poster(result.path, service.media.absolute(thumb).with_suffix(".png"), max_side=640)
+        from PIL import Image
+
+        with Image.open(image) as img:
+            service.media.save_image(img.convert("RGB"), thumb, quality=88)
+        image.unlink(missing_ok=True)
         with service.db.session() as session:
             row = session.get(TimelineVersion, row_id)
             row.exported_path = relative
-        return {"file": str(service.media.absolute(relative)), "duration": result.duration,
-                "width": result.width, "height": result.height, "fps": result.fps}
+            row.thumbnail_path = thumb
+            if row.kind != SAVED:
+                row.kind = SAVED
+                row.name = row.name or f"Export of version {row.version}"
+                row.saved_at = utcnow()
+        return {"file": str(service.media.absolute(relative)), "thumbnail": str(service.media.absolute(thumb)),
+                "duration": result.duration, "width": result.width, "height": result.height, "fps": result.fps,
+                "frames": result.frame_count, "method": result.method, "note": result.note}
 
     def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
         """A failed or cancelled export leaves no file behind (export writes atomically)."""
+
+
+def _note(operation: str, arguments: dict[str, Any], before: EditList) -> str:
+    """A short human description of an edit, for the version list."""
+    names = {c.id: c.display_name for c in before.clips}
+    overlays = {o.id: o.short_text for o in before.overlays}
+    clip = f"'{names.get(arguments.get('clip_id'), arguments.get('clip_id'))}'"
+    a = arguments
+    text = {
+        "trim": lambda: f"Trim {clip} to {a.get('in_point')}–{a.get('out_point')} s",
+        "split": lambda: f"Split {clip} at {a.get('at_seconds')} s",
+        "split_at_time": lambda: f"Split at the playhead ({float(a.get('timeline_seconds', 0)):.2f} s)",
+        "merge": lambda: f"Merge {clip} with the next clip",
+        "delete": lambda: f"Delete {clip}",
+        "move": lambda: f"Move {clip} to position {int(a.get('new_index', 0)) + 1}",
+        "duplicate": lambda: f"Duplicate {clip}",
+        "set_transition": lambda: f"{str(a.get('type', '')).replace('_', ' ').capitalize()} into {clip}"
+                                  + (f" ({a.get('duration')} s)" if a.get("type") != "cut" else ""),
+        "set_all_transitions": lambda: f"{str(a.get('type', '')).replace('_', ' ').capitalize()} between all clips"
+                                       + (f" ({a.get('duration')} s)" if a.get("type") != "cut" else ""),
+        "set_crossfade": lambda: f"Crossfades of {a.get('seconds')} s between all clips",
+        "add_overlay": lambda: f"Add text '{' '.join(str(a.get('text', '')).split())[:40]}'",
+        "update_overlay": lambda: f"Edit text '{overlays.get(a.get('overlay_id'), a.get('overlay_id'))}'",
+        "remove_overlay": lambda: f"Remove text '{overlays.get(a.get('overlay_id'), a.get('overlay_id'))}'",
+        "set_music": lambda: "Remove the music" if not a.get("track") else
+                             f"Music '{str(a['track']).rsplit('/', 1)[-1]}'" + (
+                                 f" (volume {a['volume']:.0%}" + (f", ducking {a['ducking']:g}" if a.get("ducking")
+                                                                  else "") + ")" if a.get("volume") is not None
+                                 else ""),
+        "music_by_mood": lambda: f"Music for the mood '{a.get('mood')}'",
+        "set_grade": lambda: f"Colour grade: {a.get('preset')}",
+        "set_fades": lambda: f"Global fades: in {a.get('fade_in')} s, out {a.get('fade_out')} s",
+        "set_look": lambda: f"Look: grade {a.get('grade')}, fades in {a.get('fade_in')} s, out {a.get('fade_out')} s",
+        "set_aspect_ratio": lambda: f"Aspect ratio {a.get('aspect_ratio')}",
+        "set_fps": lambda: f"Frame rate {a.get('fps')} fps",
+        "add_attempt": lambda: f"Add attempt {a.get('attempt_id')}",
+    }.get(operation)
+    if text is not None:
+        return text()
+    return operation.replace("_", " ").capitalize() + (
+        " " + ", ".join(f"{k}={' '.join(str(v).split())}" for k, v in arguments.items()) if arguments else "")
+
+
+def _is_gap_frame(session, frame_id: int) -> bool:
+    from storage.models import HeroFrame
+
+    frame = session.get(HeroFrame, frame_id)
+    return bool(frame is not None and (frame.parameters or {}).get("origin") == "timeline gap")
 
 
 def _project(session, project_id) -> Project:

@@ -1,20 +1,28 @@
-"""The edit list: a versioned, validated description of a timeline (clips, crossfade, music bed).
+"""The edit list: a versioned, validated description of a timeline.
+
+Schema version 2 (documented in docs/EDIT_LIST.md; ``EditList.model_json_schema()`` gives the JSON Schema):
+clips with in/out points and the transition into each of them (cut, crossfade, fade through black), text
+overlays on the timeline, a music bed (offset, volume, fades, ducking under clip audio), global fades and one
+colour-grade preset.
 
 It is plain data. Operations (operations.py) return new edit lists; export.py renders one to an MP4.
 Nothing here touches files, the database or Gradio.
 
 Times are in seconds. ``Clip.in_point``/``out_point`` are SOURCE times (where the clip starts and ends inside
-its source file); ``EditList.starts()`` gives where each clip starts on the TIMELINE.
+its source file); ``EditList.starts()`` gives where each clip starts on the TIMELINE. Overlay times
+(``start``/``end``) and the music bed's ``start`` are TIMELINE times.
 
 Schema growth: every stored edit list carries ``schema_version``. A later version adds fields with defaults
 (old JSON still loads) and, when a field changes meaning, registers an upgrade function in ``_MIGRATIONS`` that
-turns a version-N dict into a version-N+1 dict. JSON written by a newer version than this code knows is refused
-with a clear message instead of being silently mangled.
+turns a version-N dict into a version-N+1 dict (1 -> 2: the single global ``crossfade`` became one transition
+per clip). JSON written by a newer version than this code knows is refused with a clear message instead of
+being silently mangled.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import PurePosixPath, PureWindowsPath
@@ -22,13 +30,29 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIN_CLIP_LENGTH = 0.25  # seconds; shortest clip the timeline accepts (trim, split and merge all respect it)
 MAX_FPS = 120
 AspectRatio = Literal["16:9", "9:16", "1:1"]
 ASPECT_RATIOS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1)}
 # Float slack for comparisons of seconds (JSON round trips, sums of floats). Far below one frame.
 EPS = 1e-6
+MAX_TRANSITION = 5.0  # seconds
+MAX_GLOBAL_FADE = 10.0
+TransitionType = Literal["cut", "crossfade", "fade_black"]
+TRANSITION_TYPES: tuple[str, ...] = ("cut", "crossfade", "fade_black")
+GradePreset = Literal["none", "cinematic", "luxury", "vibrant"]
+GRADE_PRESETS: tuple[str, ...] = ("none", "cinematic", "luxury", "vibrant")
+# Overlay fonts by role; pipeline/timeline/overlays.py maps each to a font file (from the installed gradio wheel).
+FontName = Literal["sans", "sans-bold", "serif", "display", "mono"]
+FONT_NAMES: tuple[str, ...] = ("sans", "sans-bold", "serif", "display", "mono")
+OverlayPosition = Literal["top", "center", "bottom", "custom"]
+OVERLAY_POSITIONS: tuple[str, ...] = ("top", "center", "bottom", "custom")
+OverlayAnimation = Literal["none", "fade", "slide_up"]
+OVERLAY_ANIMATIONS: tuple[str, ...] = ("none", "fade", "slide_up")
+NAMED_COLOURS = {"white": "#FFFFFF", "black": "#000000", "gold": "#D4AF37", "yellow": "#FFD400",
+                 "red": "#E53935", "blue": "#1E88E5", "green": "#43A047", "grey": "#9E9E9E", "gray": "#9E9E9E"}
+_HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
 
 class TimelineError(ValueError):
@@ -75,7 +99,8 @@ class _Model(BaseModel):
 
     @classmethod
     def _what_name(cls) -> str:
-        return {"Clip": "clip", "MusicBed": "music bed", "EditList": "edit list"}.get(cls.__name__, "data")
+        return {"Clip": "clip", "MusicBed": "music bed", "EditList": "edit list", "Transition": "transition",
+                "Overlay": "text overlay"}.get(cls.__name__, "data")
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any):  # type: ignore[override]
@@ -111,11 +136,47 @@ def _check_relative_path(value: str, what: str) -> str:
 
 
 # ---------------------------------------------------------------- models
+class Transition(_Model):
+    """How a clip begins after the previous one. ``cut``: no overlap (duration is 0). ``crossfade`` and
+    ``fade_black`` (dip through black): the two clips overlap by ``duration`` seconds, so each such transition
+    shortens the timeline by its duration. The first clip's transition is always a cut."""
+
+    type: TransitionType = "cut"
+    duration: float = Field(default=0.0, ge=0.0, le=MAX_TRANSITION)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cut_has_no_duration(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("type", "cut") == "cut" and data.get("duration"):
+            data = {**data, "duration": 0.0}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Transition:
+        if self.type != "cut" and self.duration <= 0:
+            raise TimelineError(f"A {self.type.replace('_', ' ')} needs a duration above 0 s (use a cut for none).")
+        return self
+
+    @property
+    def overlap(self) -> float:
+        """Seconds the two clips overlap (0 for a cut)."""
+        return 0.0 if self.type == "cut" else self.duration
+
+    def describe(self) -> str:
+        if self.type == "cut":
+            return "cut"
+        return f"{fmt_seconds(self.duration)} {'crossfade' if self.type == 'crossfade' else 'fade through black'}"
+
+
+CUT = Transition()
+
+
 class Clip(_Model):
     """One piece of a source video placed on the timeline.
 
     ``in_point``/``out_point`` are source times in seconds: 0 <= in_point < out_point <= source_duration,
-    and the clip is at least MIN_CLIP_LENGTH long.
+    and the clip is at least MIN_CLIP_LENGTH long. A ``still`` clip shows one image (``source`` is a PNG/JPEG)
+    for its whole length: gap filling uses one as the placeholder while its clip is generated.
     """
 
     id: str = Field(default_factory=new_clip_id, min_length=1, max_length=64)
@@ -125,6 +186,9 @@ class Clip(_Model):
     source_duration: float = Field(gt=0)
     in_point: float = 0.0
     out_point: float
+    transition: Transition = Field(default_factory=Transition)  # from the previous clip into this one
+    still: bool = False
+    generation_group_id: int | None = None  # gap fill: the attempts group that makes (made) this clip
 
     @field_validator("source")
     @classmethod
@@ -166,20 +230,108 @@ class Clip(_Model):
 
     @property
     def length(self) -> float:
-        """Seconds this clip occupies on the timeline (before crossfade overlaps)."""
+        """Seconds this clip occupies on the timeline (before transition overlaps)."""
         return self.out_point - self.in_point
+
+    @property
+    def pending(self) -> bool:
+        """A gap placeholder whose generated clip has not been put in yet."""
+        return self.still and self.generation_group_id is not None
+
+
+def parse_colour(value: Any) -> str:
+    """'#RRGGBB' (upper case) from '#rrggbb', 'rrggbb' or a few names (white, black, gold, ...)."""
+    text = str(value).strip()
+    named = NAMED_COLOURS.get(text.lower())
+    if named:
+        return named
+    match = _HEX_COLOUR.match(text)
+    if not match:
+        raise TimelineError(f"The colour '{text}' is not a #RRGGBB value or one of: {', '.join(NAMED_COLOURS)}.")
+    return "#" + match.group(1).upper()
+
+
+class Overlay(_Model):
+    """Text over the video from ``start`` to ``end`` (timeline seconds).
+
+    ``size`` is the font size in pixels at 1080p (scaled with the output's short side). ``position`` top, center
+    or bottom (safe margins), or custom with ``x``/``y`` = the text's centre as fractions of the frame width and
+    height. ``animation``: fade in and out over ``animation_duration``; slide_up rises into place while fading
+    in (and fades out). ``shadow`` adds a soft drop shadow for legibility on any footage.
+    Overlays that reach past the end of the timeline are cut at the end on export.
+    """
+
+    id: str = Field(default_factory=new_clip_id, min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=200)
+    font: FontName = "sans-bold"
+    size: int = Field(default=72, ge=8, le=400)
+    colour: str = "#FFFFFF"
+    position: OverlayPosition = "bottom"
+    x: float | None = Field(default=None, ge=0.0, le=1.0)
+    y: float | None = Field(default=None, ge=0.0, le=1.0)
+    start: float = Field(default=0.0, ge=0.0)
+    end: float = Field(gt=0.0)
+    animation: OverlayAnimation = "fade"
+    animation_duration: float = Field(default=0.4, ge=0.0, le=5.0)
+    shadow: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if str(data.get("position", "")).lower() in ("centre", "middle"):
+            data["position"] = "center"
+        if "position" not in data and (data.get("x") is not None or data.get("y") is not None):
+            data["position"] = "custom"
+        if "color" in data:  # the American spelling is accepted on input
+            data.setdefault("colour", data.pop("color"))
+        if "colour" in data:
+            data["colour"] = parse_colour(data["colour"])
+        return data
+
+    @field_validator("start", "end", "animation_duration")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise TimelineError("Overlay times must be finite numbers.")
+        return float(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> Overlay:
+        if self.end - self.start < 0.1 - EPS:
+            raise TimelineError(f"The text '{self.short_text}' must show for at least 0.10 s "
+                                f"(start {fmt_seconds(self.start)}, end {fmt_seconds(self.end)}).")
+        if self.position == "custom" and (self.x is None or self.y is None):
+            raise TimelineError(f"The text '{self.short_text}' has a custom position: give both x and y (0–1).")
+        if self.text.count("\n") > 3:
+            raise TimelineError(f"The text '{self.short_text}' has more than 4 lines.")
+        return self
+
+    @property
+    def short_text(self) -> str:
+        one_line = " ".join(self.text.split())
+        return one_line if len(one_line) <= 30 else one_line[:29] + "…"
 
 
 class MusicBed(_Model):
-    """Background music under the whole timeline.
+    """Background music under the timeline.
 
     ``track`` is a track id from the music manifest (assets/music/manifest.json), or a path to an audio file
-    relative to the music folder (or, failing that, to the media root, for uploaded music).
+    relative to the music folder (or, failing that, to the media root, for uploaded music). ``start_offset``:
+    seconds into the track where playback begins. ``start``: the timeline time the music enters. The track loops
+    when the timeline is longer. ``ducking`` (0 = off, 1 = strongest) lowers the music while the clips' own audio
+    plays.
     """
 
     track: str = Field(min_length=1)
     volume: float = Field(default=0.3, ge=0.0, le=1.0)
+    start_offset: float = Field(default=0.0, ge=0.0, le=3600.0)
+    start: float = Field(default=0.0, ge=0.0, le=3600.0)
+    fade_in: float = Field(default=0.0, ge=0.0, le=30.0)
     fade_out: float = Field(default=2.0, ge=0.0, le=30.0)  # seconds of fade at the end of the timeline
+    ducking: float = Field(default=0.0, ge=0.0, le=1.0)
 
     @field_validator("track")
     @classmethod
@@ -190,14 +342,17 @@ class MusicBed(_Model):
 
 
 class EditList(_Model):
-    """A whole timeline. ``duration`` = sum of clip lengths - crossfade x (number of clips - 1)."""
+    """A whole timeline. ``duration`` = sum of clip lengths - sum of transition overlaps."""
 
     schema_version: int = SCHEMA_VERSION
     aspect_ratio: AspectRatio = "16:9"
     fps: int = Field(default=24, ge=1, le=MAX_FPS)
     clips: list[Clip] = Field(default_factory=list)
+    overlays: list[Overlay] = Field(default_factory=list)
     music: MusicBed | None = None
-    crossfade: float = Field(default=0.0, ge=0.0, le=10.0)  # seconds between consecutive clips; 0 = hard cut
+    fade_in: float = Field(default=0.0, ge=0.0, le=MAX_GLOBAL_FADE)  # from black (and silence) at the start
+    fade_out: float = Field(default=0.0, ge=0.0, le=MAX_GLOBAL_FADE)  # to black (and silence) at the end
+    grade: GradePreset = "none"  # one colour grade for the whole video, after the transitions
 
     @field_validator("schema_version")
     @classmethod
@@ -205,9 +360,23 @@ class EditList(_Model):
         if value != SCHEMA_VERSION:
             raise TimelineError(
                 f"This edit list has schema version {value}; this version of Hero Frame Studio reads version "
-                f"{SCHEMA_VERSION}."
+                f"{SCHEMA_VERSION} (older ones are upgraded by EditList.from_dict)."
             )
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_clip_starts_with_a_cut(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("clips"):
+            return data
+        clips = list(data["clips"])
+        first = clips[0]
+        if isinstance(first, Clip) and first.transition.type != "cut":
+            clips[0] = first.model_copy(update={"transition": CUT})
+        elif isinstance(first, dict) and isinstance(first.get("transition"), dict) and \
+                first["transition"].get("type", "cut") != "cut":
+            clips[0] = {**first, "transition": {"type": "cut", "duration": 0.0}}
+        return {**data, "clips": clips}
 
     @model_validator(mode="after")
     def _check_timeline(self) -> EditList:
@@ -216,34 +385,48 @@ class EditList(_Model):
             if clip.id in seen:
                 raise TimelineError(f"Two clips share the id '{clip.id}'; clip ids must be unique.")
             seen.add(clip.id)
-        fade = self.crossfade
-        if fade > 0:
-            if fade < 1.0 / self.fps - EPS:
+        seen_overlays: set[str] = set()
+        for overlay in self.overlays:
+            if overlay.id in seen_overlays:
+                raise TimelineError(f"Two text overlays share the id '{overlay.id}'; ids must be unique.")
+            seen_overlays.add(overlay.id)
+        frame = 1.0 / self.fps
+        for clip in self.clips[1:]:
+            t = clip.transition
+            if t.type != "cut" and t.duration < frame - EPS:
                 raise TimelineError(
-                    f"A crossfade of {fmt_seconds(fade)} is shorter than one frame at {self.fps} fps; "
-                    f"use 0 for a hard cut or at least {fmt_seconds(1.0 / self.fps)}."
+                    f"The {t.describe()} into clip '{clip.display_name}' is shorter than one frame at {self.fps} "
+                    f"fps; use a cut or at least {fmt_seconds(frame)}."
                 )
-            problem = crossfade_problem(self.clips, fade)
-            if problem:
-                raise TimelineError(problem)
+        problem = transition_problem(self.clips)
+        if problem:
+            raise TimelineError(problem)
         return self
 
     # ------------------------------------------------------------ derived values
+    def overlaps(self) -> list[float]:
+        """Seconds each clip overlaps the previous one (0 for the first clip and for cuts)."""
+        return [0.0] + [c.transition.overlap for c in self.clips[1:]] if self.clips else []
+
     @property
     def duration(self) -> float:
         """Length of the finished video in seconds."""
-        if not self.clips:
-            return 0.0
-        return sum(c.length for c in self.clips) - self.crossfade * (len(self.clips) - 1)
+        return sum(c.length for c in self.clips) - sum(self.overlaps())
 
     def starts(self) -> list[float]:
-        """Timeline start time of each clip, in order (crossfades make consecutive clips overlap)."""
+        """Timeline start time of each clip, in order (crossfades and fades through black overlap clips)."""
         out: list[float] = []
         t = 0.0
-        for clip in self.clips:
+        for i, clip in enumerate(self.clips):
+            if i:
+                t -= clip.transition.overlap
             out.append(t)
-            t += clip.length - self.crossfade
+            t += clip.length
         return out
+
+    @property
+    def all_cuts(self) -> bool:
+        return all(c.transition.type == "cut" for c in self.clips[1:])
 
     def index_of(self, clip_id: str) -> int:
         for i, clip in enumerate(self.clips):
@@ -254,8 +437,14 @@ class EditList(_Model):
     def clip(self, clip_id: str) -> Clip:
         return self.clips[self.index_of(clip_id)]
 
+    def overlay_index(self, overlay_id: str) -> int:
+        for i, overlay in enumerate(self.overlays):
+            if overlay.id == overlay_id:
+                return i
+        raise TimelineError(f"There is no text overlay with id '{overlay_id}' on this timeline.")
+
     def clip_at(self, t: float) -> Clip | None:
-        """The clip showing at timeline time t (the incoming one inside a crossfade), or None past the end."""
+        """The clip showing at timeline time t (the incoming one inside a transition), or None past the end."""
         found = None
         for clip, start in zip(self.clips, self.starts()):
             if start - EPS <= t < start + clip.length:
@@ -284,29 +473,49 @@ class EditList(_Model):
         return cls.from_dict(data)
 
 
-def crossfade_problem(clips: list[Clip], fade: float) -> str | None:
-    """Why a crossfade of ``fade`` seconds does not fit these clips, or None when it fits.
+def transition_problem(clips: list[Clip]) -> str | None:
+    """Why the transitions do not fit these clips, or None when they fit.
 
-    The first and last clips take part in one fade, the clips between in two, so a clip must be at least
-    ``fade`` (ends) or ``2 x fade`` (middle) long.
+    A clip overlaps the previous clip by its own transition and the next clip by the next one's, so it must be
+    at least as long as both overlaps together.
     """
     n = len(clips)
-    if fade <= 0 or n < 2:
-        return None
     for i, clip in enumerate(clips):
-        touching = 1 if i in (0, n - 1) else 2
-        need = touching * fade
-        if clip.length < need - EPS:
-            where = "between two crossfades" if touching == 2 else "at the edge of the timeline"
-            return (
-                f"A {fmt_seconds(fade)} crossfade is too long for clip '{clip.display_name}' "
-                f"({fmt_seconds(clip.length)}): a clip {where} must be at least {fmt_seconds(need)} long."
-            )
+        into = clip.transition.overlap if i else 0.0
+        out_of = clips[i + 1].transition.overlap if i + 1 < n else 0.0
+        if into + out_of <= 0 or clip.length >= into + out_of - EPS:
+            continue
+        parts = []
+        if into:
+            parts.append(f"a {clip.transition.describe()} in")
+        if out_of:
+            parts.append(f"a {clips[i + 1].transition.describe()} out")
+        return (f"The transitions are too long for clip '{clip.display_name}' ({fmt_seconds(clip.length)}): with "
+                f"{' and '.join(parts)} it must be at least {fmt_seconds(into + out_of)} long.")
     return None
 
 
-# version N -> function turning a version-N dict into a version-N+1 dict. Empty while only v1 exists.
-_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 had one global ``crossfade`` (0 = hard cuts); schema 2 has a transition per clip."""
+    data = dict(data)
+    fade = data.pop("crossfade", 0.0) or 0.0
+    try:
+        fade = float(fade)
+    except (TypeError, ValueError):
+        raise TimelineError(f"The edit list has an invalid crossfade: {fade!r}.") from None
+    if "clips" in data and isinstance(data["clips"], list):
+        clips = []
+        for i, clip in enumerate(data["clips"]):
+            if isinstance(clip, dict) and "transition" not in clip:
+                into = {"type": "crossfade", "duration": fade} if i and fade > 0 else {"type": "cut", "duration": 0.0}
+                clip = {**clip, "transition": into}
+            clips.append(clip)
+        data["clips"] = clips
+    return data
+
+
+# version N -> function turning a version-N dict into a version-N+1 dict.
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

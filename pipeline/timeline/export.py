@@ -1,15 +1,11 @@
-"""Render an EditList to an MP4 with ONE ffmpeg ``-filter_complex`` command (see shared/notes/performance.md:
-about 6x faster than compositing in moviepy; x264 is most of the cost).
+"""Render an EditList to an MP4: ONE ffmpeg ``-filter_complex`` command built from the edit list (graph.py),
+or, for pure cuts on keyframes with no effects, a stream copy of the video (streamcopy.py). See
+shared/notes/performance.md: one filter graph is about 6x faster than compositing in moviepy, and x264 is most
+of the cost; nothing in an edit list needs per-frame Python (text overlays are PNGs drawn once by Pillow).
 
-Graph, per clip i (input seeked accurately with ``-ss``/``-t`` before ``-i``):
-    [i:v] settb=AVTB, fps=N, trim to exactly n_i frames, scale+crop (or scale+pad), setsar=1, format=yuv420p
-    [i:a] resample to 48 kHz stereo, pad/trim to exactly the clip's samples   (clips with no audio: anullsrc)
-then ``concat`` (hard cuts) or chained ``xfade`` + ``acrossfade`` (crossfades), then the music bed
-(looped, trimmed, volume, fade-out) mixed in with ``amix ... normalize=0``. Output: H.264 yuv420p + AAC 192k,
-``+faststart``, exactly round(duration x fps) frames.
-
-Frame accounting: clip boundaries are placed on the frame grid by rounding their exact timeline times, so the
-output has round(edit.duration x fps) frames however many clips there are (never drifting by a frame per clip).
+Output: H.264 yuv420p + AAC 192k, ``+faststart``, exactly round(duration x fps) frames. Frame accounting: clip
+boundaries are placed on the frame grid by rounding their exact timeline times, so the output has
+round(edit.duration x fps) frames however many clips there are (never drifting by a frame per clip).
 """
 from __future__ import annotations
 
@@ -23,14 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .edit_list import ASPECT_RATIOS, EditList, TimelineError, fmt_seconds
+from . import graph as g
+from . import streamcopy
+from .edit_list import ASPECT_RATIOS, EditList, TimelineError
+from .graph import AUDIO_RATE, ClipPlan
 
 ProgressFn = Callable[[float, str], None]  # progress(percent 0-100, step text); may raise to cancel
 Fit = Literal["letterbox", "crop"]
-AUDIO_RATE = 48000
 AUDIO_BITRATE = "192k"
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 AUDIO_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".flac", ".ogg", ".opus")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 
 
 class ExportError(RuntimeError):
@@ -45,6 +44,8 @@ class ExportResult:
     height: int
     fps: float
     frame_count: int
+    method: str = "encode"  # "encode" (filter graph + x264) or "copy" (video stream copy)
+    note: str = ""  # why stream copy was or was not used
 
 
 @dataclass(frozen=True)
@@ -61,20 +62,6 @@ class ProbeResult:
     frame_count: int = 0  # 0 when the container does not say
     audio_sample_rate: int = 0
     audio_channels: int = 0
-
-
-@dataclass(frozen=True)
-class ClipPlan:
-    """Where one clip lands on the output frame grid."""
-
-    index: int
-    source_path: Path
-    has_audio: bool
-    seek: float  # source seconds to start reading at
-    frames: int  # video frames this clip contributes (including its crossfade overlaps)
-    samples: int  # audio samples, likewise
-    fade_in_frames: int  # overlap with the previous clip (0 for the first clip or a hard cut)
-    fade_in_samples: int
 
 
 # ---------------------------------------------------------------- small helpers
@@ -105,12 +92,6 @@ def output_size(aspect_ratio: str, long_side: int = 1920) -> tuple[int, int]:
 
 def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5 + 1e-9)
-
-
-def _num(x: float) -> str:
-    """A number for a filter argument: plain decimal, enough digits for microsecond accuracy."""
-    text = f"{x:.6f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _inside(root: Path, relative: str) -> Path:
@@ -214,6 +195,16 @@ def poster(path: str | os.PathLike[str], out_png: str | os.PathLike[str], *, at:
 
 
 # ---------------------------------------------------------------- planning
+def _image_size(path: Path) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError) as exc:
+        raise TimelineError(f"Can't read the image '{path.name}': {exc}") from None
+
+
 def plan_clips(edit: EditList, media_root: Path) -> list[ClipPlan]:
     """Check every source exists and place each clip on the output frame and sample grid."""
     if not edit.clips:
@@ -227,24 +218,33 @@ def plan_clips(edit: EditList, media_root: Path) -> list[ClipPlan]:
         src = _inside(Path(media_root), clip.source)
         if not src.is_file():
             raise TimelineError(f"Clip '{clip.display_name}': its source file '{clip.source}' is missing.")
-        info = probe(src)
-        if not info.has_video:
-            raise TimelineError(f"Clip '{clip.display_name}': '{clip.source}' has no video stream.")
+        if clip.still:
+            (width, height), has_audio = _image_size(src), False
+        else:
+            info = probe(src)
+            if not info.has_video:
+                raise TimelineError(f"Clip '{clip.display_name}': '{clip.source}' has no video stream.")
+            width, height, has_audio = info.width, info.height, info.has_audio
         first, last = frame_of(start), frame_of(start + clip.length)
         frames = last - first
         fade = prev_end - first if i else 0
-        if frames < 1 or (edit.crossfade > 0 and i and not 1 <= fade <= min(frames, plans[-1].frames)):
-            raise TimelineError(f"Clip '{clip.display_name}' is too short for a {fmt_seconds(edit.crossfade)} "
-                                f"crossfade at {fps} fps.")
+        overlapping = i and clip.transition.type != "cut"
+        if frames < 1 or (overlapping and not 1 <= fade <= min(frames, plans[-1].frames)):
+            raise TimelineError(f"Clip '{clip.display_name}' is too short for its {clip.transition.describe()} "
+                                f"at {fps} fps.")
         plans.append(ClipPlan(
             index=i,
             source_path=src,
-            has_audio=info.has_audio,
+            has_audio=has_audio,
             seek=clip.in_point,
             frames=frames,
             samples=sample_of(last) - sample_of(first),
-            fade_in_frames=fade,
-            fade_in_samples=(sample_of(prev_end) - sample_of(first)) if i else 0,
+            fade_in_frames=fade if overlapping else 0,
+            fade_in_samples=(sample_of(prev_end) - sample_of(first)) if overlapping else 0,
+            transition=clip.transition.type if i else "cut",
+            still=clip.still,
+            width=width,
+            height=height,
         ))
         prev_end = last
     return plans
@@ -270,6 +270,31 @@ def resolve_music(track: str, music_dir: Path, media_root: Path | None = None) -
     raise TimelineError(f"The music file '{track}' was not found.")
 
 
+def _check_options(fit: str, preset: str, crf: int) -> None:
+    if fit not in ("letterbox", "crop"):
+        raise TimelineError(f"Unknown fit '{fit}': use 'letterbox' or 'crop'.")
+    if preset not in X264_PRESETS:
+        raise TimelineError(f"Unknown x264 preset '{preset}'. Use one of: {', '.join(X264_PRESETS)}.")
+    if not 0 <= int(crf) <= 51:
+        raise TimelineError(f"CRF must be between 0 and 51, not {crf}.")
+
+
+def _totals(plans: list[ClipPlan]) -> tuple[int, int]:
+    return (sum(p.frames - p.fade_in_frames for p in plans), sum(p.samples - p.fade_in_samples for p in plans))
+
+
+def _music_input(edit: EditList, inputs: g.Inputs, music_dir: Path, media_root: Path) -> tuple[int | None, float]:
+    if edit.music is None:
+        return None, 0.0
+    path = resolve_music(edit.music.track, Path(music_dir), Path(media_root))
+    length = probe(path).duration if edit.music.start_offset > 0 else 0.0
+    return inputs.add("-stream_loop", "-1", "-i", str(path)), length
+
+
+def _audio_output_args() -> list[str]:
+    return ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE), "-ac", "2"]
+
+
 def build_command(
     edit: EditList,
     output_path: Path,
@@ -280,133 +305,81 @@ def build_command(
     fit: Fit = "crop",
     preset: str = "veryfast",
     crf: int = 23,
+    work_dir: Path | None = None,
+    plans: list[ClipPlan] | None = None,
 ) -> tuple[list[str], int]:
-    """The ffmpeg argument list that renders ``edit`` to ``output_path``, and the output frame count."""
-    if fit not in ("letterbox", "crop"):
-        raise TimelineError(f"Unknown fit '{fit}': use 'letterbox' or 'crop'.")
-    if preset not in X264_PRESETS:
-        raise TimelineError(f"Unknown x264 preset '{preset}'. Use one of: {', '.join(X264_PRESETS)}.")
-    if not 0 <= int(crf) <= 51:
-        raise TimelineError(f"CRF must be between 0 and 51, not {crf}.")
+    """The ffmpeg argument list that renders ``edit`` to ``output_path`` through one filter graph, and the
+    output frame count. Text overlays are drawn into PNGs in ``work_dir`` (required when there are overlays)."""
+    from .overlays import place
+
+    _check_options(fit, preset, crf)
     width, height = output_size(edit.aspect_ratio, long_side)
-    plans = plan_clips(edit, Path(media_root))
+    plans = plans if plans is not None else plan_clips(edit, Path(media_root))
     fps = edit.fps
-    total_frames = sum(p.frames - p.fade_in_frames for p in plans)
-    total_samples = sum(p.samples - p.fade_in_samples for p in plans)
-
-    args: list[str] = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
-    if fit == "crop":
-        fit_filter = f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}"
-    else:
-        fit_filter = (f"scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
-                      f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black")
+    total_frames, total_samples = _totals(plans)
+    inputs = g.Inputs()
+    video_inputs = g.add_clip_inputs(inputs, plans, fps)
+    music_input, music_length = _music_input(edit, inputs, Path(music_dir), Path(media_root))
+    placed = []
+    if edit.overlays:
+        if work_dir is None:
+            raise TimelineError("Rendering text overlays needs a work folder.")
+        for k, overlay in enumerate(edit.overlays):
+            if overlay.start >= total_frames / fps:
+                continue
+            item = place(overlay, width, height, Path(work_dir) / f"overlay-{k}.png")
+            placed.append((inputs.add("-i", str(item.path)), item))
     graph: list[str] = []
-    for p in plans:
-        # read a little past the clip so rounding never starves it (tpad clones the last frame if the source
-        # is shorter than it claims); trim then makes it exact, before any scaling work is spent
-        read = (p.frames + 2) / fps
-        if p.seek > 0:
-            args += ["-ss", _num(p.seek)]
-        args += ["-t", _num(read), "-i", str(p.source_path)]
-        i = p.index
-        graph.append(
-            f"[{i}:v:0]settb=AVTB,fps={fps},tpad=stop_mode=clone:stop={fps},trim=end_frame={p.frames},"
-            f"setpts=PTS-STARTPTS,{fit_filter},setsar=1,format=yuv420p[v{i}]"
-        )
-        if p.has_audio:
-            graph.append(
-                f"[{i}:a:0]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
-                f"apad,atrim=end_sample={p.samples},asetpts=PTS-STARTPTS[a{i}]"
-            )
-        else:
-            graph.append(
-                f"anullsrc=r={AUDIO_RATE}:cl=stereo,aformat=sample_fmts=fltp:channel_layouts=stereo,"
-                f"atrim=end_sample={p.samples},asetpts=PTS-STARTPTS[a{i}]"
-            )
+    working = g.working_size(plans, width, height)
+    vlast = g.video_graph(graph, plans, video_inputs, fps, working, fit)
+    alast = g.audio_graph(graph, plans, video_inputs)
+    vout = g.video_post(graph, edit, vlast, total_frames, working, (width, height), fit, placed)
+    aout = g.audio_post(graph, edit, alast, total_samples, music_input, music_length,
+                        any(p.has_audio for p in plans))
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *inputs.args,
+            "-filter_complex", ";".join(graph),
+            "-map", f"[{vout}]", "-map", f"[{aout}]",
+            "-c:v", "libx264", "-preset", preset, "-crf", str(int(crf)), "-pix_fmt", "yuv420p",
+            "-r", str(fps), "-fps_mode", "cfr", "-frames:v", str(total_frames),
+            *_audio_output_args(),
+            "-movflags", "+faststart", "-f", "mp4",
+            "-progress", "pipe:1", "-nostats",
+            str(output_path)]
+    return args, total_frames
 
-    n = len(plans)
-    if n == 1:
-        vlast, alast = "v0", "a0"
-    elif edit.crossfade <= 0:
-        pads = "".join(f"[v{i}][a{i}]" for i in range(n))
-        graph.append(f"{pads}concat=n={n}:v=1:a=1[vcat][acat]")
-        vlast, alast = "vcat", "acat"
-    else:
-        vlast, alast = "v0", "a0"
-        acc = plans[0].frames  # frames in the chain so far
-        for p in plans[1:]:
-            i = p.index
-            offset = (acc - p.fade_in_frames) / fps
-            graph.append(f"[{vlast}][v{i}]xfade=transition=fade:duration={_num(p.fade_in_frames / fps)}:"
-                         f"offset={_num(offset)}[vx{i}]")
-            graph.append(f"[{alast}][a{i}]acrossfade=ns={p.fade_in_samples}:c1=tri:c2=tri[ax{i}]")
-            vlast, alast = f"vx{i}", f"ax{i}"
-            acc += p.frames - p.fade_in_frames
 
-    if edit.music is not None:
-        music_path = resolve_music(edit.music.track, Path(music_dir), Path(media_root))
-        m = n
-        args += ["-stream_loop", "-1", "-i", str(music_path)]
-        duration = total_samples / AUDIO_RATE
-        fade = min(edit.music.fade_out, duration)
-        fade_filter = (f",afade=t=out:st={_num(duration - fade)}:d={_num(fade)}" if fade > 0 else "")
-        graph.append(
-            f"[{m}:a:0]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
-            f"atrim=end_sample={total_samples},asetpts=PTS-STARTPTS,volume={_num(edit.music.volume)}"
-            f"{fade_filter}[mus]"
-        )
-        graph.append(f"[{alast}][mus]amix=inputs=2:duration=first:normalize=0[amix]")
-        alast = "amix"
-
-    graph.append(f"[{vlast}]trim=end_frame={total_frames},setpts=PTS-STARTPTS[vout]")
-    graph.append(f"[{alast}]atrim=end_sample={total_samples},asetpts=PTS-STARTPTS[aout]")
-    args += [
-        "-filter_complex", ";".join(graph),
-        "-map", "[vout]", "-map", "[aout]",
-        "-c:v", "libx264", "-preset", preset, "-crf", str(int(crf)), "-pix_fmt", "yuv420p",
-        "-r", str(fps), "-fps_mode", "cfr", "-frames:v", str(total_frames),
-        "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE), "-ac", "2",
-        "-movflags", "+faststart", "-f", "mp4",
-        "-progress", "pipe:1", "-nostats",
-        str(output_path),
-    ]
+def build_copy_command(
+    edit: EditList,
+    output_path: Path,
+    media_root: Path,
+    music_dir: Path,
+    concat_file: Path,
+    decision: streamcopy.CopyDecision,
+    plans: list[ClipPlan],
+) -> tuple[list[str], int]:
+    """ffmpeg arguments for the stream-copy path: the video packets through the concat demuxer, the audio
+    (clip audio, music) through a small filter graph and AAC."""
+    concat_file.write_text(streamcopy.concat_list(decision.entries), encoding="utf-8")
+    total_frames, total_samples = _totals(plans)
+    inputs = g.Inputs()
+    inputs.add("-f", "concat", "-safe", "0", "-i", str(concat_file))
+    audio_inputs = g.add_clip_inputs(inputs, plans, edit.fps, video=False)
+    music_input, music_length = _music_input(edit, inputs, Path(music_dir), Path(media_root))
+    graph: list[str] = []
+    alast = g.audio_graph(graph, plans, audio_inputs)
+    aout = g.audio_post(graph, edit, alast, total_samples, music_input, music_length,
+                        any(p.has_audio for p in plans))
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *inputs.args,
+            "-filter_complex", ";".join(graph),
+            "-map", "0:v:0", "-map", f"[{aout}]", "-c:v", "copy", *_audio_output_args(),
+            "-movflags", "+faststart", "-f", "mp4", "-progress", "pipe:1", "-nostats",
+            str(output_path)]
     return args, total_frames
 
 
 # ---------------------------------------------------------------- export
-def export(
-    edit_list: EditList,
-    output_path: str | os.PathLike[str],
-    media_root: str | os.PathLike[str],
-    music_dir: str | os.PathLike[str],
-    *,
-    long_side: int = 1920,
-    fit: Fit = "crop",
-    preset: str = "veryfast",
-    crf: int = 23,
-    progress: ProgressFn | None = None,
-) -> ExportResult:
-    """Render the edit list to an MP4 at ``output_path`` (written atomically: a temp file, then os.replace).
-
-    Paths in the edit list are relative to ``media_root``; music track ids are looked up in ``music_dir``.
-    ``long_side`` names the size family by its 16:9 width (1920 = 1080p: 1920x1080, 1080x1920, 1080x1080);
-    ``fit`` "crop" fills the frame, "letterbox" pads with black. veryfast is the natural preset on 2 cores
-    (see shared/notes/performance.md).
-
-    ``progress(percent, step)`` is called as ffmpeg works; if it raises (e.g. JobCancelled) ffmpeg is killed,
-    the partial file is removed and the exception propagates. Bad data raises TimelineError; an ffmpeg failure
-    raises ExportError.
-    """
-    report = progress or (lambda percent, step: None)
-    output_path = Path(output_path)
-    report(0.0, "Preparing export")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output_path.with_name(f".{output_path.stem}.{uuid.uuid4().hex[:8]}.part.mp4")
-    args, total_frames = build_command(
-        edit_list, tmp, Path(media_root), Path(music_dir),
-        long_side=long_side, fit=fit, preset=preset, crf=crf,
-    )
-    duration = total_frames / edit_list.fps
+def _run(args: list[str], duration: float, report: ProgressFn, step: str) -> None:
+    """Run ffmpeg, reporting progress from ``-progress pipe:1``; kill it if ``report`` raises."""
     proc: subprocess.Popen[str] | None = None
     with tempfile.TemporaryFile() as errlog:
         try:
@@ -417,36 +390,105 @@ def export(
             for line in proc.stdout:
                 key, _, value = line.strip().partition("=")
                 if key == "out_time_us" and value.isdigit():
-                    percent = min(99.0, int(value) / 1e6 / max(duration, 1e-6) * 99.0)
+                    percent = min(98.0, 2.0 + int(value) / 1e6 / max(duration, 1e-6) * 96.0)
                     if percent > last:
                         last = percent
-                        report(percent, "Encoding video")
+                        report(percent, step)
                 elif key == "progress" and value == "end":
-                    report(99.0, "Finishing")
+                    report(98.0, "Finishing")
             code = proc.wait()
             if code != 0:
                 errlog.seek(0)
                 tail = errlog.read()[-3000:].decode("utf-8", "replace").strip()
                 raise ExportError(f"ffmpeg failed (exit code {code}) while exporting the timeline: {tail}")
-            if not tmp.is_file() or tmp.stat().st_size == 0:
-                raise ExportError("ffmpeg finished but wrote no file.")
-            info = probe(tmp)
-            report(100.0, "Export finished")
-            os.replace(tmp, output_path)
         except BaseException:
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            tmp.unlink(missing_ok=True)
             raise
         finally:
             if proc is not None and proc.stdout is not None:
                 proc.stdout.close()
-    return ExportResult(
-        path=output_path,
-        duration=info.duration,
-        width=info.width,
-        height=info.height,
-        fps=info.fps,
-        frame_count=info.frame_count,
-    )
+
+
+def export(
+    edit_list: EditList,
+    output_path: str | os.PathLike[str],
+    media_root: str | os.PathLike[str],
+    music_dir: str | os.PathLike[str],
+    *,
+    long_side: int = 1920,
+    fit: Fit = "crop",
+    preset: str = "veryfast",
+    crf: int = 23,
+    allow_copy: bool = True,
+    progress: ProgressFn | None = None,
+) -> ExportResult:
+    """Render the edit list to an MP4 at ``output_path`` (written atomically: a temp file, then os.replace).
+
+    Paths in the edit list are relative to ``media_root``; music track ids are looked up in ``music_dir``.
+    ``long_side`` names the size family by its 16:9 width (1920 = 1080p: 1920x1080, 1080x1920, 1080x1080);
+    ``fit`` "crop" fills the frame, "letterbox" pads with black. veryfast is the natural preset on 2 cores
+    (see shared/notes/performance.md). With ``allow_copy``, pure cuts on keyframes of matching sources are
+    stream-copied (see streamcopy.py); the result's ``method`` says which path ran.
+
+    ``progress(percent, step)`` is called as ffmpeg works; if it raises (e.g. JobCancelled) ffmpeg is killed,
+    the partial file is removed and the exception propagates. Bad data raises TimelineError; an ffmpeg failure
+    raises ExportError.
+    """
+    report = progress or (lambda percent, step: None)
+    output_path = Path(output_path)
+    report(0.0, "Preparing export")
+    _check_options(fit, preset, crf)
+    width, height = output_size(edit_list.aspect_ratio, long_side)
+    plans = plan_clips(edit_list, Path(media_root))
+    expected_frames = _totals(plans)[0]
+    duration = expected_frames / edit_list.fps
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output_path.with_name(f".{output_path.stem}.{uuid.uuid4().hex[:8]}.part.mp4")
+    decision = streamcopy.decide(edit_list, plans, width, height) if allow_copy else \
+        streamcopy.CopyDecision(False, "stream copy not allowed")
+    try:
+        with tempfile.TemporaryDirectory(prefix="hfs-export-") as work:
+            info = None
+            method = "encode"
+            if decision.ok:
+                args, _ = build_copy_command(edit_list, tmp, Path(media_root), Path(music_dir),
+                                             Path(work) / "clips.ffconcat", decision, plans)
+                try:
+                    _run(args, duration, report, "Joining clips (stream copy)")
+                    info = _checked(tmp, expected_frames)
+                except ExportError:  # the demuxer refused something the checks missed: encode instead
+                    tmp.unlink(missing_ok=True)
+                    info = None
+                method = "copy"
+            if info is None:  # no copy, or the copy came out wrong: the filter graph, always exact
+                args, _ = build_command(edit_list, tmp, Path(media_root), Path(music_dir), long_side=long_side,
+                                        fit=fit, preset=preset, crf=crf, work_dir=Path(work), plans=plans)
+                _run(args, duration, report, "Encoding video")
+                info = _checked(tmp, expected_frames, strict=False)
+                method = "encode"
+        report(100.0, "Export finished")
+        os.replace(tmp, output_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if method == "copy":
+        note = decision.reason
+    elif decision.ok:
+        note = "re-encoded: the stream copy was not frame-exact (B-frames around a cut)"
+    else:
+        note = f"re-encoded: {decision.reason}"
+    return ExportResult(path=output_path, duration=info.duration, width=info.width, height=info.height,
+                        fps=info.fps, frame_count=info.frame_count, method=method, note=note)
+
+
+def _checked(path: Path, expected_frames: int, strict: bool = True) -> ProbeResult | None:
+    """The probe of a finished file; None (strict) when its frame count is off by more than one frame."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise ExportError("ffmpeg finished but wrote no file.")
+    info = probe(path)
+    if strict and (not info.has_audio or abs(info.frame_count - expected_frames) > 1):
+        path.unlink(missing_ok=True)
+        return None
+    return info

@@ -53,18 +53,20 @@ def job_html(job: dict[str, Any] | None, title: str = "") -> str:
 
 
 def jobs_table_html(jobs: Iterable[dict[str, Any]], limit: int = 8) -> str:
-    """The live queue: id, kind, status, progress, step, error."""
+    """The live queue: id, kind, status, worker (host:pid that ran it), progress, step, error."""
     rows = []
     for job in list(jobs)[:limit]:
         rows.append(
             f"<tr><td>#{job['id']}</td><td>{esc(job['kind'])}</td><td>{status_chip(job['status'])}</td>"
+            f"<td class='job-worker'><small>{esc(job.get('worker') or '')}</small></td>"
             f"<td style='min-width:110px'>{progress_bar(job['progress'], job['status'])}"
             f"<small>{job['progress']:.0f} %</small></td><td>{esc(job.get('step') or '')}</td>"
             f"<td class='job-error'>{esc(job.get('error') or '')}</td></tr>")
     if not rows:
         return '<div class="muted">The queue is empty.</div>'
     return ('<table class="score-table queue-table"><thead><tr><th>job</th><th>kind</th><th>status</th>'
-            '<th>progress</th><th>step</th><th>error</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+            '<th>worker</th><th>progress</th><th>step</th><th>error</th></tr></thead><tbody>' + "".join(rows)
+            + "</tbody></table>")
 
 
 def dimension_name(name: str) -> str:

@@ -1,74 +1,133 @@
-"""Tab 5 · Dashboard: how the attempts score, how the best score moves over iterations, and how often the
-system's pick agrees with yours — for this project or all projects."""
+"""Tab 5 · Dashboard: score distributions (attempts and finals), iterations per final, auto-vs-user agreement
+(overall and per engine/model), per-video scores, the best score across iterations, which iteration produced the
+finals — for this project or all projects, filtered by date range, engine, model and feedback tag — and a CSV of
+the table. `render` turns the service's summary into the tab's values (the benchmark times it too)."""
 import gradio as gr
 
 from studio.components import current_tab, private, user_errors
 from studio.components.html import stat_cards_html
 
-TREND_TITLE = "Best score per group"
-ROW_COLUMNS = ["group_id", "iteration", "attempt_id", "attempt", "engine", "status", "overall_score",
-               "relative_score", "system_pick", "user_pick"]
+ROW_COLUMNS = ["project_id", "group_id", "iteration", "attempt_id", "attempt", "engine", "status", "overall_score",
+               "relative_score", "system_pick", "user_pick", "final"]
+TABLE_ROWS = 300  # the newest attempts shown in the table; the CSV has them all
+TREND_GROUPS = 60  # the newest groups in the per-group trend (thousands of points would be unreadable)
+MARK_COLOURS = {"final": "#16a34a", "your pick": "#2563eb", "system pick": "#d97706", "other": "#94a3b8"}
+ALL = "(all)"
+
+
+def render(services, pid, everything, date_from=None, date_to=None, engine=None, model=None, tag=None):
+    """(cards, histogram of attempts, histogram of finals, agreement per engine, best score per iteration,
+    per-video bars, iteration of the finals, trend per group, finals table, attempts table)."""
+    import pandas as pd
+
+    data = services.dashboard.summary(None if everything else pid, date_from or None, date_to or None,
+                                      _blank(engine), _blank(model), _blank(tag), dimensions=False,
+                                      row_limit=TABLE_ROWS)
+    agreement, per_final = data["agreement"], data["iterations_per_final"]
+    rate = (f"{agreement['agreed']}/{agreement['decided_groups']} = {agreement['rate'] * 100:.0f} %"
+            if agreement["rate"] is not None else "no picks yet")
+    cards = stat_cards_html([
+        ("generation groups", str(data["groups"])),
+        ("attempts (scored)", f"{data['attempts']} ({data['scored_attempts']})"),
+        ("mean overall score", f"{data['mean_score']:.1f}" if data["mean_score"] is not None else "—"),
+        ("auto vs you: agreement", rate),
+        ("final videos", str(per_final["count"])),
+        ("iterations per final (median)", f"{per_final['median']:g}" if per_final["median"] is not None else "—"),
+    ] + ([("provider cost (USD)", f"${data['cost_usd']:.2f}" + (
+        f" + {data['cost_unknown_items']} unknown" if data.get("cost_unknown_items") else ""))]
+         if data.get("cost_usd") else []))
+
+    def frame(rows, columns, types):
+        return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=t) for c, t in zip(columns, types)})
+
+    hist_a = frame(data["score_histogram"]["attempts"], ["bin", "count"], ["str", "int64"])
+    hist_f = frame(data["score_histogram"]["finals"], ["bin", "count"], ["str", "int64"])
+    engines = [{"engine": f"{r['engine']}" + (f" · {r['model']}" if r["model"] and r["model"] != r["engine"] else ""),
+                "rate": (r["rate"] or 0.0) * 100} for r in data["agreement_by_engine"]]
+    agree = frame(engines, ["engine", "rate"], ["str", "float64"])
+    best = frame([{**r, "iteration": f"iteration {r['iteration']}"} for r in data["best_by_iteration"]],
+                 ["iteration", "mean_best_score"], ["str", "float64"])
+    bars_rows = [{**r, "label": f"G{r['group_id']}·A{r['attempt']}"} for r in data["per_video"]]
+    bars = frame(bars_rows, ["label", "overall_score", "mark"], ["str", "float64", "str"])
+    finals_it = frame(data["final_iterations"], ["iteration", "finals"], ["str", "int64"])
+    trend = frame([{**t, "group": f"G{t['group_id']}"} for t in data["trend"][-TREND_GROUPS:]], ["group", "best_score"],
+                  ["str", "float64"])
+    finals = pd.DataFrame(data["finals"]) if data["finals"] else pd.DataFrame(
+        columns=["project_id", "project", "attempt_id", "group_id", "iteration", "iterations_to_final",
+                 "overall_score", "engine", "set_at"])
+    rows = data["attempt_rows"][-TABLE_ROWS:][::-1]
+    table = pd.DataFrame(rows, columns=ROW_COLUMNS) if rows else pd.DataFrame(columns=ROW_COLUMNS)
+    return (cards, gr.BarPlot(value=hist_a, sort=[b["bin"] for b in data["score_histogram"]["attempts"]]),
+            gr.BarPlot(value=hist_f, sort=[b["bin"] for b in data["score_histogram"]["finals"]]),
+            agree, gr.LinePlot(value=best, sort=list(best["iteration"])), gr.BarPlot(value=bars, sort=list(bars["label"])), finals_it,
+            gr.LinePlot(value=trend, sort=list(trend["group"])), finals, table)
 
 
 def build(services, project_id, tabs):
     tab = current_tab()
-    bars_data = gr.State(None)  # the bar plot's data, drawn after the plot was cleared (see refresh)
     with gr.Row(elem_classes="bottom-row"):
-        all_projects = gr.Checkbox(label="All projects", value=False, scale=1)
+        all_projects = gr.Checkbox(label="All projects", value=False, scale=1, min_width=110)
+        date_from = gr.DateTime(include_time=False, type="string", label="From", scale=1)
+        date_to = gr.DateTime(include_time=False, type="string", label="To", scale=1)
+        engine = gr.Dropdown([ALL], value=ALL, label="Engine", scale=2)
+        model = gr.Dropdown([ALL], value=ALL, label="Model", scale=2)
+        tag = gr.Dropdown([ALL], value=ALL, label="Feedback tag", scale=2)
         refresh_btn = gr.Button("↻ Refresh", size="sm", scale=1)
-        gr.HTML(scale=4)
     stats = gr.HTML()
     with gr.Row():
-        trend = gr.LinePlot(x="group_id", y="best_score", title=TREND_TITLE, x_title="generation group",
-                            y_title="best overall score", height=280)
-        bars = gr.BarPlot(x="attempt", y="overall_score", color="group", title="Overall score per attempt",
-                          x_title="attempt", y_title="overall score", height=280, x_label_angle=-45)
-    rows = gr.Dataframe(label="Attempts", interactive=False, wrap=False, max_height=360)
+        hist_attempts = gr.BarPlot(x="bin", y="count", title="Score distribution: all attempts", height=240,
+                                   x_title="overall score", y_title="attempts", x_label_angle=-45)
+        hist_finals = gr.BarPlot(x="bin", y="count", title="Score distribution: final videos", height=240,
+                                 x_title="overall score", y_title="finals", x_label_angle=-45)
+        agreement = gr.BarPlot(x="engine", y="rate", title="Auto-vs-you agreement per engine (%)", height=240,
+                               x_title="engine · model", y_title="agreement %", y_lim=[0, 100])
+    with gr.Row():
+        per_video = gr.BarPlot(x="label", y="overall_score", color="mark", color_map=MARK_COLOURS,
+                               title="Per video: every attempt's score (newest groups)", height=280,
+                               x_title="group · attempt", y_title="overall score", x_label_angle=-45)
+        best_iter = gr.LinePlot(x="iteration", y="mean_best_score", title="Best score across iterations (mean)",
+                                height=280, x_title="iteration", y_title="best overall score")
+    with gr.Row():
+        final_iter = gr.BarPlot(x="iteration", y="finals", title="Which iteration produced the final", height=240,
+                                x_title="iteration", y_title="finals", y_lim=[0, None])
+        trend = gr.LinePlot(x="group", y="best_score", title=f"Best score per group (newest {TREND_GROUPS})",
+                            height=240, x_title="generation group", y_title="best overall score", x_label_angle=-45)
+    finals = gr.Dataframe(label="Final versions", interactive=False, wrap=False, max_height=240)
+    with gr.Row(elem_classes="bottom-row"):
+        csv_btn = gr.Button("Export CSV (filtered table, every score dimension)", size="sm", scale=1)
+        csv_file = gr.File(label="CSV", scale=2, visible=False)
+    rows = gr.Dataframe(label=f"Attempts (newest {TABLE_ROWS}; the CSV has all)", interactive=False, wrap=False,
+                        max_height=360)
+    filters = [project_id, all_projects, date_from, date_to, engine, model, tag]
 
     @user_errors
-    def refresh(pid, everything):
-        import pandas as pd
-
+    def refresh(pid, everything, start, end, engine_name, model_name, tag_name):
         if pid is None and not everything:
             return gr.skip()
-        data = services.dashboard.summary(None if everything else pid)
-        agreement = data["agreement"]
-        rate = (f"{agreement['agreed']}/{agreement['decided_groups']} = {agreement['rate'] * 100:.0f} %"
-                if agreement["rate"] is not None else "no picks yet")
-        cards = stat_cards_html([
-            ("generation groups", str(data["groups"])),
-            ("attempts (scored)", f"{data['attempts']} ({data['scored_attempts']})"),
-            ("mean overall score", f"{data['mean_score']:.2f}" if data["mean_score"] is not None else "—"),
-            ("auto vs you: agreement", rate),
-        ] + ([("provider cost (USD)", f"${data['cost_usd']:.2f}" + (
-            f" + {data['cost_unknown_items']} unknown" if data.get("cost_unknown_items") else ""))]
-             if data.get("cost_usd") is not None else []))
-        table = pd.DataFrame(data["attempt_rows"])
-        if table.empty:
-            table = pd.DataFrame(columns=ROW_COLUMNS)
-        # Explicit dtypes: an empty column would be float and turn the plot's colour scale quantitative.
-        trend_df = pd.DataFrame({"group_id": pd.Series([t["group_id"] for t in data["trend"]], dtype="int64"),
-                                 "best_score": pd.Series([t["best_score"] for t in data["trend"]], dtype="float64")})
-        scored = [r for r in data["attempt_rows"] if r["overall_score"] is not None]
-        bars = {"attempt": [f"G{r['group_id']}·A{r['attempt']}" for r in scored],
-                "overall_score": [r["overall_score"] for r in scored],
-                "group": [f"group {r['group_id']}" for r in scored]}
-        title = TREND_TITLE if len(trend_df) > 1 else f"{TREND_TITLE} (a trend needs two or more scored groups)"
-        # The bar plot is cleared first and filled by show_bars: Gradio 6.31's BarPlot keeps the colour domain of
-        # the first data it drew, so bars of new groups would not show when updated in place.
-        return cards, gr.LinePlot(value=trend_df, title=title), None, bars if scored else None, table
+        options = services.dashboard.options(None if everything else pid)
+        chosen = [value if value in options[key] else ALL
+                  for key, value in (("engines", engine_name), ("models", model_name), ("tags", tag_name))]
+        dropdowns = [gr.Dropdown(choices=[ALL, *options[key]], value=value)
+                     for key, value in zip(("engines", "models", "tags"), chosen)]
+        return (*dropdowns, *render(services, pid, everything, start, end, *chosen))
 
-    def show_bars(bars):
-        import pandas as pd
-
-        if not bars:
-            return gr.skip()
-        frame = pd.DataFrame({"attempt": pd.Series(bars["attempt"], dtype="str"),
-                              "overall_score": pd.Series(bars["overall_score"], dtype="float64"),
-                              "group": pd.Series(bars["group"], dtype="str")})
-        return gr.BarPlot(value=frame, sort=bars["attempt"])
-
-    outputs = [stats, trend, bars, bars_data, rows]
-    triggers = [project_id.change, all_projects.change, refresh_btn.click] + ([tab.select] if tab is not None else [])
+    outputs = [engine, model, tag, stats, hist_attempts, hist_finals, agreement, best_iter, per_video, final_iter,
+               trend, finals, rows]
+    triggers = [project_id.change, all_projects.change, refresh_btn.click, engine.input, model.input, tag.input,
+                date_from.change, date_to.change] + ([tab.select] if tab is not None else [])
     for trigger in triggers:
-        trigger(refresh, [project_id, all_projects], outputs, **private).then(show_bars, bars_data, bars, **private)
+        trigger(refresh, filters, outputs, **private)
+
+    @user_errors
+    def on_csv(pid, everything, start, end, engine_name, model_name, tag_name):
+        if pid is None and not everything:
+            return gr.skip()
+        return gr.File(value=services.dashboard.export_csv(
+            project_id=None if everything else pid, date_from=start or None, date_to=end or None,
+            engine=_blank(engine_name), model=_blank(model_name), tag=_blank(tag_name)), visible=True)
+
+    csv_btn.click(on_csv, filters, csv_file, **private)
+
+
+def _blank(value):
+    return None if value in (None, "", ALL) else value

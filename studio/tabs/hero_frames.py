@@ -78,6 +78,7 @@ def build(services, project_id, tabs):
                 upload_enhance = gr.Checkbox(value=True, label="Enhance it: white balance, exposure, contrast, "
                                                                 "sharpen, crop to the project's aspect ratio")
                 upload_btn = gr.Button("Add to hero frames")
+                product_btn = gr.Button("One-click product video from a photo →", size="sm")  # ad composer tab
 
     # ------------------------------------------------------------ readers
     def gallery_items(pid):
@@ -228,6 +229,7 @@ def build(services, project_id, tabs):
                             [gallery, frame_ids, selected, details, fav_btn], **private)
     upload_btn.click(on_upload, [project_id, upload, upload_enhance],
                      [gallery, frame_ids, selected, details, fav_btn, upload], **private)
+    product_btn.click(lambda: gr.Tabs(selected="ads"), None, tabs, **private)
 
 
 def _need(frame_id):

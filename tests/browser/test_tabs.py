@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-TABS = ["1 · Hero frames", "2 · Attempts", "3 · Workspace", "4 · Timeline", "5 · Dashboard"]
+TABS = ["1 · Hero frames", "2 · Attempts", "3 · Workspace", "4 · Timeline", "5 · Dashboard", "6 · Library"]
 SHOTS = Path(os.environ.get("HFS_SCREENSHOT_DIR", "/tmp/hfs-screenshots"))
 
 

@@ -152,7 +152,8 @@ def test_move(edit):
 
 def test_set_music(edit):
     m = set_music(edit, "velvet-hour")
-    assert m.music == MusicBed(track="velvet-hour", volume=0.3, fade_out=2.0)
+    assert m.music == MusicBed(track="velvet-hour", volume=0.3, fade_out=2.0, fade_in=0.0, start_offset=0.0,
+                               ducking=0.0)
     m2 = set_music(m, "calm", volume=0.6)
     assert m2.music.track == "calm" and m2.music.volume == 0.6
     m3 = set_music(m2, "tech")  # keeps the volume chosen before
@@ -169,6 +170,8 @@ def test_set_crossfade(edit):
         set_crossfade(edit, -1)
     with pytest.raises(TimelineError, match="too long for clip 'Attempt 2'"):
         set_crossfade(edit, 2.1)  # the middle clip (4 s) takes part in two fades
+    assert [c.transition.type for c in c.clips] == ["cut", "crossfade", "crossfade"]
+    assert [c.transition.type for c in set_crossfade(c, 0).clips] == ["cut"] * 3
     short_last = trim(edit, edit.clips[2].id, 0.5, 1.1)
     with pytest.raises(TimelineError, match="too long for clip 'Attempt 3' \\(0.60 s\\)"):
         set_crossfade(short_last, 1.0)
@@ -176,5 +179,5 @@ def test_set_crossfade(edit):
 
 def test_trim_that_breaks_the_crossfade_is_refused(edit):
     c = set_crossfade(edit, 1.0)
-    with pytest.raises(TimelineError, match="crossfade is too long"):
+    with pytest.raises(TimelineError, match="transitions are too long for clip 'Attempt 2'"):
         trim(c, c.clips[1].id, 0.0, 1.5)  # the middle clip needs 2 x 1.0 s

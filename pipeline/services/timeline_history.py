@@ -1,0 +1,171 @@
+"""Timeline versions as an editor's history: every edit is a new row that becomes the head; undo moves the head
+to the version it was made from, redo to the newest version made from the head; "save" names a version so it
+can be reopened later; any two versions can be compared. Rows are never changed by edits or deleted, so the
+whole history survives restarts, and source videos are never touched."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from pipeline.errors import NotFound, StudioError
+from pipeline.services.views import timeline_version_view
+from pipeline.timeline.diff import compare as compare_edits
+from pipeline.timeline.edit_list import EditList, TimelineError
+from storage.models import TimelineVersion, utcnow
+
+SAVED, DRAFT = "saved", "draft"
+
+
+class TimelineHistory:
+    """Mixin of TimelineService: version rows, head, undo/redo, save, open, compare, views."""
+
+    # ------------------------------------------------------------ reading
+    def versions(self, project_id: int, saved_only: bool = False) -> list[dict[str, Any]]:
+        """Every version of the project's timeline (or only the saved ones), newest first."""
+        with self.db.session() as session:
+            query = select(TimelineVersion).where(TimelineVersion.project_id == int(project_id))
+            if saved_only:
+                query = query.where(TimelineVersion.kind == SAVED)
+            rows = session.scalars(query.order_by(TimelineVersion.version.desc())).all()
+            return [self._view(v) for v in rows]
+
+    def version(self, project_id: int, version: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            return self._view(self._row(session, project_id, version), detail=True, session=session)
+
+    def compare(self, project_id: int, version_a: int, version_b: int = 0) -> dict[str, Any]:
+        """What changed from version A to version B (0 = the current version): clips added, removed, trimmed,
+        moved; transitions; overlays; music; settings; durations; and a sentence per change."""
+        with self.db.session() as session:
+            a = self._row(session, project_id, version_a) if version_a else self._head(session, project_id)
+            b = self._row(session, project_id, version_b) if version_b else self._head(session, project_id)
+            if a is None or b is None:
+                raise NotFound("This project has no timeline yet.")
+            result = compare_edits(self._edit(a), self._edit(b))
+            result["a"] = {"version": a.version, "name": a.name, "note": a.note}
+            result["b"] = {"version": b.version, "name": b.name, "note": b.note}
+            return result
+
+    # ------------------------------------------------------------ moving in the history
+    def undo(self, project_id: int) -> dict[str, Any]:
+        """Go back to the version the current one was made from."""
+        with self.db.session() as session:
+            head = self._require_head(session, project_id)
+            if head.parent_version is None:
+                raise StudioError("Nothing to undo: this is the first version of the timeline.")
+            target = self._row(session, project_id, head.parent_version)
+            self._set_head(session, project_id, target)
+            return self._view(target, detail=True, session=session)
+
+    def redo(self, project_id: int) -> dict[str, Any]:
+        """Go forward again to the newest version made from the current one."""
+        with self.db.session() as session:
+            head = self._require_head(session, project_id)
+            child = self._newest_child(session, project_id, head.version)
+            if child is None:
+                raise StudioError("Nothing to redo.")
+            self._set_head(session, project_id, child)
+            return self._view(child, detail=True, session=session)
+
+    def save(self, project_id: int, name: str = "", version: int = 0) -> dict[str, Any]:
+        """Mark the current version (or ``version``) as a saved, named version that can be reopened later."""
+        name = " ".join((name or "").split())
+        if len(name) > 200:
+            raise StudioError("A version name can be at most 200 characters.")
+        self.get(project_id)  # a timeline exists
+        with self.db.session() as session:
+            row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
+            row.kind = SAVED
+            row.name = name or row.name or f"Version {row.version}"
+            row.saved_at = row.saved_at or utcnow()
+            session.flush()
+            return self._view(row, detail=row.is_head, session=session)
+
+    def open_version(self, project_id: int, version: int) -> dict[str, Any]:
+        """Continue editing from an older version: its edit list becomes a new current version (nothing is lost;
+        undo goes back to where you were)."""
+        with self.db.session() as session:
+            old = self._row(session, project_id, version)
+            label = f"'{old.name}'" if old.name else f"version {old.version}"
+            return self._save(session, project_id, self._edit(old), f"Opened {label}")
+
+    def restore(self, project_id: int, version: int) -> dict[str, Any]:
+        """Make an older version the current one again (as a new version, so nothing is lost)."""
+        return self.open_version(project_id, version)
+
+    # ------------------------------------------------------------ internals
+    def _row(self, session, project_id: int, version: int) -> TimelineVersion:
+        row = session.scalar(select(TimelineVersion).where(TimelineVersion.project_id == int(project_id),
+                                                           TimelineVersion.version == int(version)))
+        if row is None:
+            raise NotFound(f"Timeline version {version} does not exist in this project.")
+        return row
+
+    def _latest(self, session, project_id: int) -> TimelineVersion | None:
+        return session.scalar(select(TimelineVersion).where(TimelineVersion.project_id == int(project_id))
+                              .order_by(TimelineVersion.version.desc()).limit(1))
+
+    def _head(self, session, project_id: int) -> TimelineVersion | None:
+        head = session.scalar(select(TimelineVersion).where(TimelineVersion.project_id == int(project_id),
+                                                            TimelineVersion.is_head.is_(True))
+                              .order_by(TimelineVersion.version.desc()).limit(1))
+        return head if head is not None else self._latest(session, project_id)
+
+    def _require_head(self, session, project_id: int) -> TimelineVersion:
+        head = self._head(session, project_id)
+        if head is None:
+            raise NotFound("This project has no timeline yet: open the Timeline tab or rebuild it from the picks.")
+        return head
+
+    def _newest_child(self, session, project_id: int, version: int) -> TimelineVersion | None:
+        return session.scalar(select(TimelineVersion).where(TimelineVersion.project_id == int(project_id),
+                                                            TimelineVersion.parent_version == int(version))
+                              .order_by(TimelineVersion.version.desc()).limit(1))
+
+    def _set_head(self, session, project_id: int, row: TimelineVersion) -> None:
+        session.execute(update(TimelineVersion).where(TimelineVersion.project_id == int(project_id),
+                                                      TimelineVersion.id != row.id).values(is_head=False))
+        row.is_head = True
+        session.flush()
+
+    def _save(self, session, project_id: int, edit: EditList, note: str) -> dict[str, Any]:
+        """A new version made from the current head; it becomes the head."""
+        head = self._head(session, project_id)
+        number = (session.scalar(select(func.max(TimelineVersion.version))
+                                 .where(TimelineVersion.project_id == int(project_id))) or 0) + 1
+        row = TimelineVersion(project_id=int(project_id), version=number, edit_list=edit.to_dict(), note=note[:300],
+                              parent_version=head.version if head is not None else None, kind=DRAFT)
+        session.add(row)
+        session.flush()
+        self._set_head(session, project_id, row)
+        return self._view(row, detail=True, session=session)
+
+    @staticmethod
+    def _edit(row: TimelineVersion) -> EditList:
+        try:
+            return EditList.from_dict(row.edit_list)
+        except TimelineError as exc:
+            raise StudioError(f"Timeline version {row.version} can't be read: {exc}") from exc
+
+    def _view(self, row: TimelineVersion, detail: bool = False, session=None) -> dict[str, Any]:
+        """A version as a plain dict; ``detail`` adds clip thumbnails and whether undo/redo are possible."""
+        view = timeline_version_view(row, self.media)
+        edit = self._edit(row)
+        view["edit_list"] = edit.to_dict()  # always the current schema, whatever the row was written with
+        view.update(kind=row.kind, name=row.name, parent_version=row.parent_version, is_head=bool(row.is_head),
+                    saved_at=row.saved_at.isoformat(timespec="seconds") + "Z" if row.saved_at else None,
+                    thumbnail=str(self.media.absolute(row.thumbnail_path)) if row.thumbnail_path else None,
+                    duration=round(edit.duration, 3))
+        view["clips"] = [{"id": c.id, "label": c.display_name, "attempt_id": c.attempt_id,
+                          "in_point": c.in_point, "out_point": c.out_point, "length": round(c.length, 3),
+                          "source_duration": c.source_duration, "start": round(start, 3),
+                          "source": str(self.media.absolute(c.source)), "transition": c.transition.model_dump(),
+                          "still": c.still, "pending": c.pending, "generation_group_id": c.generation_group_id,
+                          "thumbnail": self._clip_thumbnail(c) if detail else None}
+                         for c, start in zip(edit.clips, edit.starts())]
+        view["overlays"] = [o.model_dump() for o in edit.overlays]
+        if detail and session is not None:
+            view["can_undo"] = row.parent_version is not None
+            view["can_redo"] = self._newest_child(session, row.project_id, row.version) is not None
+        return view

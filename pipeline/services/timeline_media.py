@@ -1,0 +1,173 @@
+"""Timeline media: the music library plus the user's own uploaded audio, uploaded video clips, clip
+thumbnails for the strip, and the quick low-resolution preview of the current edit."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import StudioError
+from pipeline.timeline import operations as ops
+from pipeline.timeline.edit_list import Clip, TimelineError
+from pipeline.timeline.export import AUDIO_EXTENSIONS, probe
+
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
+MAX_CLIP_UPLOAD_MB = 500
+MAX_MUSIC_UPLOAD_MB = 50
+MAX_CLIP_SECONDS = 120.0
+UPLOADED_MUSIC = "uploads/music"
+UPLOADED_CLIPS = "uploads/clips"
+THUMBS = "timeline/thumbs"
+PREVIEWS = "timeline/previews"
+PREVIEW_LONG_SIDE = 640  # 640x360 at 16:9: a proxy, quick to render and to stream
+PREVIEW_PRESET, PREVIEW_CRF = "ultrafast", 30
+PREVIEWS_KEPT = 4  # per project
+
+
+class TimelineMedia:
+    """Mixin of TimelineService."""
+
+    # ------------------------------------------------------------ music
+    def music_tracks(self) -> list[dict[str, Any]]:
+        """The library (assets/music, with mood, tempo and length), then the audio files users uploaded."""
+        from pipeline.timeline.music import load_manifest
+
+        tracks = [{"id": t.id, "title": t.title, "mood": t.mood, "tempo_bpm": t.tempo_bpm,
+                   "length_seconds": t.length_seconds, "file": str(Path(self.settings.music_dir) / t.file),
+                   "tags": list(t.tags), "uploaded": False}
+                  for t in load_manifest(Path(self.settings.music_dir))]
+        folder = self.media.absolute(UPLOADED_MUSIC)
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("."):
+                    tracks.append({"id": f"{UPLOADED_MUSIC}/{path.name}", "title": path.stem.rsplit("-", 1)[0],
+                                   "mood": "uploaded", "tempo_bpm": None, "length_seconds": None,
+                                   "file": str(path), "tags": [], "uploaded": True})
+        return tracks
+
+    def upload_music(self, project_id: int, file_path: str | Path, use: bool = True) -> dict[str, Any]:
+        """Add the user's own audio file (m4a, mp3, wav, flac, ogg, opus, aac; at most 50 MB) to the music
+        list and, with ``use``, make it the timeline's music bed. Returns {track, timeline}."""
+        source = self._upload_source(file_path, AUDIO_EXTENSIONS, MAX_MUSIC_UPLOAD_MB, "an audio file")
+        info = self._probe_upload(source)
+        if not info.has_audio or info.duration <= 0:
+            raise StudioError(f"'{source.name}' has no audio to use as music.")
+        relative = self.media.import_file(source, self.media.new_path(UPLOADED_MUSIC, source.stem,
+                                                                      source.suffix.lower()))
+        track = {"id": relative, "title": source.stem, "mood": "uploaded", "length_seconds": round(info.duration, 2),
+                 "file": str(self.media.absolute(relative)), "uploaded": True}
+        timeline = self.apply(project_id, "set_music", track=relative) if use else None
+        return {"track": track, "timeline": timeline}
+
+    # ------------------------------------------------------------ uploaded clips
+    def upload_clip(self, project_id: int, file_path: str | Path, label: str = "",
+                    index: int | None = None) -> dict[str, Any]:
+        """Add the user's own video (mp4, mov, m4v, webm, mkv; at most 500 MB and 2 minutes) as a clip, at
+        ``index`` or at the end. The file is copied into the media folder; the original is not touched."""
+        source = self._upload_source(file_path, VIDEO_EXTENSIONS, MAX_CLIP_UPLOAD_MB, "a video")
+        info = self._probe_upload(source)
+        if not info.has_video or info.duration <= 0:
+            raise StudioError(f"'{source.name}' has no video stream.")
+        if info.duration > MAX_CLIP_SECONDS:
+            raise StudioError(f"'{source.name}' is {info.duration:.0f} s long; uploaded clips can be at most "
+                              f"{MAX_CLIP_SECONDS:.0f} s.")
+        relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, source.stem,
+                                                                      source.suffix.lower()))
+        self.get(project_id)
+        with self.db.session() as session:
+            edit = self._edit(self._require_head(session, project_id))
+            try:
+                clip = ops.make_clip(relative, round(info.duration, 3), label=(label or source.stem)[:120])
+                edit = ops.add_clip(edit, clip, index=None if index is None or index < 0 else int(index))
+            except TimelineError as exc:
+                self.media.delete(relative)
+                raise StudioError(str(exc)) from exc
+            return self._save(session, project_id, edit, f"Uploaded clip '{clip.display_name}'")
+
+    def _upload_source(self, file_path: str | Path, extensions: tuple[str, ...], max_mb: int, what: str) -> Path:
+        if not file_path:
+            raise StudioError(f"Choose {what} to upload.")
+        source = Path(file_path)
+        if not source.is_file():
+            raise StudioError(f"The upload '{source.name}' was not received.")
+        if source.suffix.lower() not in extensions:
+            raise StudioError(f"'{source.name}' is not {what} the studio takes ({', '.join(extensions)}).")
+        if source.stat().st_size > max_mb * 2**20:
+            raise StudioError(f"'{source.name}' is larger than {max_mb} MB.")
+        return source
+
+    @staticmethod
+    def _probe_upload(source: Path):
+        try:
+            return probe(source)
+        except TimelineError as exc:
+            raise StudioError(f"'{source.name}' can't be read: {exc}") from exc
+
+    # ------------------------------------------------------------ thumbnails
+    def _clip_thumbnail(self, clip: Clip) -> str | None:
+        """A small JPEG of the clip's first frame (cached by source and in point), or None if it can't be made."""
+        from pipeline.timeline.export import poster
+
+        key = hashlib.sha1(f"{clip.source}|{clip.in_point:.3f}|{clip.still}".encode()).hexdigest()[:20]
+        relative = f"{THUMBS}/{key}.jpg"
+        target = self.media.absolute(relative)
+        if target.is_file():
+            return str(target)
+        try:
+            source = self.media.absolute(clip.source)
+            if not source.is_file():
+                return None
+            from PIL import Image
+
+            if clip.still:
+                with Image.open(source) as image:
+                    thumb = image.convert("RGB")
+            else:
+                tmp = target.with_name(f".{key}.png")
+                poster(source, tmp, at=clip.in_point + 0.02, max_side=240)
+                with Image.open(tmp) as image:
+                    thumb = image.convert("RGB")
+                tmp.unlink(missing_ok=True)
+            thumb.thumbnail((240, 240))
+            self.media.save_image(thumb, relative, quality=80)
+            return str(target)
+        except (OSError, ValueError, TimelineError):
+            return None
+
+    # ------------------------------------------------------------ preview
+    def preview(self, project_id: int, version: int = 0) -> dict[str, Any]:
+        """A quick low-resolution proxy (640 px long side, x264 ultrafast) of the current version (or
+        ``version``), with everything the export has: transitions, overlays, grade, music. Cached by content:
+        asking again for an unchanged edit returns the same file at once."""
+        from pipeline.timeline.export import export
+
+        with self.db.session() as session:
+            row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
+            edit, number = self._edit(row), row.version
+        if not edit.clips:
+            raise StudioError("The timeline is empty: nothing to preview.")
+        key = hashlib.sha1(json.dumps({"edit": edit.to_dict(), "side": PREVIEW_LONG_SIDE, "preset": PREVIEW_PRESET,
+                                       "crf": PREVIEW_CRF}, sort_keys=True).encode()).hexdigest()[:16]
+        relative = f"{PREVIEWS}/p{int(project_id)}-{key}.mp4"
+        target = self.media.absolute(relative)
+        started = time.perf_counter()
+        cached = target.is_file()
+        if not cached:
+            try:
+                export(edit, target, self.media.root, Path(self.settings.music_dir), long_side=PREVIEW_LONG_SIDE,
+                       preset=PREVIEW_PRESET, crf=PREVIEW_CRF)
+            except TimelineError as exc:
+                raise StudioError(str(exc)) from exc
+            self._prune_previews(int(project_id), keep=target)
+        return {"file": str(target), "version": number, "duration": round(edit.duration, 3), "cached": cached,
+                "seconds": round(time.perf_counter() - started, 2)}
+
+    def _prune_previews(self, project_id: int, keep: Path) -> None:
+        folder = keep.parent
+        old = sorted((p for p in folder.glob(f"p{project_id}-*.mp4") if p != keep),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+        for path in old[PREVIEWS_KEPT - 1:]:
+            path.unlink(missing_ok=True)
+

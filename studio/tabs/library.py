@@ -1,0 +1,193 @@
+"""Tab 6 · Library: every project, hero frame and attempt, findable later — search by prompt, filter by kind and
+status, newest first, paginated — with re-run, clone settings (into a start-attempts form), download, and delete
+with confirmation (rows and files go together; see pipeline/services/library.py for what is refused)."""
+import gradio as gr
+
+from pipeline.services.attempts import MAX_ATTEMPTS, MAX_DURATION, MIN_DURATION
+from pipeline.services.library import SEARCH_KINDS, STATUSES
+from studio.components import current_tab, private, user_errors
+from studio.components.html import esc
+
+PAGE_SIZE = 20
+COLUMNS = ["kind", "id", "title", "status", "score", "project", "created", "prompt"]
+KIND_NAMES = {"project": "project", "frame": "frame", "attempt": "attempt"}
+
+
+def build(services, project_id, tabs):
+    import pandas as pd
+
+    tab = current_tab()
+    page_items = gr.State([])  # the items of the page shown
+    selected = gr.State(None)  # {kind, id}
+    cloned = gr.State(None)  # settings from "Clone settings"
+
+    with gr.Row(elem_classes="bottom-row"):
+        query = gr.Textbox(label="Search prompts and names", placeholder="e.g. sneaker, push in", scale=4)
+        kind = gr.Radio(list(SEARCH_KINDS), value="all", label="Kind", scale=3)
+        status = gr.Dropdown(list(STATUSES), value="any", label="Status", scale=1, min_width=120)
+        search_btn = gr.Button("Search", variant="primary", scale=1)
+    with gr.Row(elem_classes="bottom-row"):
+        page_info = gr.HTML(scale=4)
+        prev_btn = gr.Button("◀ Newer", size="sm", scale=1, min_width=90)
+        page = gr.Number(value=1, precision=0, minimum=1, label="Page", scale=1, min_width=90)
+        next_btn = gr.Button("Older ▶", size="sm", scale=1, min_width=90)
+    results = gr.Dataframe(pd.DataFrame(columns=COLUMNS), label="Newest first — click a row", interactive=False,
+                           wrap=True, max_height=420, elem_id="library-results")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2):
+            details = gr.HTML("<div class='muted'>Click a row to see the item and its actions.</div>")
+            with gr.Row(elem_classes="bottom-row"):
+                rerun_btn = gr.Button("Re-run (same settings)", size="sm")
+                clone_btn = gr.Button("Clone settings", size="sm")
+                download_btn = gr.Button("Download", size="sm")
+            with gr.Row(elem_classes="bottom-row"):
+                confirm = gr.Checkbox(label="Yes, delete the rows and their files for good", value=False, scale=3)
+                delete_btn = gr.Button("Delete", variant="stop", size="sm", scale=1)
+            files = gr.File(label="Download", file_count="multiple", visible=False)
+        with gr.Column(scale=1):
+            image = gr.Image(type="filepath", interactive=False, show_label=False, height=220, visible=False,
+                             buttons=["fullscreen"])
+            video = gr.Video(interactive=False, show_label=False, height=220, visible=False)
+    with gr.Accordion("Start from cloned settings", open=False) as clone_box:
+        clone_info = gr.HTML("<div class='muted'>Clone the settings of an attempt, a group, a frame or a project "
+                             "above; they land here.</div>")
+        with gr.Row():
+            motion = gr.Textbox(label="Motion prompt", lines=2, scale=3)
+            negative = gr.Textbox(label="Negative prompt", lines=2, scale=3)
+        with gr.Row(elem_classes="bottom-row"):
+            count = gr.Slider(1, MAX_ATTEMPTS, value=3, step=1, label="Attempts")
+            duration = gr.Slider(MIN_DURATION, MAX_DURATION, value=5, step=0.5, label="Length (seconds)")
+            start_btn = gr.Button("Start attempts in the current project →", variant="primary")
+        with gr.Row(elem_classes="bottom-row"):
+            hero_prompt = gr.Textbox(label="Hero-frame prompt", lines=2, scale=4)
+            frames_btn = gr.Button("Generate hero frames in the current project →", scale=1)
+
+    # ------------------------------------------------------------ search
+    @user_errors
+    def run_search(text, kind_name, status_name, number):
+        result = services.library.search(text, kind_name, status_name, int(number or 1), PAGE_SIZE)
+        rows = [{"kind": i["kind"], "id": i["id"], "title": i["title"], "status": i["status"],
+                 "score": round(i["score"], 1) if i["score"] is not None else None, "project": i["project"],
+                 "created": (i["created_at"] or "").replace("T", " ").rstrip("Z"), "prompt": (i["text"] or "")[:140]}
+                for i in result["items"]]
+        info = (f"<div class='muted'>{result['total']} item(s) · page {result['page']} of {result['pages']}</div>")
+        return (pd.DataFrame(rows, columns=COLUMNS), info, result["items"],
+                gr.Number(value=result["page"], maximum=result["pages"]))
+
+    search_inputs = [query, kind, status, page]
+    search_outputs = [results, page_info, page_items, page]
+    first_page = user_errors(lambda t, k, s: run_search(t, k, s, 1))
+    for trigger in [search_btn.click, query.submit, kind.input, status.input] + ([tab.select] if tab else []):
+        trigger(first_page, [query, kind, status], search_outputs, **private)
+    page.submit(run_search, search_inputs, search_outputs, **private)
+    prev_btn.click(lambda t, k, s, n: run_search(t, k, s, max(1, int(n or 1) - 1)), search_inputs, search_outputs,
+                   **private)
+    next_btn.click(lambda t, k, s, n: run_search(t, k, s, int(n or 1) + 1), search_inputs, search_outputs, **private)
+
+    # ------------------------------------------------------------ selection
+    def on_select(items, evt: gr.SelectData):
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if row is None or row >= len(items):
+            return gr.skip()
+        item = items[row]
+        is_video = item["kind"] == "attempt"
+        media = services.library.download(item["kind"], item["id"]) if is_video else None
+        return ({"kind": item["kind"], "id": item["id"]}, _details_html(item),
+                gr.Image(value=item["thumbnail"], visible=not is_video and bool(item["thumbnail"])),
+                gr.Video(value=media[0] if media else None, visible=bool(media)), False,
+                gr.File(value=None, visible=False))
+
+    results.select(user_errors(on_select), page_items, [selected, details, image, video, confirm, files], **private)
+
+    # ------------------------------------------------------------ actions
+    def need(item):
+        if not item:
+            raise _warn("Click a row first.")
+        return item
+
+    @user_errors
+    def on_rerun(item):
+        item = need(item)
+        result = services.library.rerun(item["kind"], item["id"])
+        if item["kind"] == "frame":
+            gr.Info(f"New candidates queued (job #{result['job_id']}).")
+            return gr.Tabs(selected="hero")
+        gr.Info(f"Iteration {result['iteration_index']} started as group {result['id']}.")
+        return gr.Tabs(selected="attempts")
+
+    rerun_btn.click(on_rerun, selected, tabs, **private)
+
+    @user_errors
+    def on_clone(item):
+        item = need(item)
+        settings = services.library.clone_settings(item["kind"], item["id"])
+        gr.Info("Settings cloned: edit them below and start.")
+        info = (f"<div>From {esc(settings['source_kind'])} #{settings['source_id']} · hero frame "
+                f"#{settings['hero_frame_id']} (project {settings['project_id']})</div>")
+        has_group = "motion_prompt" in settings
+        return (settings, info, settings.get("motion_prompt", gr.skip()) if has_group else gr.skip(),
+                settings.get("negative_prompt", "") if has_group else gr.skip(),
+                settings.get("attempt_count", 3) if has_group else gr.skip(),
+                settings.get("duration", 5.0) if has_group else gr.skip(),
+                settings.get("enhanced_prompt") or settings.get("hero_prompt") or "", gr.Accordion(open=True))
+
+    clone_btn.click(on_clone, selected, [cloned, clone_info, motion, negative, count, duration, hero_prompt,
+                                         clone_box], **private)
+
+    @user_errors
+    def on_start(pid, settings, motion_text, negative_text, n, seconds):
+        if not settings:
+            gr.Warning("Clone the settings of an item first.")
+            return gr.skip()
+        view = services.library.start_from_settings(pid, {**settings, "motion_prompt": motion_text,
+                                                          "negative_prompt": negative_text,
+                                                          "attempt_count": int(n), "duration": float(seconds)})
+        gr.Info(f"Group {view['id']}: {len(view['job_ids'])} attempts queued.")
+        return gr.Tabs(selected="attempts")
+
+    start_btn.click(on_start, [project_id, cloned, motion, negative, count, duration], tabs, **private)
+
+    @user_errors
+    def on_frames(pid, prompt):
+        project = services.projects.get(pid)
+        started = services.hero_frames.generate(pid, prompt, 4, project["aspect_ratio"])
+        gr.Info(f"Hero frames queued (job #{started['job_id']}).")
+        return gr.Tabs(selected="hero")
+
+    frames_btn.click(on_frames, [project_id, hero_prompt], tabs, **private)
+
+    @user_errors
+    def on_download(item):
+        item = need(item)
+        return gr.File(value=services.library.download(item["kind"], item["id"]), visible=True)
+
+    download_btn.click(on_download, selected, files, **private)
+
+    @user_errors
+    def on_delete(item, sure, text, kind_name, status_name, number):
+        item = need(item)
+        if not sure:
+            gr.Warning("Tick 'Yes, delete…' first: deleting removes the rows and their files for good.")
+            return gr.skip()
+        report = services.library.delete(item["kind"], item["id"], confirm=True)
+        counts = ", ".join(f"{v} {k}" for k, v in report["deleted"].items() if v)
+        gr.Info(f"Deleted {counts}; {report['files_deleted']} file(s) removed. " + " ".join(report["notes"]))
+        return (None, "<div class='muted'>Deleted.</div>", gr.Image(value=None, visible=False),
+                gr.Video(value=None, visible=False), False, *run_search(text, kind_name, status_name, number))
+
+    delete_btn.click(on_delete, [selected, confirm, query, kind, status, page],
+                     [selected, details, image, video, confirm, *search_outputs], **private)
+
+
+def _warn(message):
+    from pipeline.errors import StudioError
+
+    return StudioError(message)
+
+
+def _details_html(item):
+    score = f"<div>overall score <b>{item['score']:.1f}</b></div>" if item.get("score") is not None else ""
+    group = f" · group {item['group_id']}" if item.get("group_id") else ""
+    return (f"<div><b>{esc(KIND_NAMES.get(item['kind'], item['kind']))} #{item['id']}</b> · {esc(item['title'])}"
+            f"<div class='muted'>project {esc(item['project'])} (#{item['project_id']}){group} · {esc(item['status'])}"
+            f" · {esc(item.get('created_at') or '')}</div>{score}<div><i>{esc(item.get('text') or '')}</i></div></div>")

@@ -15,12 +15,12 @@ from pipeline.engines.base import (
     ProgressFn,
     RenderedFrame,
     no_progress,
-    register,
 )
-from pipeline.providers.catalog import ModelSpec, load_catalog
+from pipeline.engines.replicate_common import ReplicateAbandonMixin, register_catalog_engines
+from pipeline.providers.catalog import ModelSpec
 
 
-class ReplicateFrameEngine:
+class ReplicateFrameEngine(ReplicateAbandonMixin):
     def __init__(self, spec: ModelSpec, settings: Any = None) -> None:
         self.spec, self.settings = spec, settings
         self.name, self.label = spec.id, spec.label
@@ -51,25 +51,5 @@ class ReplicateFrameEngine:
         return RenderedFrame(image=image, seed=request.seed, model=spec.model, parameters=parameters,
                              cost_usd=run.state.get("cost_usd"))
 
-    def abandon(self, state: dict[str, Any]) -> dict[str, Any]:
-        from pipeline.providers.replicate_run import abandon
 
-        return abandon(self.spec, self.settings, state)
-
-
-def _configured(settings: Any) -> bool:
-    from pipeline.providers.replicate_run import configured
-
-    return configured(settings)
-
-
-def _factory(spec: ModelSpec):
-    def build(settings: Any = None) -> ReplicateFrameEngine:
-        return ReplicateFrameEngine(spec, settings)
-
-    return build
-
-
-for _spec in load_catalog().select("replicate", "text-to-image"):
-    register("frame", _spec.id, _factory(_spec), wants_settings=True, configured=_configured,
-             missing="set HFS_REPLICATE_API_TOKEN (or REPLICATE_API_TOKEN)")
+register_catalog_engines("frame", "text-to-image", ReplicateFrameEngine)

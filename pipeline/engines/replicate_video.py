@@ -17,12 +17,12 @@ from pipeline.engines.base import (
     VideoRequest,
     VideoResult,
     no_progress,
-    register,
 )
-from pipeline.providers.catalog import ModelSpec, load_catalog
+from pipeline.engines.replicate_common import ReplicateAbandonMixin, register_catalog_engines
+from pipeline.providers.catalog import ModelSpec
 
 
-class ReplicateVideoEngine:
+class ReplicateVideoEngine(ReplicateAbandonMixin):
     def __init__(self, spec: ModelSpec, settings: Any = None) -> None:
         self.spec, self.settings = spec, settings
         self.name, self.label = spec.id, spec.label
@@ -58,26 +58,5 @@ class ReplicateVideoEngine:
                            height=info["height"], frame_count=info["frames"], model=spec.model, parameters=parameters,
                            cost_usd=run.state.get("cost_usd"))
 
-    def abandon(self, state: dict[str, Any]) -> dict[str, Any]:
-        """Cancel a prediction a finished job left running; the state with what it was charged."""
-        from pipeline.providers.replicate_run import abandon
 
-        return abandon(self.spec, self.settings, state)
-
-
-def _configured(settings: Any) -> bool:
-    from pipeline.providers.replicate_run import configured
-
-    return configured(settings)
-
-
-def _factory(spec: ModelSpec):
-    def build(settings: Any = None) -> ReplicateVideoEngine:
-        return ReplicateVideoEngine(spec, settings)
-
-    return build
-
-
-for _spec in load_catalog().select("replicate", "image-to-video"):
-    register("video", _spec.id, _factory(_spec), wants_settings=True, configured=_configured,
-             missing="set HFS_REPLICATE_API_TOKEN (or REPLICATE_API_TOKEN)")
+register_catalog_engines("video", "image-to-video", ReplicateVideoEngine)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from pipeline.engines import base as engines
 from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
-from pipeline.errors import NotFound, StudioError
+from pipeline.errors import StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
@@ -18,7 +18,8 @@ from pipeline.services.views import frame_view
 from pipeline.settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import FrameSource, HeroFrame, Job, JobStatus, Project
+from storage.models import FrameSource, HeroFrame, Job, JobStatus
+from pipeline.services.lookups import check_aspect_ratio as _check_ratio, get_frame as _frame, get_project as _project
 
 MIN_CANDIDATES, MAX_CANDIDATES = 4, 8
 MAX_SEED = 2**31 - 1
@@ -250,23 +251,7 @@ def _engine_of(frame: dict[str, Any]) -> str | None:
     return frame["engine"] if frame["source"] == "generated" else None
 
 
-def _project(session, project_id) -> Project:
-    project = session.get(Project, int(project_id)) if project_id is not None else None
-    if project is None:
-        raise NotFound(f"Project {project_id} does not exist.")
-    return project
 
-
-def _frame(session, frame_id) -> HeroFrame:
-    frame = session.get(HeroFrame, int(frame_id)) if frame_id is not None else None
-    if frame is None:
-        raise NotFound(f"Hero frame {frame_id} does not exist.")
-    return frame
-
-
-def _check_ratio(aspect_ratio: str) -> None:
-    if aspect_ratio not in ASPECT_RATIOS:
-        raise StudioError(f"Aspect ratio must be one of {', '.join(ASPECT_RATIOS)}; got '{aspect_ratio}'.")
 
 
 def _nearest_ratio(size: tuple[int, int]) -> str:

@@ -12,6 +12,7 @@ from pipeline.errors import NotFound, StudioError
 from pipeline.services import prompt_tips
 from pipeline.services.prompt_diff import prompt_changes
 from pipeline.services.views import _iso, attempt_view
+from pipeline.services.lookups import get_project as _project
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import (
@@ -256,12 +257,6 @@ class HistoryService:
                     "reason": event.reason, "tags": list(event.tags or []), "created_at": _iso(event.created_at),
                     "agrees_with_system": event.system_attempt_id == event.attempt_id}
 
-
-def _project(session, project_id) -> Project:
-    project = session.get(Project, int(project_id)) if project_id is not None else None
-    if project is None:
-        raise NotFound(f"Project {project_id} does not exist.")
-    return project
 
 
 def _latest_user_events(session, group_ids: list[int]) -> dict[int, SelectionEvent]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from pipeline.errors import NotFound, StudioError
+from pipeline.errors import StudioError
 from pipeline.services.library_queries import (
     attempt_query,
     clip_thumb,
@@ -29,6 +29,7 @@ from pipeline.services.library_queries import (
     project_query,
 )
 from pipeline.services.views import _iso
+from pipeline.services.lookups import get_row as _get
 from storage.models import (
     FINISHED_ATTEMPT_STATES,
     GenerationGroup,
@@ -327,12 +328,6 @@ class LibraryService:
         missing = sorted(r for r in refs if not r.startswith(UNOWNED) and r not in files)
         return {"orphan_files": sorted(owned - refs), "missing_files": missing, "files": len(owned)}
 
-
-def _get(session, model, item_id, what: str):
-    row = session.get(model, int(item_id)) if item_id is not None else None
-    if row is None:
-        raise NotFound(f"{what} {item_id} does not exist.")
-    return row
 
 
 def _abs(media, relative: str | None) -> str | None:

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.engines.base import ASPECT_RATIOS
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.views import project_view
 from storage.db import Database
 from storage.models import HeroFrame, Project, User
+from pipeline.services.lookups import check_aspect_ratio as _check_ratio
 
 LOCAL_USERNAME = "local"
 
@@ -136,7 +136,3 @@ def _clean_name(name: str) -> str:
         raise StudioError("Project names can be at most 200 characters.")
     return name
 
-
-def _check_ratio(aspect_ratio: str) -> None:
-    if aspect_ratio not in ASPECT_RATIOS:
-        raise StudioError(f"Aspect ratio must be one of {', '.join(ASPECT_RATIOS)}; got '{aspect_ratio}'.")

@@ -22,6 +22,7 @@ from pipeline.timeline.music import MusicLibraryError, pick_by_mood
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import AttemptStatus, GenerationGroup, JobStatus, Project, TimelineVersion, VideoAttempt, utcnow
+from pipeline.services.lookups import get_project as _project
 
 FITS = ("crop", "letterbox")
 
@@ -265,12 +266,6 @@ def _is_gap_frame(session, frame_id: int) -> bool:
     frame = session.get(HeroFrame, frame_id)
     return bool(frame is not None and (frame.parameters or {}).get("origin") == "timeline gap")
 
-
-def _project(session, project_id) -> Project:
-    project = session.get(Project, int(project_id)) if project_id is not None else None
-    if project is None:
-        raise NotFound(f"Project {project_id} does not exist.")
-    return project
 
 
 def _slug(name: str) -> str:

@@ -103,6 +103,13 @@ class JobRunner:
 
     # ------------------------------------------------------------ running
     def run(self, job_id: int) -> None:
+        # Work was authorised when it was queued; a worker acts for the studio, not for a logged-in user.
+        from pipeline.access import SYSTEM, acting_as
+
+        with acting_as(SYSTEM):
+            self._run(job_id)
+
+    def _run(self, job_id: int) -> None:
         job = self._claim(job_id)
         if job is None:
             return

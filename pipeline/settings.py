@@ -49,6 +49,29 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the studio listens on.")
     port: int = Field(default=7860, ge=0, le=65535, description="Port the studio listens on (0 = any free port).")
 
+    auth: Literal["none", "local", "hf"] = Field(
+        default="none",
+        description="none: single user, no login (laptop default); local: team mode with accounts from "
+        "`python -m storage.users`; hf: team mode with Hugging Face OAuth on a Space.",
+    )
+    hf_oauth_org: str | None = Field(
+        default=None, max_length=100,
+        description="With auth=hf: only members of this Hugging Face organisation may use the studio.",
+    )
+    generations_per_hour: int = Field(
+        default=10, ge=0, le=100000,
+        description="Team mode: generations (frame batches, attempt groups, ads, ...) one user may queue per hour; "
+        "0 = no limit. Single-user mode has no limit.",
+    )
+    user_monthly_cap_usd: float | None = Field(
+        default=20.0, ge=0,
+        description="Team mode: estimated provider spend one user may queue per calendar month (blank = no cap; "
+        "`python -m storage.users set-cap` overrides it per user).",
+    )
+    team_monthly_cap_usd: float | None = Field(
+        default=200.0, ge=0, description="Team mode: estimated provider spend of all users per calendar month.",
+    )
+
     prompt_engine: str = Field(default="local-prompt-rules", description="Prompt enhancer engine.")
     frame_engine: str = Field(default="local-previz", description="Hero-frame engine.")
     photo_engine: str = Field(default="local-photo", description="Photo enhancement engine.")
@@ -105,6 +128,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def team_mode(self) -> bool:
+        """Logins, ownership checks, sharing and limits are on (auth is local or hf)."""
+        return self.auth != "none"
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'studio.db'}"
 
@@ -119,6 +147,7 @@ class Settings(BaseSettings):
             "media folder": str(self.media_dir),
             "database": self.resolved_database_url.split("@")[-1] if "@" in self.resolved_database_url else self.resolved_database_url,
             "queue": "Redis" if self.redis_url else "SQLite (data folder)",
+            "logins": {"none": "off (single user)", "local": "studio accounts", "hf": "Hugging Face"}[self.auth],
             "OpenAI key": "set" if self.openai_api_key else "not set",
             "Replicate token": "set" if self.replicate_api_token else "not set",
             "diffusers image model": "set" if self.diffusers_image_model else "not set",

@@ -48,13 +48,22 @@ class FrameSource(str, enum.Enum):
 
 
 class User(Base):
-    """Single-user mode uses one local user; team mode (later) adds logins on top of this table."""
+    """A person who logs in (team mode), or the one ``local`` user that owns everything in single-user mode.
+
+    ``password_hash`` is a bcrypt hash (local accounts); Hugging Face logins have none (``auth_source`` "hf").
+    ``role`` is "admin" (manages users, sees spend) or "member"; a ``disabled`` user cannot log in or act."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(120), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20), default="admin")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    auth_source: Mapped[str] = mapped_column(String(20), default="local")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Per-user monthly spend cap in USD; None = the studio-wide default from settings.
+    monthly_cap_usd: Mapped[float | None] = mapped_column(Float)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -76,6 +85,8 @@ class Project(Base):
         ForeignKey("video_attempts.id", use_alter=True, name="fk_project_final_attempt", ondelete="SET NULL")
     )
     final_set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Team sharing: None = private to the owner, "viewer" = the team may look, "editor" = the team may change it.
+    team_access: Mapped[str | None] = mapped_column(String(10))
 
 
 class HeroFrame(Base):
@@ -194,6 +205,8 @@ class Job(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    # Who asked for the work (limits and spend are per user; the project may be someone else's shared project).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     worker_id: Mapped[str | None] = mapped_column(String(200))
     # What a remote engine needs to resume after a restart (e.g. a provider's prediction id), never secrets.
     engine_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -235,6 +248,8 @@ class AdPlan(Base):
     __tablename__ = "ad_plans"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="ad")
+    # A plan exists before its project does, so it has its own owner.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     prompt: Mapped[str] = mapped_column(Text, default="")
     plan: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
@@ -245,3 +260,22 @@ class AdPlan(Base):
     state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class UsageEvent(Base):
+    """One queued generation (a frame batch, an attempt group, an ad, ...), recorded in the same transaction that
+    queues it: the ledger behind the per-hour generation limit, the monthly spend caps and the admin spend view.
+    ``estimated_usd`` is what was reserved before queueing; ``actual_usd`` what the providers reported since."""
+
+    __tablename__ = "usage_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    generations: Mapped[int] = mapped_column(Integer, default=1)
+    estimated_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    actual_usd: Mapped[float | None] = mapped_column(Float)
+    engine: Mapped[str] = mapped_column(String(80), default="")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("generation_groups.id", ondelete="SET NULL"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from pipeline.access import Access
 from pipeline.jobs import JobRunner
 from pipeline.queue import JobQueue, make_huey
 from pipeline.services.ads import AdJob, AdService, ProductVideoJob
@@ -13,6 +14,7 @@ from pipeline.services.history import HistoryService
 from pipeline.services.hero_frames import HeroFrameService, HeroFramesJob
 from pipeline.services.jobs import JobService
 from pipeline.services.library import LibraryService
+from pipeline.services.limits import LimitsService
 from pipeline.services.projects import ProjectService
 from pipeline.services.selection import SelectionService
 from pipeline.services.timeline import ExportJob, TimelineService
@@ -40,6 +42,8 @@ class Services:
     history: HistoryService | None = None  # iterations, versions, final pointer, re-rolls, suggestions
     library: LibraryService | None = None  # search, re-run, clone, download, delete (rows and files together)
     ads: AdService | None = None  # ad composer: plan, storyboard, generate; one-click product video
+    access: Access | None = None  # who is acting and what they may do (ownership, sharing)
+    limits: LimitsService | None = None  # generations per hour, monthly spend caps, the usage ledger
 
     def close(self) -> None:
         self.db.dispose()
@@ -51,10 +55,12 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
     db.upgrade()
     media = MediaStore(settings.media_dir)
+    access = Access(db, settings)
+    limits = LimitsService(db, access, settings)
     queue = JobQueue(make_huey(settings))
     runner = JobRunner(db, queue.enqueue, retry_base_delay=settings.retry_base_delay)
     queue.bind(runner.run)
-    jobs = JobService(db, queue, runner, settings.job_max_tries)
+    jobs = JobService(db, queue, runner, settings.job_max_tries, access)
     selection = SelectionService(db)
     hero_frames = HeroFrameService(db, media, jobs, settings)
     attempts = AttemptService(db, media, jobs, selection, settings)
@@ -65,9 +71,10 @@ def build_services(settings: Settings) -> Services:
     runner.register("export", ExportJob(timeline))
     history = HistoryService(db, media, jobs, attempts, settings)
     library = LibraryService(db, media, jobs, hero_frames, attempts, history)
-    projects = ProjectService(db)
+    projects = ProjectService(db, access)
     ads = AdService(db, media, jobs, projects, hero_frames, attempts, selection, timeline, settings)
     runner.register("ad", AdJob(ads))
     runner.register("product_video", ProductVideoJob(ads))
     return Services(settings, db, media, queue, runner, jobs, projects, hero_frames, attempts, selection,
-                    timeline, DashboardService(db, media), history, library, ads=ads)
+                    timeline, DashboardService(db, media), history, library, ads=ads, access=access,
+                    limits=limits)

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pipeline.access import Access
 from pipeline.errors import NotFound
 from pipeline.jobs import JobContext, JobRunner
 from pipeline.queue import JobQueue
@@ -14,15 +15,18 @@ from storage.models import Job, JobStatus, utcnow
 
 
 class JobService:
-    def __init__(self, db: Database, queue: JobQueue, runner: JobRunner, max_tries: int) -> None:
+    def __init__(self, db: Database, queue: JobQueue, runner: JobRunner, max_tries: int,
+                 access: Access | None = None) -> None:
         self.db = db
+        self.access = access
         self.queue = queue
         self.runner = runner
         self.max_tries = max_tries
 
     def create(self, session, kind: str, payload: dict[str, Any], project_id: int | None) -> Job:
         """Add a Job row inside the caller's transaction; call `enqueue` after that transaction commits."""
-        job = Job(kind=kind, payload=payload, project_id=project_id, max_tries=self.max_tries)
+        user_id = self.access.user_id() if self.access is not None else None
+        job = Job(kind=kind, payload=payload, project_id=project_id, max_tries=self.max_tries, user_id=user_id)
         session.add(job)
         session.flush()
         return job

@@ -6,63 +6,78 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pipeline.access import SHARING_CHOICES, Access
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.views import project_view
 from storage.db import Database
 from storage.models import HeroFrame, Project, User
 from pipeline.services.lookups import check_aspect_ratio as _check_ratio
 
-LOCAL_USERNAME = "local"
-
 
 class ProjectService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, access: Access) -> None:
         self.db = db
-
-    def local_user_id(self) -> int:
-        """Single-user mode owns everything through one local user (team mode adds real logins)."""
-        with self.db.session() as session:
-            user = session.scalar(select(User).where(User.username == LOCAL_USERNAME))
-            if user is None:
-                user = User(username=LOCAL_USERNAME, display_name="Local user", role="admin")
-                session.add(user)
-                session.flush()
-            return user.id
+        self.access = access
 
     def create(self, name: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
         name = _clean_name(name)
         _check_ratio(aspect_ratio)
-        owner_id = self.local_user_id()
+        owner_id = self.access.user_id()
         with self.db.session() as session:
             project = Project(name=name, aspect_ratio=aspect_ratio, owner_id=owner_id)
             session.add(project)
             session.flush()
-            return project_view(project)
+            return self._view(session, project)
 
     def rename(self, project_id: int, name: str) -> dict[str, Any]:
         name = _clean_name(name)
         with self.db.session() as session:
-            project = _get(session, project_id)
+            project = self._get(session, project_id, "edit")
             project.name = name
             session.flush()
-            return project_view(project)
+            return self._view(session, project)
 
     def set_aspect_ratio(self, project_id: int, aspect_ratio: str) -> dict[str, Any]:
         _check_ratio(aspect_ratio)
         with self.db.session() as session:
-            project = _get(session, project_id)
+            project = self._get(session, project_id, "edit")
             project.aspect_ratio = aspect_ratio
             session.flush()
-            return project_view(project)
+            return self._view(session, project)
 
     def get(self, project_id: int) -> dict[str, Any]:
         with self.db.session() as session:
-            return project_view(_get(session, project_id))
+            return self._view(session, self._get(session, project_id))
 
     def list(self) -> list[dict[str, Any]]:
+        """The projects the actor may see (their own and those shared with the team), most recent first."""
         with self.db.session() as session:
-            projects = session.scalars(select(Project).order_by(Project.updated_at.desc(), Project.id.desc())).all()
-            return [project_view(p) for p in projects]
+            query = select(Project).order_by(Project.updated_at.desc(), Project.id.desc())
+            clause = self.access.visible_projects()
+            if clause is not None:
+                query = query.where(clause)
+            return [self._view(session, p) for p in session.scalars(query).all()]
+
+    def share(self, project_id: int, team_access: str) -> dict[str, Any]:
+        """Share a project with the whole team as "viewer" or "editor", or make it "private" again (owner only)."""
+        if team_access not in SHARING_CHOICES:
+            raise StudioError(f"Sharing is one of {', '.join(SHARING_CHOICES)}; got '{team_access}'.")
+        with self.db.session() as session:
+            project = self._get(session, project_id, "own")
+            project.team_access = None if team_access == "private" else team_access
+            session.flush()
+            return self._view(session, project)
+
+    def _get(self, session, project_id: Any, need: str = "view") -> Project:
+        return self.access.get(session, Project, project_id, need)
+
+    def _view(self, session, project: Project) -> dict[str, Any]:
+        """The project as the API shows it, plus who owns it, how it is shared and what the actor may do."""
+        view = project_view(project)
+        owner = session.get(User, project.owner_id) if project.owner_id is not None else None
+        view.update(owner=owner.username if owner is not None else None, sharing=project.team_access or "private",
+                    access=self.access.project_level(project))
+        return view
 
     def latest_or_new(self) -> dict[str, Any]:
         projects = self.list()
@@ -70,13 +85,13 @@ class ProjectService:
 
     def select_hero_frame(self, project_id: int, frame_id: int) -> dict[str, Any]:
         with self.db.session() as session:
-            project = _get(session, project_id)
-            frame = session.get(HeroFrame, frame_id)
-            if frame is None or frame.project_id != project_id:
+            project = self._get(session, project_id, "edit")
+            frame = session.get(HeroFrame, int(frame_id)) if frame_id is not None else None
+            if frame is None or frame.project_id != project.id:
                 raise NotFound(f"Hero frame {frame_id} is not part of project '{project.name}'.")
             project.selected_hero_frame_id = frame.id
             session.flush()
-            return project_view(project)
+            return self._view(session, project)
 
 
     def get_scoring_weights(self, project_id: int) -> dict[str, Any]:
@@ -85,7 +100,7 @@ class ProjectService:
         import scoring
 
         with self.db.session() as session:
-            stored = _get(session, project_id).scoring_weights or {}
+            stored = self._get(session, project_id).scoring_weights or {}
         overrides = {k: v for k, v in scoring.resolve_weights(stored, strict=False).items() if k in stored}
         return {"project_id": int(project_id), "weights": scoring.resolve_weights(overrides),
                 "overrides": overrides, "defaults": dict(scoring.DEFAULT_WEIGHTS)}
@@ -115,17 +130,10 @@ class ProjectService:
         if not any(w > 0 for w in scoring.resolve_weights(clean, strict=False).values()):
             raise StudioError("At least one scoring weight must be above 0.")
         with self.db.session() as session:
-            project = _get(session, project_id)
+            project = self._get(session, project_id, "edit")
             project.scoring_weights = clean or None
             session.flush()
         return self.get_scoring_weights(project_id)
-
-
-def _get(session, project_id: int) -> Project:
-    project = session.get(Project, int(project_id)) if project_id is not None else None
-    if project is None:
-        raise NotFound(f"Project {project_id} does not exist. Create a project first.")
-    return project
 
 
 def _clean_name(name: str) -> str:

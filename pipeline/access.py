@@ -84,12 +84,12 @@ def request_identity() -> dict[str, Any] | None:
     request = LocalContext.request.get(None)
     if request is None:
         return None
-    oauth = None
-    try:
-        session = request.session  # only present when Gradio's OAuth (session middleware) is attached
-        oauth = session.get("oauth_info") if session is not None else None
-    except (AssertionError, AttributeError, KeyError):
-        oauth = None
+    # gr.Request wraps the Starlette request; its own `.session` is a lossy copy, so read the raw session that
+    # Gradio's OAuth (session middleware) fills, where present.
+    underlying = getattr(request, "request", None) or request
+    scope = getattr(underlying, "scope", None)
+    session = scope.get("session") if isinstance(scope, dict) else None
+    oauth = session.get("oauth_info") if session else None
     return {"username": getattr(request, "username", None), "oauth": oauth}
 
 

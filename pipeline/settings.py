@@ -29,6 +29,33 @@ class Settings(BaseSettings):
         description="Folder for images and videos (default: media/ in the data folder). In team mode point every "
         "machine (web process and workers) at the same shared filesystem path.",
     )
+    s3_bucket: str | None = Field(
+        default=None, min_length=3, max_length=63,
+        description="Team mode without a shared folder: keep media in this S3-compatible bucket (AWS S3, MinIO, "
+        "Cloudflare R2). Writes are uploaded, files missing locally are downloaded into the media folder, which "
+        "becomes a cache (docs/S3.md). Needs `pip install -r requirements-s3.txt`. Blank = local folder only.",
+    )
+    s3_prefix: str = Field(default="", max_length=200,
+                           description="Key prefix in the bucket (e.g. studio-a), so one bucket can hold several studios.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible server URL for MinIO, Cloudflare R2, ... (blank: AWS S3).",
+    )
+    s3_region: str | None = Field(
+        default=None, description="Bucket region (R2: auto; blank: boto3's default).",
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("HFS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID", "s3_access_key_id"),
+        description="S3 access key id (blank: boto3's credential chain, e.g. an IAM role or ~/.aws/credentials).",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("HFS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY",
+                                      "s3_secret_access_key"),
+        description="S3 secret access key.",
+    )
+    s3_session_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("HFS_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN", "s3_session_token"),
+        description="S3 session token of temporary credentials (usually blank).",
+    )
     queue_name: str = Field(default="hero-frame-studio", min_length=1, max_length=100,
                             description="Name of the Huey queue (one Redis can carry several studios).")
     queue_mode: Literal["embedded", "external", "immediate"] = Field(
@@ -117,10 +144,38 @@ class Settings(BaseSettings):
     frame_long_side: int = Field(default=1280, ge=512, description="Long side of local previz frames.")
     export_long_side: int = Field(default=1920, ge=320, description="Long side of exported timelines (1920 = 1080p).")
 
+    @field_validator("user_monthly_cap_usd", "team_monthly_cap_usd", mode="before")
+    @classmethod
+    def _blank_is_no_cap(cls, value):
+        """HFS_USER_MONTHLY_CAP_USD= (blank) or "none" turns a cap off."""
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "off"):
+            return None
+        return value
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("s3_bucket", "s3_endpoint_url", "s3_region", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("s3_prefix")
+    @classmethod
+    def _clean_prefix(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        if value and any(part in ("", ".", "..") for part in value.split("/")):
+            raise ValueError("the S3 prefix must be a plain key prefix such as 'studio' or 'team/studio'")
+        return value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("the S3 endpoint URL must start with http:// or https://")
+        return value
 
     @model_validator(mode="after")
     def _default_media_dir(self) -> "Settings":
@@ -152,9 +207,21 @@ class Settings(BaseSettings):
             "Replicate token": "set" if self.replicate_api_token else "not set",
             "diffusers image model": "set" if self.diffusers_image_model else "not set",
             "diffusers video model": "set" if self.diffusers_video_model else "not set",
+            "media bucket": self._bucket_summary(),
+            "S3 access key": "set" if self.s3_access_key_id and self.s3_secret_access_key else "not set",
         }
+
+    def _bucket_summary(self) -> str:
+        if not self.s3_bucket:
+            return "off (media folder only)"
+        from urllib.parse import urlsplit
+
+        where = f"s3://{self.s3_bucket}/{self.s3_prefix + '/' if self.s3_prefix else ''}"
+        host = urlsplit(self.s3_endpoint_url).hostname if self.s3_endpoint_url else None
+        return where + (f" at {host}" if host else "")
 
     def secret_values(self) -> list[str]:
         """Every configured secret, for redaction of provider messages (never for display)."""
-        return [s.get_secret_value() for s in (self.openai_api_key, self.replicate_api_token)
+        return [s.get_secret_value() for s in (self.openai_api_key, self.replicate_api_token, self.s3_access_key_id,
+                                               self.s3_secret_access_key, self.s3_session_token)
                 if s is not None and s.get_secret_value()]

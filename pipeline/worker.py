@@ -86,6 +86,15 @@ def _load_engines() -> None:
         engines.available(kind)
 
 
+def _warm_scoring(settings: Settings) -> None:
+    try:
+        import scoring
+
+        log.info("Scoring ready: %s", scoring.warmup(enable_pyiqa=settings.scoring_enable_pyiqa))
+    except Exception:  # noqa: BLE001 - the first score will load (or report) the same thing itself
+        log.exception("Scoring warm-up failed; the first score loads it instead")
+
+
 def describe_queue(settings: Settings) -> str:
     """Where this worker takes work from, without credentials."""
     from sqlalchemy.engine import make_url
@@ -129,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         services.runner.worker_id = this_worker_id(settings.worker_name)
     services.runner.recover_orphans(settings.job_stale_seconds)
     _load_engines()
+    # Scoring's imports (torch, pyiqa) take seconds: pay them beside the first jobs, not inside the first score.
+    threading.Thread(target=_warm_scoring, args=(settings,), daemon=True, name="scoring-warmup").start()
     threading.Thread(target=_housekeeping, daemon=True, name="worker-housekeeping",
                      args=(services.runner, settings.job_stale_seconds, args.parent_pid)).start()
     consumer = services.queue.huey.create_consumer(workers=args.threads or settings.worker_threads,

@@ -31,17 +31,42 @@ def user_errors(fn: Callable) -> Callable:
 
 
 def _files(*paths: str | None) -> list[FileData]:
+    """Files to return. In team mode as FileData dicts, which Gradio copies into its cache and hands out by the
+    copy's URL (a list of FileData objects would go out by media path, which the media gate refuses)."""
+    from studio.media_gate import serving_copies
+
+    if serving_copies():
+        return [FileData(path=p).model_dump() for p in paths if p]
     return [FileData(path=p) for p in paths if p]
 
 
-def _file_path(upload: Any) -> str:
+def _file_path(upload: Any, team_mode: bool = False) -> str:
+    """The local path of an uploaded file (FileData, its dict, or a path). In team mode it must lie in Gradio's
+    upload folder — where the client's upload put it — or anyone could pass another user's media path as an
+    "upload"."""
     if isinstance(upload, dict):
-        return upload.get("path") or ""
-    return getattr(upload, "path", None) or str(upload or "")
+        path = upload.get("path") or ""
+    else:
+        path = getattr(upload, "path", None) or str(upload or "")
+    if team_mode and path:
+        from gradio.utils import get_upload_folder, is_in_or_equal
+
+        if "://" in path or not is_in_or_equal(path, get_upload_folder()):
+            raise StudioError("Upload the file with the request (gradio_client: handle_file(...)); a path on the "
+                              "server is not accepted as an upload.")
+    return path
+
+
+# Cheap read-only polls that also answer a direct one-round-trip POST /gradio_api/run/<name> (queue=False: allowed
+# even where Gradio closes the direct routes of queued endpoints, as on Spaces). The request context — and so the
+# logged-in user and every ownership check — is the same as on the queue (tests/team/test_direct_endpoints.py).
+# gradio_client still calls them through the queue; its floor there is ~50 ms (see docs/BENCHMARKS.md, Load).
+DIRECT = frozenset({"job", "jobs", "generation_group"})
 
 
 def register(services: Services) -> None:
     s = services
+    team = s.settings.team_mode  # uploads must come from Gradio's upload folder (see _file_path)
 
     def create_project(name: str, aspect_ratio: str = "16:9") -> dict:
         """Create a project. Returns {id, name, aspect_ratio, ...}."""
@@ -74,7 +99,7 @@ def register(services: Services) -> None:
 
     def upload_hero_frame(project_id: int, image: FileData, enhance: bool = False) -> tuple[dict, list[FileData]]:
         """Upload a JPEG/PNG/WebP product photo (≤ 25 MB, ≤ 40 MP); optionally enhance it (a new linked frame)."""
-        frame = s.hero_frames.upload(project_id, _file_path(image), enhance=enhance)
+        frame = s.hero_frames.upload(project_id, _file_path(image, team), enhance=enhance)
         return frame, _files(frame["image"])
 
     def enhance_photo(frame_id: int, crop_to: str = "") -> tuple[dict, list[FileData]]:
@@ -213,12 +238,12 @@ def register(services: Services) -> None:
 
     def upload_clip(project_id: int, video: FileData, label: str = "", index: int = -1) -> dict:
         """Add your own video (mp4, mov, m4v, webm, mkv; ≤ 500 MB, ≤ 2 min) as a clip (index -1 = at the end)."""
-        return s.timeline.upload_clip(project_id, _file_path(video), label, None if index < 0 else index)
+        return s.timeline.upload_clip(project_id, _file_path(video, team), label, None if index < 0 else index)
 
     def upload_music(project_id: int, audio: FileData, use: bool = True) -> dict:
         """Add your own audio file (m4a, mp3, wav, flac, ogg, opus, aac; ≤ 50 MB) to the music list and, with
         `use`, make it the music bed. Returns {track, timeline}."""
-        return s.timeline.upload_music(project_id, _file_path(audio), use)
+        return s.timeline.upload_music(project_id, _file_path(audio, team), use)
 
     def music_tracks() -> list[dict]:
         """The music library (assets/music): id, title, mood, tempo, length."""
@@ -285,7 +310,7 @@ def register(services: Services) -> None:
         from pipeline.engines.base import EngineInputError
 
         try:
-            return s.ads.product_video(project_id or None, _file_path(photo), title, description, duration,
+            return s.ads.product_video(project_id or None, _file_path(photo, team), title, description, duration,
                                        aspect_ratio, attempts, title_overlay)
         except EngineInputError as exc:
             raise StudioError(str(exc)) from exc
@@ -301,4 +326,4 @@ def register(services: Services) -> None:
                timeline_undo, timeline_redo, timeline_save, timeline_versions, timeline_open, timeline_compare,
                timeline_preview, timeline_gap, fill_gap, upload_clip, upload_music):
         # Polls and reads must never wait behind each other: no per-endpoint concurrency limit.
-        gr.api(user_errors(fn), api_name=fn.__name__, concurrency_limit=None)
+        gr.api(user_errors(fn), api_name=fn.__name__, concurrency_limit=None, queue=fn.__name__ not in DIRECT)

@@ -6,7 +6,7 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from pipeline.services import Services
-from studio.api import user_errors
+from studio.api import _files, user_errors
 
 
 def register(services: Services) -> None:
@@ -40,7 +40,7 @@ def register(services: Services) -> None:
         """1–4 attempts side by side: their views and a metrics table (values and deltas to the first); plus
         their videos in the same order."""
         result = s.history.compare_attempts(attempt_ids)
-        return result, [FileData(path=a["video"]) for a in result["attempts"] if a["video"]]
+        return result, _files(*[a["video"] for a in result["attempts"]])
 
     def compare_versions(project_id: int, version_a: int, version_b: int) -> dict:
         """The chosen attempts of two versions (numbers from /iterations) side by side, with metrics."""
@@ -75,7 +75,7 @@ def register(services: Services) -> None:
 
     def download_item(kind: str, item_id: int) -> list[FileData]:
         """The files of a frame (image), attempt (video), group (videos) or project (final video, newest export)."""
-        return [FileData(path=p) for p in s.library.download(kind, item_id)]
+        return _files(*s.library.download(kind, item_id))
 
     def delete_item(kind: str, item_id: int, confirm: bool = False) -> dict:
         """Delete a project, frame, group or attempt with its files (confirm must be true). Running work and

@@ -34,4 +34,9 @@ CSS = """
 .project-bar {align-items:center;}
 .bottom-row {align-items:flex-end !important;}
 .bottom-row button {margin-bottom:2px;}
+.identity {font-size:13px; line-height:1.4;}
+.project-bar .studio-title {min-width:235px !important;}
+.identity .usage-line {font-size:12px;}
+.owner-note {font-size:13px; padding-top:4px;}
+.spend-summary {font-size:13px; margin-bottom:6px;}
 """

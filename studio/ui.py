@@ -4,7 +4,8 @@ from __future__ import annotations
 import gradio as gr
 
 from pipeline.services import Services
-from studio import api, api_workspace
+from studio import api, api_team, api_workspace
+from studio.media_gate import SERVE_COPIES
 from studio.tabs import attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
 from studio.tabs import ad_composer
 from studio.theme import CSS
@@ -14,6 +15,8 @@ TITLE = "Hero Frame Studio"
 
 def build_demo(services: Services) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
+        # Team mode: media leave only as Gradio cache copies (studio/media_gate.py); the gate refuses media paths.
+        setattr(demo, SERVE_COPIES, services.settings.team_mode)
         # The current project id lives per browser session; everything else is read from the database.
         project_id = gr.State(None)
         project_bar.build(services, project_id, demo)
@@ -34,13 +37,16 @@ def build_demo(services: Services) -> gr.Blocks:
                 library.build(services, project_id, tabs)
         api.register(services)
         api_workspace.register(services)
+        api_team.register(services)
     return demo
 
 
 def launch_options(services: Services) -> dict:
-    """Arguments for demo.launch(): media are served only from the studio's own media folder."""
+    """Arguments for demo.launch(): media are served only from the studio's own media folder. In team mode also the
+    login (auth=local: studio accounts; auth=hf: Hugging Face OAuth through the project bar's LoginButton) and the
+    media gate (studio/media_gate.py: no media fetched by path, only the cache copies handed to allowed users)."""
     settings = services.settings
-    return {
+    options = {
         "server_name": settings.host,
         "server_port": settings.port or None,
         "allowed_paths": [str(services.media.root), str(settings.music_dir)],
@@ -50,3 +56,52 @@ def launch_options(services: Services) -> dict:
         "footer_links": ["api", "settings"],
         "show_error": True,
     }
+    if settings.auth == "hf":
+        check_hf_oauth()
+    if settings.team_mode:
+        from studio.media_gate import media_gate
+
+        options["app_kwargs"] = {"middleware": [media_gate(services)]}
+    if settings.auth == "local":
+        options["auth"] = login_check(services)
+        options["auth_message"] = LOGIN_MESSAGE
+    return options
+
+
+LOGIN_MESSAGE = ("<p><b>Hero Frame Studio</b> — sign in with your studio account.</p>"
+                 "<p>No account yet? An admin creates one with <code>python -m storage.users add NAME</code>.</p>")
+
+
+def check_hf_oauth() -> None:
+    """auth=hf needs Gradio's OAuth: real on a Space with `hf_oauth: true`; elsewhere Gradio mocks the login with
+    the profile of the machine's Hugging Face token, and without one it cannot start — say so plainly."""
+    from gradio.utils import get_space
+
+    if get_space() is not None:
+        return
+    from huggingface_hub import get_token
+
+    if get_token() is None:
+        raise RuntimeError(
+            "HFS_AUTH=hf signs people in with Hugging Face OAuth, which works on a Hugging Face Space whose README "
+            "metadata has `hf_oauth: true` (see docs/DEPLOY.md). To try it on this machine, log in with "
+            "`huggingface-cli login` (Gradio then signs you in as yourself); for a team server elsewhere use "
+            "HFS_AUTH=local with accounts from `python -m storage.users`.")
+
+
+def login_check(services: Services):
+    """Gradio's auth= callable for studio accounts (bcrypt; disabled accounts are refused). Async, so the
+    deliberately slow hash check runs in a worker thread instead of blocking the server's event loop."""
+    import anyio
+
+    from storage.users import UserStore
+
+    store = UserStore(services.db)
+
+    async def check(username: str, password: str) -> bool:
+        ok = await anyio.to_thread.run_sync(store.authenticate, username, password)
+        if ok and services.access is not None:
+            services.access.forget((username or "").strip())  # a re-enabled account works at once
+        return ok
+
+    return check

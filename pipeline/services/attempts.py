@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from pipeline.access import Access
 from pipeline.engines import base as engines
 from pipeline.engines.base import VideoRequest
 from pipeline.errors import NotFound, StudioError
@@ -14,6 +15,8 @@ from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
 from pipeline.providers.suggestions import improvement_suggestions, motion_suggestions
 from pipeline.services.jobs import JobService
+from pipeline.services.limits import LimitsService, spend_of
+from pipeline.services.lookups import get_project, get_row
 from pipeline.services.selection import SelectionService
 from pipeline.services.views import group_view, job_view
 from pipeline.settings import Settings
@@ -38,12 +41,14 @@ SEED_STRIDE = 7919  # a prime stride keeps attempt seeds of neighbouring groups 
 
 class AttemptService:
     def __init__(self, db: Database, media: MediaStore, jobs: JobService, selection: SelectionService,
-                 settings: Settings) -> None:
+                 settings: Settings, access: Access | None = None, limits: LimitsService | None = None) -> None:
         self.db = db
         self.media = media
         self.jobs = jobs
         self.selection = selection
         self.settings = settings
+        self.access = access or Access(db, settings)
+        self.limits = limits or LimitsService(db, self.access, settings)
 
     def engines(self) -> list[dict[str, Any]]:
         """Video engines usable now (remote ones once their key or model folder is set), with what they support:
@@ -76,10 +81,10 @@ class AttemptService:
     def suggest_motion(self, project_id: int, hero_frame_id: int | None = None, count: int = 3) -> dict[str, Any]:
         """Motion prompts for the hero frame: from the chat model when one is configured, else the presets."""
         with self.db.session() as session:
-            project = session.get(Project, int(project_id))
-            if project is None:
-                raise NotFound(f"Project {project_id} does not exist.")
+            project = get_project(session, project_id, self.access)
             frame = session.get(HeroFrame, int(hero_frame_id or project.selected_hero_frame_id or 0))
+            if frame is not None and frame.project_id != project.id:
+                raise NotFound(f"Hero frame {hero_frame_id} is not part of this project.")
             scene = (frame.enhanced_prompt or frame.prompt) if frame is not None else ""
         return motion_suggestions(self.settings, scene, count)
 
@@ -98,10 +103,12 @@ class AttemptService:
     def start_group(self, project_id: int, motion_prompt: str, negative_prompt: str = "", attempt_count: int = 3,
                     hero_frame_id: int | None = None, duration: float = 5.0, engine: str | None = None,
                     seed: int | None = None, parent_group_id: int | None = None,
-                    queue_jobs: bool = True) -> dict[str, Any]:
-        """A group of attempts from the hero frame. ``queue_jobs=False`` creates the attempts without queueing
-        them: the caller (e.g. the ad composer's job) renders and scores them itself with render_attempt and
-        score_attempt, in its own worker thread."""
+                    queue_jobs: bool = True, usage_kind: str = "attempt_group") -> dict[str, Any]:
+        """A group of attempts from the hero frame (needs edit access to the project). ``queue_jobs=False``
+        creates the attempts without queueing them: the caller (e.g. the ad composer's job) renders and scores
+        them itself with render_attempt and score_attempt, in its own worker thread, and has reserved the
+        generation in the usage ledger when it queued its own job. Queued groups are reserved here as
+        ``usage_kind`` (LimitExceeded: nothing is created)."""
         motion_prompt = (motion_prompt or "").strip()
         negative_prompt = (negative_prompt or "").strip()
         if not motion_prompt:
@@ -118,9 +125,7 @@ class AttemptService:
         estimate = self.estimate_cost(video_engine.name, attempt_count, duration)
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, 2**31 - 1)
         with self.db.session() as session:
-            project = session.get(Project, int(project_id)) if project_id is not None else None
-            if project is None:
-                raise NotFound(f"Project {project_id} does not exist.")
+            project = get_project(session, project_id, self.access, "edit")
             frame_id = hero_frame_id if hero_frame_id is not None else project.selected_hero_frame_id
             if frame_id is None:
                 raise StudioError("Select a hero frame first (Hero frames tab → 'Use as hero').")
@@ -141,6 +146,9 @@ class AttemptService:
                                     parent_group_id=parent_group_id, estimated_cost_usd=estimate["usd"])
             session.add(group)
             session.flush()
+            if queue_jobs:  # in this transaction: a refused request (LimitExceeded) leaves nothing behind
+                self.limits.reserve(session, usage_kind, project.id, spend_of(estimate), video_engine.name,
+                                    group_id=group.id)
             job_ids = []
             for index in range(attempt_count):
                 attempt_seed = (base_seed + index * SEED_STRIDE) % (2**31 - 1)
@@ -175,13 +183,12 @@ class AttemptService:
             old["duration"],
             old["engine"],
             parent_group_id=old["id"],
+            usage_kind="iteration",
         )
 
     def group(self, group_id: int) -> dict[str, Any]:
         with self.db.session() as session:
-            group = session.get(GenerationGroup, int(group_id)) if group_id is not None else None
-            if group is None:
-                raise NotFound(f"Generation group {group_id} does not exist.")
+            group = get_row(session, GenerationGroup, group_id, "Generation group", self.access)
             view = group_view(group, self.media)
             view["estimated_cost_usd"] = group.estimated_cost_usd
             view["cost_usd"] = round(sum(a.cost_usd or 0.0 for a in group.attempts), 4)
@@ -196,15 +203,19 @@ class AttemptService:
 
     def groups(self, project_id: int) -> list[dict[str, Any]]:
         with self.db.session() as session:
+            get_project(session, project_id, self.access)
             ids = session.scalars(select(GenerationGroup.id).where(GenerationGroup.project_id == project_id)
                                   .order_by(GenerationGroup.id.desc())).all()
         return [self.group(group_id) for group_id in ids]
 
     def latest_group_id(self, project_id: int) -> int | None:
         with self.db.session() as session:
+            get_project(session, project_id, self.access)
             return session.scalar(select(func.max(GenerationGroup.id)).where(GenerationGroup.project_id == project_id))
 
     def cancel_group(self, group_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            get_row(session, GenerationGroup, group_id, "Generation group", self.access, "edit")
         view = self.group(group_id)
         for attempt in view["attempts"]:
             if attempt["job_id"] and attempt["status"] not in ("done", "failed", "cancelled"):
@@ -251,6 +262,8 @@ class AttemptService:
                                   "cost_known": result.cost_usd is not None}
             attempt.status = AttemptStatus.scoring.value
             attempt.progress = 80.0
+            session.flush()
+            self.limits.record_actual(session, group_id)  # what the provider reported lands in the usage ledger
             score_job_id = None
             if queue_scoring:
                 score_job = self.jobs.create(session, "score", {"attempt_id": attempt_id}, group.project_id)
@@ -318,6 +331,8 @@ class AttemptService:
             attempt.cost_usd = cost or 0.0
             attempt.parameters = {**(attempt.parameters or {}), "cost_known": cost is not None}
             group_id = attempt.group_id
+            session.flush()
+            self.limits.record_actual(session, group_id)  # what providers reported lands in the usage ledger
         self.selection.select_if_complete(group_id)
 
 

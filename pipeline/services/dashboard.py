@@ -1,7 +1,10 @@
 """Numbers for the quality dashboard, aggregated from a few SQL queries (no per-group ORM loads): score
 distributions across attempts and finals, iterations per final, auto-vs-user agreement (overall and per engine
 and model), per-video scores, the best-score trend across iterations, which iteration produced each final,
-provider costs — filtered by project, date range, engine, model and feedback tag — and a CSV of the table."""
+provider costs — filtered by project, date range, engine, model and feedback tag — and a CSV of the table.
+
+Every number covers only the projects the actor may see (their own and those shared with the team); asking for
+one project the actor may not see is answered like a missing project."""
 from __future__ import annotations
 
 import csv
@@ -37,9 +40,19 @@ ROW_FIELDS = ["project_id", "group_id", "iteration", "attempt_id", "attempt", "e
 
 
 class DashboardService:
-    def __init__(self, db: Database, media=None) -> None:
+    def __init__(self, db: Database, media=None, access=None) -> None:
         self.db = db
         self.media = media
+        self.access = access  # None: no ownership filter (benchmarks on a bare database)
+
+    def _scope(self, session, project_id: Any) -> tuple[int | None, Any]:
+        """The project filter (checked: NotFound when the actor may not see it) and the subquery of the project
+        ids the actor may see (None: everything)."""
+        if self.access is None:
+            return (int(project_id) if project_id else None), None
+        if project_id:
+            return self.access.get(session, Project, project_id, "view").id, None
+        return None, self.access.visible_project_ids()
 
     # ------------------------------------------------------------ the summary
     def summary(self, project_id: int | None = None, date_from: Any = None, date_to: Any = None,
@@ -51,10 +64,11 @@ class DashboardService:
         ``dimensions`` adds 'dim:<name>' columns to those rows."""
         filters = {"project_id": project_id or None, "date_from": _when(date_from), "date_to": _when(date_to, True),
                    "engine": engine or None, "model": model or None, "tag": tag or None}
-        conds = _group_conditions(**filters)
         A, G = VideoAttempt, GenerationGroup
         known = A.parameters["cost_known"].as_boolean()
         with self.db.session() as session:
+            filters["project_id"], visible = self._scope(session, filters["project_id"])
+            conds = _group_conditions(**filters, visible=visible)
             groups = session.execute(select(G.id, G.project_id, G.iteration_index, G.engine, G.model, G.created_at,
                                             G.estimated_cost_usd).where(*conds).order_by(G.id)).tuples().all()
             per_group = {r[0]: r[1:] for r in session.execute(select(
@@ -81,7 +95,7 @@ class DashboardService:
                                    .order_by(A.group_id, A.index)).tuples().all() if newest else []
             ids = [a[0] for a in attempts] if row_limit else None
             dims = self._dimensions(session, conds, ids) if dimensions else {}
-            frames = self._frame_costs(session, filters["project_id"])
+            frames = self._frame_costs(session, filters["project_id"], visible)
         by_group = {g[0]: g for g in groups}
         stamps = {g[0]: g[5].isoformat(timespec="seconds") for g in groups}
         rows = []
@@ -130,8 +144,9 @@ class DashboardService:
         """Values for the filter dropdowns: engines, models and feedback tags in use, and the date range."""
         from pipeline.services.prompt_tips import FEEDBACK_TAGS
 
-        conds = _group_conditions(project_id=project_id or None)
         with self.db.session() as session:
+            project_id, visible = self._scope(session, project_id or None)
+            conds = _group_conditions(project_id=project_id, visible=visible)
             pairs = session.execute(select(GenerationGroup.engine, GenerationGroup.model).where(*conds)
                                     .distinct()).all()
             span = session.execute(select(func.min(GenerationGroup.created_at), func.max(GenerationGroup.created_at))
@@ -188,7 +203,7 @@ class DashboardService:
             dims.setdefault(attempt_id, {})[f"dim:{name}"] = round(value, 4)
         return dims
 
-    def _frame_costs(self, session, project_id: int | None) -> tuple[float, int]:
+    def _frame_costs(self, session, project_id: int | None, visible=None) -> tuple[float, int]:
         """What hero frames cost (stored frames, plus charged candidates of failed or cancelled jobs)."""
         params = HeroFrame.parameters
         query = select(func.coalesce(func.sum(params["cost_usd"].as_float()), 0.0),
@@ -197,6 +212,8 @@ class DashboardService:
                                  Job.status.in_([JobStatus.failed.value, JobStatus.cancelled.value]))
         if project_id is not None:
             query, jobs = query.where(HeroFrame.project_id == project_id), jobs.where(Job.project_id == project_id)
+        if visible is not None:
+            query, jobs = query.where(HeroFrame.project_id.in_(visible)), jobs.where(Job.project_id.in_(visible))
         usd, unknown = session.execute(query).one()
         usd, unknown = float(usd or 0.0), int(unknown or 0)
         failed = session.scalars(jobs).all()
@@ -210,8 +227,11 @@ class DashboardService:
         return usd, unknown
 
 
-def _group_conditions(project_id=None, date_from=None, date_to=None, engine=None, model=None, tag=None) -> list:
+def _group_conditions(project_id=None, date_from=None, date_to=None, engine=None, model=None, tag=None,
+                      visible=None) -> list:
     conds = []
+    if visible is not None:  # the projects the actor may see
+        conds.append(GenerationGroup.project_id.in_(visible))
     if project_id is not None:
         conds.append(GenerationGroup.project_id == int(project_id))
     if date_from is not None:

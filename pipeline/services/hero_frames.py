@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.engines import base as engines
+from pipeline.access import Access
 from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
-from pipeline.errors import StudioError
+from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
 from pipeline.services.jobs import JobService
+from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.views import frame_view
 from pipeline.settings import Settings
 from storage.db import Database
@@ -26,11 +28,14 @@ MAX_SEED = 2**31 - 1
 
 
 class HeroFrameService:
-    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings) -> None:
+    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings,
+                 access: Access | None = None, limits: LimitsService | None = None) -> None:
         self.db = db
         self.media = media
         self.jobs = jobs
         self.settings = settings
+        self.access = access or Access(db, settings)
+        self.limits = limits or LimitsService(db, self.access, settings)
 
     # ------------------------------------------------------------ engines and costs
     def engines(self, kind: str = "frame") -> list[dict[str, Any]]:
@@ -76,7 +81,11 @@ class HeroFrameService:
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, MAX_SEED - MAX_CANDIDATES)
         engine = engines.create("frame", engine or self.settings.frame_engine, self.settings)
         with self.db.session() as session:
-            project = _project(session, project_id)
+            project = _project(session, project_id, self.access, "edit")
+            if parent_frame_id is not None:
+                parent = session.get(HeroFrame, int(parent_frame_id))
+                if parent is None or parent.project_id != project.id:
+                    raise NotFound(f"Hero frame {parent_frame_id} is not part of this project.")
             ratio = aspect_ratio or project.aspect_ratio
             _check_ratio(ratio)
             estimate = self.estimate_cost(engine.name, count, ratio)
@@ -93,12 +102,14 @@ class HeroFrameService:
             }
             job = self.jobs.create(session, "hero_frames", payload, project.id)
             job_id = job.id
+            # in this transaction: a refused request (LimitExceeded) leaves no job behind
+            self.limits.reserve(session, "hero_frames", project.id, spend_of(estimate), engine.name, job_id=job_id)
         self.jobs.enqueue(job_id)
         return {"job_id": job_id, "seeds": payload["seeds"], "engine": engine.name, "engine_label": engine.label,
                 "estimate": estimate}
 
     def regenerate(self, frame_id: int, count: int = 4) -> dict[str, Any]:
-        """Same prompt and settings, fresh seeds."""
+        """Same prompt and settings, fresh seeds (needs edit access to the frame's project)."""
         frame = self.get(frame_id)
         return self.generate(frame["project_id"], frame["prompt"], count, frame["aspect_ratio"], None,
                              frame["enhanced_prompt"], parent_frame_id=None, engine=_engine_of(frame))
@@ -123,7 +134,7 @@ class HeroFrameService:
         image = load_upload(Path(file_path), max_bytes=int(self.settings.max_upload_mb * 2**20),
                             max_megapixels=self.settings.max_upload_megapixels)
         with self.db.session() as session:
-            project = _project(session, project_id)
+            project = _project(session, project_id, self.access, "edit")
             frame = self._store_frame(session, project.id, image, source=FrameSource.uploaded, engine="upload",
                                       model="", seed=None, prompt="", aspect_ratio=_nearest_ratio(image.size),
                                       parameters={"original_name": Path(file_path).name})
@@ -141,7 +152,7 @@ class HeroFrameService:
             _check_ratio(crop_to)
         enhancer = engines.create("photo", self.settings.photo_engine, self.settings)
         with self.db.session() as session:
-            original = _frame(session, frame_id)
+            original = _frame(session, frame_id, self.access, "edit")
             with Image.open(self.media.absolute(original.image_path)) as img:
                 image = img.convert("RGB")
             options = PhotoEnhanceOptions(white_balance, exposure, contrast, sharpen, crop_to)
@@ -155,7 +166,7 @@ class HeroFrameService:
     # ------------------------------------------------------------ reading and picks
     def list(self, project_id: int, favourites_only: bool = False) -> list[dict[str, Any]]:
         with self.db.session() as session:
-            _project(session, project_id)
+            _project(session, project_id, self.access)
             query = select(HeroFrame).where(HeroFrame.project_id == project_id).order_by(HeroFrame.id.desc())
             if favourites_only:
                 query = query.where(HeroFrame.is_favourite.is_(True))
@@ -163,11 +174,11 @@ class HeroFrameService:
 
     def get(self, frame_id: int) -> dict[str, Any]:
         with self.db.session() as session:
-            return frame_view(_frame(session, frame_id), self.media)
+            return frame_view(_frame(session, frame_id, self.access), self.media)
 
     def set_favourite(self, frame_id: int, favourite: bool) -> dict[str, Any]:
         with self.db.session() as session:
-            frame = _frame(session, frame_id)
+            frame = _frame(session, frame_id, self.access, "edit")
             frame.is_favourite = bool(favourite)
             return frame_view(frame, self.media)
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from pipeline.access import Access
 from pipeline.errors import NotFound, StudioError
 from pipeline.services import prompt_tips
+from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.prompt_diff import prompt_changes
 from pipeline.services.views import _iso, attempt_view
-from pipeline.services.lookups import get_project as _project
+from pipeline.services.lookups import get_project as _project, get_row
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import (
@@ -32,12 +34,15 @@ MAX_COMPARE = 4
 
 
 class HistoryService:
-    def __init__(self, db: Database, media: MediaStore, jobs, attempts, settings) -> None:
+    def __init__(self, db: Database, media: MediaStore, jobs, attempts, settings,
+                 access: Access | None = None, limits: LimitsService | None = None) -> None:
         self.db = db
         self.media = media
         self.jobs = jobs
         self.attempts = attempts
         self.settings = settings
+        self.access = access or Access(db, settings)
+        self.limits = limits or LimitsService(db, self.access, settings)
 
     # ------------------------------------------------------------ the iteration timeline
     def iterations(self, project_id: int) -> dict[str, Any]:
@@ -45,7 +50,7 @@ class HistoryService:
         chosen attempt (the user's pick, else the system's), prompt diff against its parent (else the previous
         version), best and chosen scores, the pick's feedback, and whether it holds the final version."""
         with self.db.session() as session:
-            project = _project(session, project_id)
+            project = _project(session, project_id, self.access)
             groups = session.scalars(select(GenerationGroup).where(GenerationGroup.project_id == project.id)
                                      .order_by(GenerationGroup.id)).all()
             frames = {f.id: f for f in session.scalars(select(HeroFrame).where(
@@ -92,7 +97,8 @@ class HistoryService:
         if not 1 <= len(ids) <= MAX_COMPARE:
             raise StudioError(f"Compare 1 to {MAX_COMPARE} attempts; got {len(ids)}.")
         with self.db.session() as session:
-            found = {a.id: a for a in session.scalars(select(VideoAttempt).where(VideoAttempt.id.in_(ids)))}
+            found = {a.id: a for a in session.scalars(select(VideoAttempt).where(VideoAttempt.id.in_(ids)))
+                     if self._may_view(session, a)}  # other people's attempts read as missing
             missing = [i for i in ids if i not in found]
             if missing:
                 raise NotFound(f"Attempt{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))} "
@@ -137,7 +143,7 @@ class HistoryService:
     def set_final(self, project_id: int, attempt_id: int | None) -> dict[str, Any]:
         """Make a finished attempt of the project its final version (None clears it)."""
         with self.db.session() as session:
-            project = _project(session, project_id)
+            project = _project(session, project_id, self.access, "edit")
             if attempt_id is None:
                 project.final_attempt_id, project.final_set_at = None, None
                 return {"project_id": project.id, "final": None}
@@ -153,7 +159,7 @@ class HistoryService:
 
     def final(self, project_id: int) -> dict[str, Any] | None:
         with self.db.session() as session:
-            return self._final_view(session, _project(session, project_id))
+            return self._final_view(session, _project(session, project_id, self.access))
 
     def _final_view(self, session, project: Project) -> dict[str, Any] | None:
         if project.final_attempt_id is None:
@@ -179,9 +185,7 @@ class HistoryService:
         if not ids:
             raise StudioError("Choose at least one attempt to re-roll.")
         with self.db.session() as session:
-            parent = session.get(GenerationGroup, int(group_id)) if group_id is not None else None
-            if parent is None:
-                raise NotFound(f"Generation group {group_id} does not exist.")
+            parent = get_row(session, GenerationGroup, group_id, "Generation group", self.access, "edit")
             unknown = ids - {a.id for a in parent.attempts}
             if unknown:
                 raise NotFound(f"Attempt {', '.join(map(str, sorted(unknown)))} is not part of group {parent.id}.")
@@ -194,9 +198,13 @@ class HistoryService:
                                     motion_prompt=parent.motion_prompt, negative_prompt=parent.negative_prompt,
                                     engine=parent.engine, model=parent.model, attempt_count=len(kept) + len(ids),
                                     duration=parent.duration, iteration_index=parent.iteration_index + 1,
-                                    parent_group_id=parent.id, estimated_cost_usd=estimate)
+                                    parent_group_id=parent.id,
+                                    estimated_cost_usd=estimate["usd"] if estimate else None)
             session.add(group)
             session.flush()
+            # in this transaction: a refused re-roll (LimitExceeded) leaves no group, attempts or jobs behind
+            self.limits.reserve(session, "reroll", parent.project_id, spend_of(estimate), parent.engine,
+                                group_id=group.id)
             rng, job_ids = random.SystemRandom(), []
             for old in sorted(parent.attempts, key=lambda a: a.index):
                 if old.id in ids:
@@ -215,6 +223,13 @@ class HistoryService:
         view = self.attempts.group(new_id)
         view["job_ids"] = job_ids
         return view
+
+    def _may_view(self, session, row) -> bool:
+        try:
+            self.access.require_row(session, row, "view")
+        except NotFound:
+            return False
+        return True
 
     def _carry(self, session, old: VideoAttempt, group_id: int) -> VideoAttempt:
         copy = VideoAttempt(group_id=group_id, index=old.index, seed=old.seed, status=AttemptStatus.done.value,
@@ -250,6 +265,7 @@ class HistoryService:
     def decision(self, group_id: int) -> dict[str, Any] | None:
         """The user's latest pick of a group: {attempt_id, system_attempt_id, reason, tags, agrees_with_system}."""
         with self.db.session() as session:
+            get_row(session, GenerationGroup, group_id, "Generation group", self.access)
             event = _latest_user_events(session, [int(group_id)]).get(int(group_id))
             if event is None:
                 return None
@@ -299,8 +315,8 @@ def _base_parameters(old: VideoAttempt) -> dict[str, Any]:
     return {k: v for k, v in (old.parameters or {}).items() if k in keep}
 
 
-def _estimate(attempts, engine: str, count: int, duration: float) -> float | None:
+def _estimate(attempts, engine: str, count: int, duration: float) -> dict[str, Any] | None:
     try:
-        return attempts.estimate_cost(engine, count, duration)["usd"]
+        return attempts.estimate_cost(engine, count, duration)
     except Exception:  # noqa: BLE001 - an engine that is no longer configured has no estimate; the job says why
         return None

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from pipeline.access import Access
-from pipeline.errors import NotFound
 from pipeline.jobs import JobContext, JobRunner
 from pipeline.queue import JobQueue
+from pipeline.services.lookups import get_row
 from pipeline.services.views import job_view
 from storage.db import Database
-from storage.models import Job, JobStatus, utcnow
+from storage.models import Job, JobStatus, Project, utcnow
 
 
 class JobService:
@@ -37,17 +37,14 @@ class JobService:
 
     def get(self, job_id: int) -> dict[str, Any]:
         with self.db.session() as session:
-            job = session.get(Job, int(job_id))
-            if job is None:
-                raise NotFound(f"Job {job_id} does not exist.")
-            return job_view(job)
+            return job_view(self._job(session, job_id, "view"))
 
     def active(self, project_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Queued and running jobs first, then the most recent finished ones."""
+        """Queued and running jobs first, then the most recent finished ones (of the projects the actor may see
+        and the actor's own jobs without a project)."""
         with self.db.session() as session:
             query = select(Job).order_by(Job.id.desc()).limit(limit)
-            if project_id is not None:
-                query = query.where(Job.project_id == project_id)
+            query = self._scoped(session, query, project_id)
             jobs = session.scalars(query).all()
             order = {JobStatus.running.value: 0, JobStatus.queued.value: 1}
             return [job_view(j) for j in sorted(jobs, key=lambda j: (order.get(j.status, 2), -j.id))]
@@ -56,8 +53,7 @@ class JobService:
         """Queued and running jobs (optionally of one project and one kind), newest first: what a poll waits on."""
         with self.db.session() as session:
             query = select(Job).where(Job.status.in_([JobStatus.queued.value, JobStatus.running.value]))
-            if project_id is not None:
-                query = query.where(Job.project_id == project_id)
+            query = self._scoped(session, query, project_id)
             if kind is not None:
                 query = query.where(Job.kind == kind)
             return [job_view(j) for j in session.scalars(query.order_by(Job.id.desc())).all()]
@@ -66,9 +62,7 @@ class JobService:
         """Queued work is cancelled at once; running work stops at its next progress check."""
         ended = None
         with self.db.session() as session:
-            job = session.get(Job, int(job_id))
-            if job is None:
-                raise NotFound(f"Job {job_id} does not exist.")
+            job = self._job(session, job_id, "edit")
             if JobStatus(job.status).finished:
                 return job_view(job)
             job.cancel_requested = True
@@ -84,3 +78,23 @@ class JobService:
         if ended is not None and ended.kind in self.runner.handlers:
             self.runner.handlers[ended.kind].on_end(ended, JobStatus.cancelled, "Cancelled before it started.")
         return view
+
+    # ------------------------------------------------------------ access
+    def _job(self, session, job_id: Any, need: str) -> Job:
+        return get_row(session, Job, job_id, "Job", self.access, need)
+
+    def _scoped(self, session, query, project_id: int | None):
+        """``query`` limited to one project (which the actor must be able to see), else to every project the actor
+        may see plus the actor's own jobs that belong to no project."""
+        if project_id is not None:
+            if self.access is not None:
+                self.access.get(session, Project, project_id, "view")
+            return query.where(Job.project_id == int(project_id))
+        if self.access is None:
+            return query
+        actor = self.access.actor()
+        clause = self.access.visible_projects(actor)
+        if clause is None:
+            return query
+        return query.where(or_(Job.project_id.in_(select(Project.id).where(clause)),
+                               and_(Job.project_id.is_(None), Job.user_id == actor.user_id)))

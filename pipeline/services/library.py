@@ -9,7 +9,12 @@ Delete removes rows and their files together. Rules (docs/API.md, "Library"):
 - a file still referenced by another row (e.g. an attempt video used by a timeline version) is kept;
 - deleting a project removes its frames, groups, attempts, scores, picks, timeline versions, exports, uploaded
   clips, previews and jobs.
-`audit()` lists files under the media root no row references and rows whose file is missing.
+`audit()` lists files under the media root no row references and rows whose file is missing (admins only).
+
+Ownership (pipeline/access.py): search covers only the projects the actor may see; reading, cloning and
+downloading an item need "view" on its project, re-running, starting from settings and deleting frames, groups
+or attempts need "edit", deleting a whole project needs "own". Items of other people's private projects are
+reported exactly like missing ones.
 """
 from __future__ import annotations
 
@@ -29,7 +34,6 @@ from pipeline.services.library_queries import (
     project_query,
 )
 from pipeline.services.views import _iso
-from pipeline.services.lookups import get_row as _get
 from storage.models import (
     FINISHED_ATTEMPT_STATES,
     GenerationGroup,
@@ -52,9 +56,14 @@ MAX_PAGE_SIZE = 100
 
 
 class LibraryService:
-    def __init__(self, db, media, jobs, hero_frames, attempts, history) -> None:
+    def __init__(self, db, media, jobs, hero_frames, attempts, history, *, access) -> None:
         self.db, self.media, self.jobs = db, media, jobs
         self.hero_frames, self.attempts, self.history = hero_frames, attempts, history
+        self.access = access
+
+    def _get(self, session, model: type, item_id: Any, need: str = "view"):
+        """The row if the actor may ``need`` it; NotFound (as for a missing row) otherwise."""
+        return self.access.get(session, model, item_id, need)
 
     # ------------------------------------------------------------ search
     def search(self, query: str = "", kind: str = "all", status: str = "any", page: int = 1,
@@ -77,6 +86,7 @@ class LibraryService:
                 q = wanted[name](needle, status)
                 if q is None:
                     continue
+                q = self.access.filter_projects(q, Project.id)  # every query joins its project
                 total += session.scalar(select(func.count()).select_from(q.subquery()))
                 items += [self._item(session, name, row) for row in session.execute(
                     q.order_by(created_column(name).desc(), id_column(name).desc()).limit(page * size)).all()]
@@ -107,33 +117,36 @@ class LibraryService:
     # ------------------------------------------------------------ actions
     def rerun(self, kind: str, item_id: int) -> dict[str, Any]:
         """Same settings, fresh seeds: a frame's prompt → new candidates (job); an attempt → re-rolled in a new
-        iteration (the others carried over); a group → a new iteration with all attempts."""
+        iteration (the others carried over); a group → a new iteration with all attempts. Needs "edit" on the
+        item's project; the service that queues the work reserves it against the actor's limits."""
+        models = {"frame": HeroFrame, "attempt": VideoAttempt, "group": GenerationGroup}
+        if kind not in models:
+            raise StudioError("Re-run works on a hero frame, an attempt or a group.")
+        with self.db.session() as session:
+            row = self._get(session, models[kind], item_id, "edit")
+            group_id = row.group_id if kind == "attempt" else None
         if kind == "frame":
             return {"kind": kind, **self.hero_frames.regenerate(int(item_id))}
         if kind == "attempt":
-            with self.db.session() as session:
-                group_id = _get(session, VideoAttempt, item_id, "Attempt").group_id
             return {"kind": kind, **self.history.rerun_attempts(group_id, [int(item_id)])}
-        if kind == "group":
-            return {"kind": kind, **self.attempts.regenerate(int(item_id))}
-        raise StudioError("Re-run works on a hero frame, an attempt or a group.")
+        return {"kind": kind, **self.attempts.regenerate(int(item_id))}
 
     def clone_settings(self, kind: str, item_id: int) -> dict[str, Any]:
         """The settings that made an item, to start new work from: hero frame and prompt, motion and negative
         prompts, attempt count, clip length, engine (a project gives its newest group's)."""
         with self.db.session() as session:
             if kind == "project":
-                _get(session, Project, item_id, "Project")
+                self._get(session, Project, item_id)
                 gid = session.scalar(select(func.max(GenerationGroup.id)).where(GenerationGroup.project_id == item_id))
                 if gid is None:
                     raise StudioError("This project has no attempts yet: nothing to clone.")
                 kind, item_id = "group", gid
             if kind == "frame":
-                frame = _get(session, HeroFrame, item_id, "Hero frame")
+                frame = self._get(session, HeroFrame, item_id)
                 group = None
             else:
-                group = (_get(session, VideoAttempt, item_id, "Attempt").group if kind == "attempt"
-                         else _get(session, GenerationGroup, item_id, "Generation group"))
+                group = (self._get(session, VideoAttempt, item_id).group if kind == "attempt"
+                         else self._get(session, GenerationGroup, item_id))
                 frame = session.get(HeroFrame, group.hero_frame_id)
             out = {"source_kind": kind, "source_id": int(item_id), "project_id": frame.project_id,
                    "hero_frame_id": frame.id, "hero_prompt": frame.prompt, "enhanced_prompt": frame.enhanced_prompt,
@@ -144,8 +157,18 @@ class LibraryService:
             return out
 
     def start_from_settings(self, project_id: int, settings: dict[str, Any]) -> dict[str, Any]:
-        """Start attempts in a project with cloned settings; a hero frame of another project is copied in first."""
-        frame_id = self._frame_in(int(project_id), int(settings["hero_frame_id"]))
+        """Start attempts in a project with cloned settings; a hero frame of another project is copied in first.
+        Needs "edit" on the project and "view" on the frame's project."""
+        if not isinstance(settings, dict):
+            raise StudioError("Settings must be an object like the one /clone_settings returns.")
+        with self.db.session() as session:
+            self._get(session, Project, project_id, "edit")
+        try:
+            source_frame = int(settings["hero_frame_id"])
+        except (KeyError, TypeError, ValueError):
+            raise StudioError("The settings need a hero_frame_id (a frame number, as /clone_settings returns); "
+                              f"got {settings.get('hero_frame_id')!r}.") from None
+        frame_id = self._frame_in(int(project_id), source_frame)
         engines = {e["name"] for e in self.attempts.engines()}
         engine = settings.get("engine") if settings.get("engine") in engines else None
         return self.attempts.start_group(int(project_id), settings.get("motion_prompt") or "",
@@ -154,8 +177,8 @@ class LibraryService:
 
     def _frame_in(self, project_id: int, frame_id: int) -> int:
         with self.db.session() as session:
-            _get(session, Project, project_id, "Project")
-            frame = _get(session, HeroFrame, frame_id, "Hero frame")
+            self._get(session, Project, project_id, "edit")
+            frame = self._get(session, HeroFrame, frame_id)
             if frame.project_id == project_id:
                 return frame.id
             stem = f"p{project_id}-clone-{frame.id}"
@@ -173,16 +196,16 @@ class LibraryService:
 
     def download(self, kind: str, item_id: int) -> list[str]:
         """Files of an item: a frame's image, an attempt's video, a group's videos, a project's final version
-        and newest exported timeline."""
+        and newest exported timeline. Needs "view" on the item's project."""
         with self.db.session() as session:
             if kind == "frame":
-                paths = [_get(session, HeroFrame, item_id, "Hero frame").image_path]
+                paths = [self._get(session, HeroFrame, item_id).image_path]
             elif kind == "attempt":
-                paths = [_get(session, VideoAttempt, item_id, "Attempt").video_path]
+                paths = [self._get(session, VideoAttempt, item_id).video_path]
             elif kind == "group":
-                paths = [a.video_path for a in _get(session, GenerationGroup, item_id, "Generation group").attempts]
+                paths = [a.video_path for a in self._get(session, GenerationGroup, item_id).attempts]
             elif kind == "project":
-                project = _get(session, Project, item_id, "Project")
+                project = self._get(session, Project, item_id)
                 final = session.get(VideoAttempt, project.final_attempt_id) if project.final_attempt_id else None
                 export = session.scalar(select(TimelineVersion.exported_path).where(
                     TimelineVersion.project_id == project.id, TimelineVersion.exported_path.is_not(None))
@@ -198,7 +221,8 @@ class LibraryService:
 
     # ------------------------------------------------------------ delete
     def delete(self, kind: str, item_id: int, confirm: bool = False) -> dict[str, Any]:
-        """Delete an item with its rows and files (see the module docstring for what is refused or cascaded)."""
+        """Delete an item with its rows and files (see the module docstring for what is refused or cascaded).
+        A whole project needs "own"; a frame, group or attempt "edit" on its project."""
         if kind not in KINDS:
             raise StudioError(f"kind must be one of {', '.join(KINDS)}; got '{kind}'.")
         if not confirm:
@@ -212,10 +236,10 @@ class LibraryService:
                 paths, counts = self._delete_frame(session, int(item_id))
             else:
                 if kind == "attempt":
-                    attempt = _get(session, VideoAttempt, item_id, "Attempt")
+                    attempt = self._get(session, VideoAttempt, item_id, "edit")
                     targets, group = [attempt], attempt.group
                 else:
-                    group = _get(session, GenerationGroup, item_id, "Generation group")
+                    group = self._get(session, GenerationGroup, item_id, "edit")
                     targets = list(group.attempts)
                 paths, counts, regroup = self._delete_attempts(session, group, targets, kind == "group", notes)
         if regroup is not None:
@@ -249,7 +273,7 @@ class LibraryService:
         return paths, {"attempts": len(ids), "groups": 1 if regroup is None else 0}, regroup
 
     def _delete_frame(self, session, frame_id: int):
-        frame = _get(session, HeroFrame, frame_id, "Hero frame")
+        frame = self._get(session, HeroFrame, frame_id, "edit")
         users = session.scalars(select(GenerationGroup.id).where(GenerationGroup.hero_frame_id == frame.id)).all()
         if users:
             raise StudioError(f"Hero frame #{frame.id} was animated by group(s) {', '.join(map(str, users))}: "
@@ -259,7 +283,7 @@ class LibraryService:
         return paths, {"frames": 1}
 
     def _delete_project(self, session, project_id: int):
-        project = _get(session, Project, project_id, "Project")
+        project = self._get(session, Project, project_id, "own")
         busy = session.scalar(select(func.count(Job.id)).where(Job.project_id == project.id, Job.status.in_(
             [JobStatus.queued.value, JobStatus.running.value])))
         if busy:
@@ -320,7 +344,8 @@ class LibraryService:
 
     def audit(self) -> dict[str, Any]:
         """Files under the media root that no row references (caches and shared folders aside) and row paths
-        whose file is missing. Both lists are empty in a healthy studio."""
+        whose file is missing. Both lists are empty in a healthy studio. It covers everyone's files: admins only."""
+        self.access.require_admin()
         refs = self._referenced()
         files = {p.relative_to(self.media.root).as_posix() for p in self.media.root.rglob("*")
                  if p.is_file() and not p.name.startswith(".tmp-")}

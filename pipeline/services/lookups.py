@@ -1,26 +1,37 @@
-"""Row lookups and checks the services share, with the user-facing messages in one place."""
+"""Row lookups and checks the services share, with the user-facing messages in one place.
+
+With ``access`` the lookup is ownership-checked (``Access.get``): a row the actor may not ``need`` is reported
+exactly like a missing one. Without it (older callers) it is a plain lookup."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.engines.base import ASPECT_RATIOS
 from pipeline.errors import NotFound, StudioError
 from storage.models import HeroFrame, Project
 
+if TYPE_CHECKING:
+    from pipeline.access import Access
 
-def get_row(session, model: type, item_id: Any, what: str):
-    row = session.get(model, int(item_id)) if item_id is not None else None
+
+def get_row(session, model: type, item_id: Any, what: str, access: "Access | None" = None, need: str = "view"):
+    if access is not None:
+        return access.get(session, model, item_id, need, what=what)
+    try:
+        row = session.get(model, int(item_id)) if item_id is not None else None
+    except (TypeError, ValueError):
+        row = None
     if row is None:
         raise NotFound(f"{what} {item_id} does not exist.")
     return row
 
 
-def get_project(session, project_id: Any) -> Project:
-    return get_row(session, Project, project_id, "Project")
+def get_project(session, project_id: Any, access: "Access | None" = None, need: str = "view") -> Project:
+    return get_row(session, Project, project_id, "Project", access, need)
 
 
-def get_frame(session, frame_id: Any) -> HeroFrame:
-    return get_row(session, HeroFrame, frame_id, "Hero frame")
+def get_frame(session, frame_id: Any, access: "Access | None" = None, need: str = "view") -> HeroFrame:
+    return get_row(session, HeroFrame, frame_id, "Hero frame", access, need)
 
 
 def check_aspect_ratio(aspect_ratio: str) -> None:

@@ -5,7 +5,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.errors import NotFound, StudioError
+from pipeline.access import Access
+from pipeline.errors import StudioError
+from pipeline.services.lookups import get_row
 from storage.db import Database
 from storage.models import (
     FINISHED_ATTEMPT_STATES,
@@ -18,11 +20,16 @@ from storage.models import (
 
 
 class SelectionService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, access: Access | None = None) -> None:
         self.db = db
+        self.access = access
+
+    def _get(self, session, model: type, item_id: Any, need: str, what: str):
+        return get_row(session, model, item_id, what, self.access, need)
 
     def select_if_complete(self, group_id: int) -> bool:
-        """Once every attempt has finished (done, failed or cancelled), rank the scored ones and mark the best."""
+        """Once every attempt has finished (done, failed or cancelled), rank the scored ones and mark the best.
+        Internal (workers and the services that end attempts call it): no ownership check."""
         import scoring
 
         with self.db.session() as session:
@@ -57,9 +64,7 @@ class SelectionService:
     def select_attempt(self, attempt_id: int, reason: str = "", tags: list[str] | None = None) -> dict[str, Any]:
         """The user's pick; it overrides the system's for the timeline and is logged for the agreement rate."""
         with self.db.session() as session:
-            attempt = session.get(VideoAttempt, int(attempt_id)) if attempt_id is not None else None
-            if attempt is None:
-                raise NotFound(f"Attempt {attempt_id} does not exist.")
+            attempt = self._get(session, VideoAttempt, attempt_id, "edit", "Attempt")
             if attempt.status != AttemptStatus.done.value:
                 raise StudioError(f"Attempt {attempt.index} is {attempt.status}; only finished attempts can be picked.")
             group = attempt.group
@@ -75,9 +80,7 @@ class SelectionService:
     def accept_system_pick(self, group_id: int, reason: str = "", tags: list[str] | None = None) -> dict[str, Any]:
         """The user confirms the system's pick (logged like any user pick, so it counts as agreement)."""
         with self.db.session() as session:
-            group = session.get(GenerationGroup, int(group_id)) if group_id is not None else None
-            if group is None:
-                raise NotFound(f"Generation group {group_id} does not exist.")
+            group = self._get(session, GenerationGroup, group_id, "edit", "Generation group")
             system = next((a for a in group.attempts if a.is_system_selected_best), None)
             if system is None:
                 raise StudioError("This group has no system pick yet: wait until its attempts are scored.")

@@ -9,9 +9,12 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 
+from pipeline.access import Access
+from pipeline.services.library_queries import paths_in
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.services.jobs import JobService
+from pipeline.services.limits import LimitsService
 from pipeline.services.timeline_gaps import TimelineGaps
 from pipeline.services.timeline_history import SAVED, TimelineHistory
 from pipeline.services.timeline_media import TimelineMedia
@@ -40,25 +43,38 @@ SPECIAL_OPERATIONS = ("add_attempt", "music_by_mood")
 
 
 class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
-    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings) -> None:
+    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings,
+                 access: Access | None = None, limits: LimitsService | None = None) -> None:
         self.db = db
         self.media = media
         self.jobs = jobs
         self.settings = settings
+        self.access = access or Access(db, settings)
+        self.limits = limits or LimitsService(db, self.access, settings)
+
+    # ------------------------------------------------------------ access
+    def _project(self, session, project_id: Any, need: str = "view") -> Project:
+        """The project if the actor may ``need`` it (NotFound for missing or not shared, ReadOnly for viewers)."""
+        return _project(session, project_id, self.access, need)
+
+    def _check(self, project_id: Any, need: str) -> None:
+        with self.db.session() as session:
+            self._project(session, project_id, need)
 
     # ------------------------------------------------------------ reading
     def get(self, project_id: int) -> dict[str, Any]:
         """The current version (with thumbnails, can_undo, can_redo); a project without one starts from its
-        picked attempts. Gap clips whose generation finished are put in first."""
+        picked attempts. Gap clips whose generation finished are put in first. Needs view access: the first
+        version and finished gap clips are derived automatically, whoever looks."""
         with self.db.session() as session:
-            _project(session, project_id)
+            self._project(session, project_id)
             head = self._head(session, project_id)
             pending = head is not None and self._has_pending(head)
             if head is not None and not pending:
                 return self._view(head, detail=True, session=session)
         if head is None:
-            return self.rebuild_from_picks(project_id)
-        self.resolve_gaps(project_id)
+            return self._rebuild_from_picks(project_id)
+        self._resolve_gaps(project_id)
         with self.db.session() as session:
             return self._view(self._require_head(session, project_id), detail=True, session=session)
 
@@ -66,6 +82,10 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
     def rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
         """One clip per generation group (the user's pick, else the system's, in the order the groups were made);
         music, overlays, grade, fades and frame rate of the current version are kept."""
+        self._check(project_id, "edit")
+        return self._rebuild_from_picks(project_id)
+
+    def _rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
         with self.db.session() as session:
             project = _project(session, project_id)
             groups = session.scalars(select(GenerationGroup).where(GenerationGroup.project_id == project.id)
@@ -95,6 +115,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         if operation not in OPERATIONS and operation not in SPECIAL_OPERATIONS:
             known = ", ".join(sorted([*OPERATIONS, *SPECIAL_OPERATIONS]))
             raise StudioError(f"Unknown timeline operation '{operation}'. Known: {known}.")
+        self._check(project_id, "edit")
         self.get(project_id)  # make sure a first version exists
         with self.db.session() as session:
             head = self._require_head(session, project_id)
@@ -106,6 +127,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 elif operation == "music_by_mood":
                     edit = self._music_by_mood(edit, str(arguments.get("mood", "")))
                 else:
+                    if operation == "set_music":
+                        self._check_track(arguments.get("track"), before)
                     edit = OPERATIONS[operation](edit, **arguments)
             except (TimelineError, MusicLibraryError) as exc:
                 raise StudioError(str(exc)) from exc
@@ -127,6 +150,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         saved, with the file ad_<project>_<version>.mp4 and its thumbnail."""
         if fit not in FITS:
             raise StudioError(f"Fit must be 'crop' or 'letterbox'; got '{fit}'.")
+        self._check(project_id, "edit")  # may save a version, and writes a file of the project
         self.get(project_id)
         with self.db.session() as session:
             row = self._require_head(session, project_id) if not version else self._row(session, project_id, version)
@@ -194,9 +218,12 @@ class ExportJob:
             relative = f"exports/ad_{name}_{row.version}.mp4"
             thumb = f"exports/ad_{name}_{row.version}.jpg"
             row_id = row.id
+        # With an object store, this worker may never have seen the clips and music: fetch them first.
+        service.media.ensure_local(*sorted(paths_in(edit.to_dict())))
         result = export(edit, service.media.absolute(relative), service.media.root, Path(service.settings.music_dir),
                         long_side=service.settings.export_long_side, fit=ctx.payload.get("fit", "crop"),
                         progress=ctx.progress)
+        service.media.publish(relative)
         image = poster(result.path, service.media.absolute(thumb).with_suffix(".png"), max_side=640)
         from PIL import Image
 

@@ -35,6 +35,7 @@ class TimelineGaps:
         """The gap the last edit left, if it removed time: {position, duration, reason}, or None.
         ``position`` is where a filling clip would go (an index into the clips)."""
         with self.db.session() as session:
+            self._project(session, project_id)
             head = self._require_head(session, project_id)
             if head.parent_version is None:
                 return None
@@ -71,6 +72,7 @@ class TimelineGaps:
             raise StudioError("Take the frame from the 'previous' or the 'next' clip.")
         if not (prompt or "").strip():
             raise StudioError("Describe the motion for the gap, e.g. 'slow push in on the product'.")
+        self._check(project_id, "edit")
         self.get(project_id)
         with self.db.session() as session:
             edit = self._edit(self._require_head(session, project_id))
@@ -84,9 +86,15 @@ class TimelineGaps:
         neighbour = edit.clips[position - 1] if use_previous else edit.clips[position]
         at = max(neighbour.in_point, neighbour.out_point - 1.0 / edit.fps) if use_previous else neighbour.in_point
         frame_id = self._store_gap_frame(project_id, neighbour, at, prompt, duration, position)
-        attempts = AttemptService(self.db, self.media, self.jobs, SelectionService(self.db), self.settings)
-        group = attempts.start_group(project_id, prompt, "", attempt_count, hero_frame_id=frame_id,
-                                     duration=min(MAX_GAP, max(ENGINE_MIN, duration)), engine=engine, seed=seed)
+        attempts = AttemptService(self.db, self.media, self.jobs, SelectionService(self.db, self.access),
+                                  self.settings, access=self.access, limits=self.limits)
+        try:  # reserves the generation ("gap_fill"); refused (LimitExceeded) or invalid: nothing is queued
+            group = attempts.start_group(project_id, prompt, "", attempt_count, hero_frame_id=frame_id,
+                                         duration=min(MAX_GAP, max(ENGINE_MIN, duration)), engine=engine, seed=seed,
+                                         usage_kind="gap_fill")
+        except StudioError:
+            self._drop_gap_frame(frame_id)
+            raise
         with self.db.session() as session:
             frame = session.get(HeroFrame, frame_id)
             edit = self._edit(self._require_head(session, project_id))
@@ -99,13 +107,17 @@ class TimelineGaps:
             side = "last frame of" if use_previous else "first frame of"
             self._save(session, project_id, edit, f"Gap of {fmt_seconds(duration)} at position {position}: "
                        f"generating from the {side} '{neighbour.display_name}' (group {group['id']})")
-        self.resolve_gaps(project_id)
+        self._resolve_gaps(project_id)
         view = self.get(project_id)
         view["gap_group_id"] = group["id"]
         return view
 
     def resolve_gaps(self, project_id: int) -> dict[str, Any] | None:
         """Put finished gap clips in place of their placeholders (one new version); None if nothing changed."""
+        self._check(project_id, "edit")
+        return self._resolve_gaps(project_id)
+
+    def _resolve_gaps(self, project_id: int) -> dict[str, Any] | None:
         with self.db.session() as session:
             head = self._require_head(session, project_id)
             edit = self._edit(head)
@@ -184,3 +196,13 @@ class TimelineGaps:
             session.flush()
             return frame.id
 
+    def _drop_gap_frame(self, frame_id: int) -> None:
+        """Remove the gap's frame (row and files) when its generation could not start."""
+        with self.db.session() as session:
+            frame = session.get(HeroFrame, frame_id)
+            if frame is None:
+                return
+            paths = (frame.image_path, frame.thumbnail_path)
+            session.delete(frame)
+        for path in paths:
+            self.media.delete(path)

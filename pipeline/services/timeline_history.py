@@ -18,12 +18,14 @@ SAVED, DRAFT = "saved", "draft"
 
 
 class TimelineHistory:
-    """Mixin of TimelineService: version rows, head, undo/redo, save, open, compare, views."""
+    """Mixin of TimelineService: version rows, head, undo/redo, save, open, compare, views. Public methods check
+    the project (view to read, edit to change) with TimelineService._project; the internals do not."""
 
     # ------------------------------------------------------------ reading
     def versions(self, project_id: int, saved_only: bool = False) -> list[dict[str, Any]]:
         """Every version of the project's timeline (or only the saved ones), newest first."""
         with self.db.session() as session:
+            self._project(session, project_id)
             query = select(TimelineVersion).where(TimelineVersion.project_id == int(project_id))
             if saved_only:
                 query = query.where(TimelineVersion.kind == SAVED)
@@ -32,12 +34,14 @@ class TimelineHistory:
 
     def version(self, project_id: int, version: int) -> dict[str, Any]:
         with self.db.session() as session:
+            self._project(session, project_id)
             return self._view(self._row(session, project_id, version), detail=True, session=session)
 
     def compare(self, project_id: int, version_a: int, version_b: int = 0) -> dict[str, Any]:
         """What changed from version A to version B (0 = the current version): clips added, removed, trimmed,
         moved; transitions; overlays; music; settings; durations; and a sentence per change."""
         with self.db.session() as session:
+            self._project(session, project_id)
             a = self._row(session, project_id, version_a) if version_a else self._head(session, project_id)
             b = self._row(session, project_id, version_b) if version_b else self._head(session, project_id)
             if a is None or b is None:
@@ -51,6 +55,7 @@ class TimelineHistory:
     def undo(self, project_id: int) -> dict[str, Any]:
         """Go back to the version the current one was made from."""
         with self.db.session() as session:
+            self._project(session, project_id, "edit")
             head = self._require_head(session, project_id)
             if head.parent_version is None:
                 raise StudioError("Nothing to undo: this is the first version of the timeline.")
@@ -61,6 +66,7 @@ class TimelineHistory:
     def redo(self, project_id: int) -> dict[str, Any]:
         """Go forward again to the newest version made from the current one."""
         with self.db.session() as session:
+            self._project(session, project_id, "edit")
             head = self._require_head(session, project_id)
             child = self._newest_child(session, project_id, head.version)
             if child is None:
@@ -73,6 +79,7 @@ class TimelineHistory:
         name = " ".join((name or "").split())
         if len(name) > 200:
             raise StudioError("A version name can be at most 200 characters.")
+        self._check(project_id, "edit")
         self.get(project_id)  # a timeline exists
         with self.db.session() as session:
             row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
@@ -86,6 +93,7 @@ class TimelineHistory:
         """Continue editing from an older version: its edit list becomes a new current version (nothing is lost;
         undo goes back to where you were)."""
         with self.db.session() as session:
+            self._project(session, project_id, "edit")
             old = self._row(session, project_id, version)
             label = f"'{old.name}'" if old.name else f"version {old.version}"
             return self._save(session, project_id, self._edit(old), f"Opened {label}")

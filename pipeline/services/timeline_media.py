@@ -38,24 +38,56 @@ class TimelineMedia:
                    "length_seconds": t.length_seconds, "file": str(Path(self.settings.music_dir) / t.file),
                    "tags": list(t.tags), "uploaded": False}
                   for t in load_manifest(Path(self.settings.music_dir))]
-        folder = self.media.absolute(UPLOADED_MUSIC)
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("."):
-                    tracks.append({"id": f"{UPLOADED_MUSIC}/{path.name}", "title": path.stem.rsplit("-", 1)[0],
+        for folder in self._music_folders():
+            directory = self.media.absolute(folder)
+            if not directory.is_dir():
+                continue
+            for path in sorted(directory.iterdir()):
+                if path.is_file() and path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("."):
+                    tracks.append({"id": f"{folder}/{path.name}", "title": path.stem.rsplit("-", 1)[0],
                                    "mood": "uploaded", "tempo_bpm": None, "length_seconds": None,
                                    "file": str(path), "tags": [], "uploaded": True})
         return tracks
 
+    def _music_folders(self) -> list[str]:
+        """Where the actor's uploaded audio lives: each user has a folder of their own, so nobody lists or uses
+        another person's uploads; the single local user (and a worker) also sees the pre-team-mode folder."""
+        actor = self.access.actor()
+        own = [f"{UPLOADED_MUSIC}/u{actor.user_id}"] if actor.user_id is not None else []
+        if not actor.unrestricted:
+            return own
+        root = self.media.absolute(UPLOADED_MUSIC)
+        others = sorted(f"{UPLOADED_MUSIC}/{p.name}" for p in root.iterdir()
+                        if p.is_dir() and p.name.startswith("u")) if root.is_dir() else []
+        return [UPLOADED_MUSIC, *own, *[f for f in others if f not in own]]
+
+    def _check_track(self, track: Any, current) -> None:
+        """A music bed is a library track, the actor's own upload, or the bed the timeline already has (an
+        editor of a shared project keeps the owner's music) — never a path to someone else's file."""
+        if track is None or isinstance(track, dict):
+            return
+        track = str(track)
+        if current.music is not None and current.music.track == track:
+            return
+        if "/" not in track:
+            return  # a library id; the operation itself rejects unknown ones
+        if any(track.startswith(f"{folder}/") and "/" not in track[len(folder) + 1:]
+               for folder in self._music_folders()):
+            return
+        raise StudioError(f"Music track '{track}' does not exist. Upload the audio first, or choose a track "
+                          "from the music library.")
+
     def upload_music(self, project_id: int, file_path: str | Path, use: bool = True) -> dict[str, Any]:
         """Add the user's own audio file (m4a, mp3, wav, flac, ogg, opus, aac; at most 50 MB) to the music
         list and, with ``use``, make it the timeline's music bed. Returns {track, timeline}."""
+        self._check(project_id, "edit")
         source = self._upload_source(file_path, AUDIO_EXTENSIONS, MAX_MUSIC_UPLOAD_MB, "an audio file")
         info = self._probe_upload(source)
         if not info.has_audio or info.duration <= 0:
             raise StudioError(f"'{source.name}' has no audio to use as music.")
-        relative = self.media.import_file(source, self.media.new_path(UPLOADED_MUSIC, source.stem,
-                                                                      source.suffix.lower()))
+        folder = f"{UPLOADED_MUSIC}/u{self.access.user_id()}" if self.access.user_id() is not None \
+            else UPLOADED_MUSIC
+        relative = self.media.import_file(source, self.media.new_path(folder, source.stem, source.suffix.lower()))
         track = {"id": relative, "title": source.stem, "mood": "uploaded", "length_seconds": round(info.duration, 2),
                  "file": str(self.media.absolute(relative)), "uploaded": True}
         timeline = self.apply(project_id, "set_music", track=relative) if use else None
@@ -66,6 +98,7 @@ class TimelineMedia:
                     index: int | None = None) -> dict[str, Any]:
         """Add the user's own video (mp4, mov, m4v, webm, mkv; at most 500 MB and 2 minutes) as a clip, at
         ``index`` or at the end. The file is copied into the media folder; the original is not touched."""
+        self._check(project_id, "edit")
         source = self._upload_source(file_path, VIDEO_EXTENSIONS, MAX_CLIP_UPLOAD_MB, "a video")
         info = self._probe_upload(source)
         if not info.has_video or info.duration <= 0:
@@ -144,6 +177,7 @@ class TimelineMedia:
         from pipeline.timeline.export import export
 
         with self.db.session() as session:
+            self._project(session, project_id)
             row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
             edit, number = self._edit(row), row.version
         if not edit.clips:
@@ -155,6 +189,9 @@ class TimelineMedia:
         started = time.perf_counter()
         cached = target.is_file()
         if not cached:
+            from pipeline.services.library_queries import paths_in
+
+            self.media.ensure_local(*sorted(paths_in(edit.to_dict())))
             try:
                 export(edit, target, self.media.root, Path(self.settings.music_dir), long_side=PREVIEW_LONG_SIDE,
                        preset=PREVIEW_PRESET, crf=PREVIEW_CRF)

@@ -4,7 +4,8 @@ loop, step ±1 frame at the clip's frame rate, speed. The first video is the mas
 seek and step). Each video shows its score badge, the pick marks and its dimension breakdown.
 
 `synced_player(elem_id)` makes the gr.HTML; `player_html(items, mode, fps)` renders its value. Videos are served
-by Gradio from the media root (an allowed path) as `gradio_api/file=<absolute path>`.
+by Gradio from the media root (an allowed path) as `gradio_api/file=<absolute path>` — in team mode from a Gradio
+cache copy, since the media root itself is not served by path there.
 """
 from __future__ import annotations
 
@@ -144,8 +145,15 @@ def synced_player(elem_id: str, **kwargs: Any) -> gr.HTML:
 
 
 def media_url(path: str | None) -> str:
-    """The URL Gradio serves a media-root file under (relative, so it works under a root path too)."""
-    return f"gradio_api/file={quote(str(path))}" if path else ""
+    """The URL Gradio serves a media-root file under (relative, so it works under a root path too). In team mode
+    the media root is not served by path (studio/media_gate.py): the URL is that of a Gradio cache copy."""
+    if not path:
+        return ""
+    from studio.media_gate import cache_copy, serving_copies
+
+    if serving_copies():
+        path = cache_copy(str(path))
+    return f"gradio_api/file={quote(str(path))}"
 
 
 def player_html(items: list[dict[str, Any]], mode: str = "grid", fps: float | None = None,

@@ -1,11 +1,15 @@
 """Tab 5 · Dashboard: score distributions (attempts and finals), iterations per final, auto-vs-user agreement
 (overall and per engine/model), per-video scores, the best score across iterations, which iteration produced the
 finals — for this project or all projects, filtered by date range, engine, model and feedback tag — and a CSV of
-the table. `render` turns the service's summary into the tab's values (the benchmark times it too)."""
+the table. `render` turns the service's summary into the tab's values (the benchmark times it too).
+
+In team mode admins also get "Spend per user" (services.limits.spend_by_user()); nobody else is sent its data."""
 import gradio as gr
 
+from pipeline.access import NotAuthorized
 from studio.components import current_tab, private, user_errors
 from studio.components.html import stat_cards_html
+from studio.components.team import SPEND_COLUMNS, spend_frame, spend_summary_html
 
 ROW_COLUMNS = ["project_id", "group_id", "iteration", "attempt_id", "attempt", "engine", "status", "overall_score",
                "relative_score", "system_pick", "user_pick", "final"]
@@ -74,6 +78,12 @@ def build(services, project_id, tabs):
         tag = gr.Dropdown([ALL], value=ALL, label="Feedback tag", scale=2)
         refresh_btn = gr.Button("↻ Refresh", size="sm", scale=1)
     stats = gr.HTML()
+    if services.settings.team_mode:
+        # Hidden until an admin opens the tab; the data is only ever computed (and sent) for an admin.
+        with gr.Accordion("Spend per user", open=False, visible=False, elem_id="spend-per-user") as spend_box:
+            spend_head = gr.HTML()
+            spend_table = gr.Dataframe(headers=SPEND_COLUMNS, interactive=False, wrap=False, max_height=320,
+                                       show_label=False)
     with gr.Row():
         hist_attempts = gr.BarPlot(x="bin", y="count", title="Score distribution: all attempts", height=240,
                                    x_title="overall score", y_title="attempts", x_label_angle=-45)
@@ -127,6 +137,22 @@ def build(services, project_id, tabs):
             engine=_blank(engine_name), model=_blank(model_name), tag=_blank(tag_name)), visible=True)
 
     csv_btn.click(on_csv, filters, csv_file, **private)
+
+    if not services.settings.team_mode:
+        return
+
+    def on_spend():
+        try:
+            admin = services.access.actor().is_admin
+        except NotAuthorized:
+            admin = False
+        if not admin:
+            return gr.Accordion(visible=False), gr.skip(), gr.skip()
+        data = services.limits.spend_by_user()
+        return gr.Accordion(visible=True), spend_summary_html(data), spend_frame(data)
+
+    for trigger in [project_id.change, refresh_btn.click] + ([tab.select] if tab is not None else []):
+        trigger(on_spend, None, [spend_box, spend_head, spend_table], **private)
 
 
 def _blank(value):

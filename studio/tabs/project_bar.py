@@ -1,10 +1,20 @@
-"""The project bar: title, project switcher, new project / rename, and an honest badge of the engines in use."""
+"""The project bar: title, project switcher, new project / rename, and an honest badge of the engines in use.
+
+In team mode (HFS_AUTH=local|hf) also: who is signed in (with their usage this hour and month) and the way out
+(a Log out link to Gradio's /logout, or the Hugging Face LoginButton), and the current project's sharing — a
+Private / Team can view / Team can edit control for its owner, the owner's name for everyone else. The switcher
+lists only the projects the user may see, and follows when another tab opens a project."""
 import gradio as gr
 
+from pipeline.access import NotAuthorized
 from pipeline.engines import base as engines
 from pipeline.engines.base import ASPECT_RATIOS
-from studio.components import private, user_errors
+from studio.components import poll, private, user_errors
 from studio.components.html import badge, esc
+from studio.components.team import (SHARING_CHOICES, SHARING_LABELS, identity_html, owner_html, project_label,
+                                    signed_out_html)
+
+USAGE_REFRESH_SECONDS = 30
 
 ENGINE_KINDS = (("prompt", "prompt_engine"), ("frame", "frame_engine"), ("photo", "photo_engine"),
                 ("video", "video_engine"))
@@ -12,10 +22,24 @@ ENGINE_KINDS = (("prompt", "prompt_engine"), ("frame", "frame_engine"), ("photo"
 
 def build(services, project_id, demo):
     settings = services.settings
+    team = settings.team_mode
     with gr.Row(elem_classes="project-bar", equal_height=True):
         gr.HTML("<h2>Hero Frame Studio</h2>", elem_classes="studio-title", scale=2, padding=False)
-        project_dd = gr.Dropdown(label="Project", choices=[], scale=3, interactive=True, filterable=True)
-        engine_html = gr.HTML(scale=4, padding=False)
+        project_dd = gr.Dropdown(label="Project", choices=[], scale=2 if team else 3, interactive=True,
+                                 filterable=True)
+        if team:
+            with gr.Column(scale=1, min_width=150):
+                sharing_dd = gr.Dropdown(SHARING_CHOICES, label="Sharing", visible=False, interactive=True,
+                                         elem_id="project-sharing")
+                owner_box = gr.HTML(visible=False, padding=False, elem_id="project-owner")
+        engine_html = gr.HTML(scale=2 if team else 4, padding=False)
+        if team:
+            user_html = gr.HTML(scale=3, min_width=280, padding=False, elem_id="signed-in",
+                                elem_classes="identity-box")
+            if settings.auth == "hf":
+                # Attaches Gradio's OAuth routes and session; it does not guard anything by itself — every handler
+                # checks the signed-in user through services.access.
+                gr.LoginButton(size="sm", scale=1, min_width=120)
     with gr.Accordion("Projects & settings", open=False):
         with gr.Row(elem_classes="bottom-row"):
             new_name = gr.Textbox(label="New project name", placeholder="e.g. Perfume launch", scale=3)
@@ -41,7 +65,7 @@ def build(services, project_id, demo):
         return f"<div>{head}<details><summary><small>engines</small></summary><ul>{details}</ul></details></div>"
 
     def choices():
-        return [(f"{p['name']} · {p['aspect_ratio']}", p["id"]) for p in services.projects.list()]
+        return [(project_label(p, team), p["id"]) for p in services.projects.list()]
 
     def summary():
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings.public_summary().items())
@@ -69,8 +93,46 @@ def build(services, project_id, demo):
         project = services.projects.rename(pid, name)
         return gr.Dropdown(choices=choices(), value=project["id"]), project["name"]
 
+    @user_errors
+    def on_follow(pid):
+        """project_id was set (here or by another tab, e.g. "Open in workspace"): the switcher follows."""
+        if pid is None:
+            return gr.skip()
+        project = services.projects.get(pid)
+        updates = [gr.Dropdown(choices=choices(), value=project["id"]), project["name"]]
+        if team:
+            own = project.get("access") == "own"
+            updates += [gr.Dropdown(value=project.get("sharing") or "private", visible=own),
+                        gr.HTML(value="" if own else owner_html(project), visible=not own)]
+        return updates
+
+    follow_outputs = [project_dd, rename_box] + ([sharing_dd, owner_box] if team else [])
     demo.load(on_load, None, [project_id, project_dd, engine_html, rename_box, summary_html], **private)
+    project_id.change(on_follow, project_id, follow_outputs, **private)
     project_dd.input(on_switch, project_dd, [project_id, rename_box], **private)
     create_btn.click(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)
     new_name.submit(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)
     rename_btn.click(on_rename, [project_id, rename_box], [project_dd, rename_box], **private)
+
+    if not team:
+        return
+
+    def on_identity():
+        try:
+            actor = services.access.actor()
+        except NotAuthorized as exc:
+            return signed_out_html(settings.auth, str(exc))
+        return identity_html(actor, services.limits.my_usage(), settings.auth)
+
+    @user_errors
+    def on_share(pid, sharing):
+        if pid is None or not sharing:
+            return gr.skip()
+        project = services.projects.share(pid, sharing)
+        gr.Info(f"'{project['name']}': {SHARING_LABELS[project['sharing']].lower()}.")
+        return gr.Dropdown(choices=choices(), value=project["id"])
+
+    demo.load(on_identity, None, user_html, **private)
+    project_id.change(on_identity, None, user_html, **private)
+    gr.Timer(USAGE_REFRESH_SECONDS).tick(on_identity, None, user_html, **poll)
+    sharing_dd.input(on_share, [project_id, sharing_dd], project_dd, **private)

@@ -8,12 +8,6 @@ from studio.ui import build_demo, launch_options
 def main() -> None:
     settings = Settings()
     services = build_services(settings)
-    # The engine registry loads lazily (~0.3–0.5 s of imports); load it now, not inside the first request that
-    # queues a generation (benchmarks/load.py saw every user's first enqueue pay for it).
-    from pipeline.engines import base as engines
-
-    for kind in ("prompt", "frame", "photo", "video"):
-        engines.available(kind)
     worker = start_worker_process(settings) if settings.queue_mode == "embedded" else None
     try:
         build_demo(services).queue(default_concurrency_limit=4).launch(**launch_options(services))

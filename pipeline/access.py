@@ -215,12 +215,7 @@ class Access:
         """The row ``model``/``item_id`` if the actor may ``need`` it; NotFound (same message as a missing row)
         if it does not exist or belongs to someone who did not share it."""
         what = what or _LABELS.get(model, model.__name__)
-        try:
-            row = session.get(model, int(item_id)) if item_id is not None else None
-        except (TypeError, ValueError):
-            row = None
-        if row is None:
-            raise NotFound(f"{what} {item_id} does not exist.")
+        row = find_row(session, model, item_id, what)
         self.require_row(session, row, need, what=what, item_id=item_id)
         return row
 
@@ -271,6 +266,17 @@ class Access:
         if clause is None:
             return query
         return query.where(project_column.in_(select(Project.id).where(clause)))
+
+
+def find_row(session, model: type, item_id: Any, what: str):
+    """The row, or NotFound "<what> <id> does not exist." (also for ids that are not numbers). No access check."""
+    try:
+        row = session.get(model, int(item_id)) if item_id is not None else None
+    except (TypeError, ValueError):
+        row = None
+    if row is None:
+        raise NotFound(f"{what} {item_id} does not exist.")
+    return row
 
 
 def _direct_owner(row: Any) -> int | None:

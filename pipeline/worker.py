@@ -77,15 +77,6 @@ def _housekeeping(runner, stale_seconds: float, parent_pid: int | None) -> None:
             log.exception("Worker housekeeping failed; retrying")
 
 
-def _load_engines() -> None:
-    """Import the engine modules before taking work: the first jobs do not pay for the imports, and job threads
-    never race each other through the lazy engine registry."""
-    from pipeline.engines import base as engines
-
-    for kind in ("prompt", "frame", "photo", "video"):
-        engines.available(kind)
-
-
 def _warm_scoring(settings: Settings) -> None:
     try:
         import scoring
@@ -137,7 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     if settings.worker_name:
         services.runner.worker_id = this_worker_id(settings.worker_name)
     services.runner.recover_orphans(settings.job_stale_seconds)
-    _load_engines()
     # Scoring's imports (torch, pyiqa) take seconds: pay them beside the first jobs, not inside the first score.
     threading.Thread(target=_warm_scoring, args=(settings,), daemon=True, name="scoring-warmup").start()
     threading.Thread(target=_housekeeping, daemon=True, name="worker-housekeeping",

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from pipeline.access import Access
+from pipeline.engines import base as engines
 from pipeline.jobs import JobRunner
 from pipeline.queue import JobQueue, make_huey
 from pipeline.services.ads import AdJob, AdService, ProductVideoJob
@@ -52,6 +53,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """Open the database (migrating it), the media folder and the queue, and wire the job handlers."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engines.preload()
     db = Database(settings.resolved_database_url)
     db.upgrade()
     media = MediaStore.from_settings(settings)  # the media folder, mirrored to S3 when HFS_S3_BUCKET is set

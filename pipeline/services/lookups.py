@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pipeline.engines.base import ASPECT_RATIOS
-from pipeline.errors import NotFound, StudioError
+from pipeline.access import find_row
+from pipeline.errors import StudioError
 from storage.models import HeroFrame, Project
 
 if TYPE_CHECKING:
@@ -17,13 +18,7 @@ if TYPE_CHECKING:
 def get_row(session, model: type, item_id: Any, what: str, access: "Access | None" = None, need: str = "view"):
     if access is not None:
         return access.get(session, model, item_id, need, what=what)
-    try:
-        row = session.get(model, int(item_id)) if item_id is not None else None
-    except (TypeError, ValueError):
-        row = None
-    if row is None:
-        raise NotFound(f"{what} {item_id} does not exist.")
-    return row
+    return find_row(session, model, item_id, what)
 
 
 def get_project(session, project_id: Any, access: "Access | None" = None, need: str = "view") -> Project:

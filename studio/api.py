@@ -185,7 +185,8 @@ def register(services: Services) -> None:
         return s.timeline.apply(project_id, operation, **parsed)
 
     def rebuild_timeline(project_id: int) -> dict:
-        """A new timeline version with one clip per group: the user's pick, else the system's."""
+        """A new timeline version with one clip per group: the user's pick, else the system's. Uploaded clips and
+        stills (an ad's end card) stay next to the shot they followed."""
         return s.timeline.rebuild_from_picks(project_id)
 
     def export_timeline(project_id: int, fit: str = "crop", version: int = 0, aspect_ratio: str = "",

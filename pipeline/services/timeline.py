@@ -81,7 +81,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
     # ------------------------------------------------------------ editing
     def rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
         """One clip per generation group (the user's pick, else the system's, in the order the groups were made);
-        music, overlays, grade, fades and frame rate of the current version are kept."""
+        music, overlays, grade, fades and frame rate of the current version are kept, and so are your uploaded
+        clips and stills (an ad's end card), next to the shot they followed."""
         self._check(project_id, "edit")
         return self._rebuild_from_picks(project_id)
 
@@ -95,7 +96,11 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 edit = self._edit(previous).model_copy(update={"clips": []})
             else:
                 edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio != "4:5" else "9:16")
-            gap_groups = {c.generation_group_id for c in (self._edit(previous).clips if previous else [])}
+            previous_clips = self._edit(previous).clips if previous else []
+            gap_groups = {c.generation_group_id for c in previous_clips}
+            kept = _kept_clips(session, previous_clips)
+            for clip in kept.pop(None, []):
+                edit = ops.add_clip(edit, clip)
             for group in groups:
                 if group.id in gap_groups or (group.hero_frame_id and _is_gap_frame(session, group.hero_frame_id)):
                     continue  # gap fills belong to their timeline position, not to the list of shots
@@ -108,6 +113,11 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                     final = "FINAL · " if pick.id == project.final_attempt_id else ""
                     edit = ops.add_clip(edit, pick.video_path, float(pick.duration or 0.0),
                                         label=f"{final}Group {group.id} · attempt {pick.index}", attempt_id=pick.id)
+                    for clip in kept.pop(group.id, []):
+                        edit = ops.add_clip(edit, clip)
+            for clips in kept.values():  # anchored to a group with no pick now: keep them, at the end
+                for clip in clips:
+                    edit = ops.add_clip(edit, clip)
             return self._save(session, project.id, edit, "Built from the picked attempts")
 
     def apply(self, project_id: int, operation: str, **arguments: Any) -> dict[str, Any]:
@@ -293,6 +303,20 @@ def _is_gap_frame(session, frame_id: int) -> bool:
     frame = session.get(HeroFrame, frame_id)
     return bool(frame is not None and (frame.parameters or {}).get("origin") == "timeline gap")
 
+
+
+def _kept_clips(session, clips) -> dict[int | None, list]:
+    """The clips a rebuild keeps: your uploads and stills (an ad's end card), i.e. clips that are neither an attempt
+    nor a gap fill, keyed by the group of the attempt clip they followed (None: before the first attempt)."""
+    kept: dict[int | None, list] = {}
+    anchor: int | None = None
+    for clip in clips:
+        if clip.attempt_id is not None:
+            attempt = session.get(VideoAttempt, clip.attempt_id)
+            anchor = attempt.group_id if attempt is not None else anchor
+        elif clip.generation_group_id is None:
+            kept.setdefault(anchor, []).append(clip)
+    return kept
 
 
 def _slug(name: str) -> str:

@@ -288,3 +288,26 @@ def test_fill_a_gap_through_the_attempts_pipeline(services, project, timeline):
     started = tl.export(pid)
     info = probe(services.jobs.get(started["job_id"])["result"]["file"])
     assert abs(info.duration - filled["duration"]) <= 1 / 24 + 1e-6
+
+
+def test_rebuild_from_picks_keeps_uploads_and_stills_where_they_were(services, project, clips):
+    """Rebuilding swaps in the current picks; your own clips (an intro, an ad's end card) stay around them."""
+    tl, pid = services.timeline, project["id"]
+    services.hero_frames.generate(pid, "a brass desk lamp, studio light", 4, "16:9", 3)
+    frame = services.hero_frames.list(pid)[0]
+    services.projects.select_hero_frame(pid, frame["id"])
+    first = services.attempts.start_group(pid, "slow push in", "", 2, duration=2.0, seed=1)
+    second = services.attempts.start_group(pid, "pan left", "", 2, duration=2.0, seed=2)
+    built = tl.rebuild_from_picks(pid)
+    assert [c["attempt_id"] is not None for c in built["clips"]] == [True, True]
+    tl.upload_clip(pid, clips["red"], label="intro", index=0)
+    tl.upload_clip(pid, clips["green"], label="between", index=2)
+    view = tl.upload_clip(pid, clips["blue"], label="end card")
+    assert labels(view)[0] == "intro" and labels(view)[2] == "between" and labels(view)[-1] == "end card"
+    # the user overrides the pick of the first group: the rebuild takes the new pick and keeps the uploads
+    other = next(a for a in services.attempts.group(first["id"])["attempts"] if not a["is_system_selected_best"])
+    services.selection.select_attempt(other["id"], "sharper", [])
+    rebuilt = tl.rebuild_from_picks(pid)
+    assert labels(rebuilt)[0] == "intro" and labels(rebuilt)[2] == "between" and labels(rebuilt)[-1] == "end card"
+    assert [c["attempt_id"] for c in rebuilt["clips"] if c["attempt_id"]][0] == other["id"]
+    assert len(rebuilt["clips"]) == 5 and second["id"]

@@ -118,7 +118,7 @@ class Access:
         identity = self.identity_source() or {}
         username = identity.get("username")
         if not username and self.auth == "hf":
-            username = self._hf_username(identity.get("oauth"))
+            username = self.hf_username(identity.get("oauth"))
         if not username:
             raise NotAuthorized("Log in to use the studio.")
         actor = self.user_actor(username, create_hf=self.auth == "hf")
@@ -163,7 +163,7 @@ class Access:
             else:
                 self._users.pop(username, None)
 
-    def _hf_username(self, oauth: dict[str, Any] | None) -> str | None:
+    def hf_username(self, oauth: dict[str, Any] | None) -> str | None:
         if not oauth:
             return None
         expires_at = oauth.get("expires_at")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from starlette.middleware import Middleware
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 # Gradio's file routes: /gradio_api/file=<path>, /gradio_api/file/<path> (deprecated) and the legacy /file=<path>.
 _FILE_ROUTE = re.compile(r"^/+(?:gradio_api/+)?file(?:=|/)(?P<path>.*)$", re.DOTALL)
 MESSAGE = "Studio media are not served by path; open them through the studio."
+SIGN_IN = "Sign in with Hugging Face to open studio files."
 
 
 def file_route_target(path: str) -> str | None:
@@ -49,8 +50,11 @@ def _inside(path: str, folder: str) -> bool:
 class MediaGate:
     """Pure ASGI middleware (streams untouched): 403 for file-route requests into a protected folder."""
 
-    def __init__(self, app: ASGIApp, protected: Iterable[str | Path], exempt: Iterable[str | Path] = ()) -> None:
+    def __init__(self, app: ASGIApp, protected: Iterable[str | Path], exempt: Iterable[str | Path] = (),
+                 signed_in: Callable[[Scope], bool] | None = None) -> None:
         self.app = app
+        # With Hugging Face sign-in, Gradio checks no login on its file routes: ``signed_in`` does it here.
+        self.signed_in = signed_in
         exempt_forms = [f for e in exempt for f in _forms(e)]
         # An exempt folder only carves a hole into a protected folder that contains it (e.g. music assets kept in
         # the data folder); it never re-opens a protected folder that lies inside it (media inside the upload folder).
@@ -73,6 +77,9 @@ class MediaGate:
             if target is not None and target and self.blocked(target):
                 await PlainTextResponse(MESSAGE, status_code=403)(scope, receive, send)
                 return
+            if target is not None and self.signed_in is not None and not self.signed_in(scope):
+                await PlainTextResponse(SIGN_IN, status_code=401)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
@@ -82,8 +89,26 @@ def media_gate(services) -> Middleware:
     from gradio.utils import get_upload_folder
 
     settings = services.settings
+    signed_in = _hf_session_check(services.access) if settings.auth == "hf" else None
     return Middleware(MediaGate, protected=[services.media.root, settings.data_dir],
-                      exempt=[settings.music_dir, get_upload_folder()])
+                      exempt=[settings.music_dir, get_upload_folder()], signed_in=signed_in)
+
+
+def _hf_session_check(access) -> Callable[[Scope], bool]:
+    """True when the request carries a valid Hugging Face sign-in of an allowed user (Gradio's session cookie,
+    decoded by its SessionMiddleware, which wraps this gate)."""
+    from pipeline.access import NotAuthorized
+
+    def signed_in(scope: Scope) -> bool:
+        session = scope.get("session") if "session" in scope else None
+        oauth = session.get("oauth_info") if session else None
+        try:
+            username = access.hf_username(oauth)
+        except NotAuthorized:
+            return False
+        return bool(username) and access.user_actor(username, create_hf=True) is not None
+
+    return signed_in
 
 
 # --- handing media out: cache copies in team mode ---------------------------------------------------------------------

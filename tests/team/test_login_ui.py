@@ -433,6 +433,18 @@ def test_hf_mode_on_a_space(tmp_path, monkeypatch):
         media.parent.mkdir(parents=True, exist_ok=True)
         media.write_bytes(b"not really a png")
         assert httpx.get(f"{url}gradio_api/file={media}").status_code == 403  # the media gate is on here too
+        # Gradio checks no login on file routes with OAuth: the gate does — a cache copy needs a signed-in member
+        from gradio.utils import get_upload_folder
+
+        copy = Path(get_upload_folder()) / "0123abcd" / "copy.png"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(b"a cache copy")
+        assert httpx.get(f"{url}gradio_api/file={copy}").status_code == 401
+        member_cookie = {"session": _session_cookie("client-secret", oauth("hanna", ["acme"]))}
+        outsider_cookie = {"session": _session_cookie("client-secret", oauth("otto", ["other"]))}
+        assert httpx.get(f"{url}gradio_api/file={copy}", cookies=outsider_cookie).status_code == 401
+        fetched = httpx.get(f"{url}gradio_api/file={copy}", cookies=member_cookie)
+        assert fetched.status_code == 200 and fetched.content == b"a cache copy"
     finally:
         demo.close()
         services.close()

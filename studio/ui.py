@@ -26,7 +26,7 @@ def build_demo(services: Services) -> gr.Blocks:
             with gr.Tab("✦ Ad composer", id="ads"):
                 ad_composer.build(services, project_id, tabs)
             with gr.Tab("2 · Attempts", id="attempts"):
-                attempts.build(services, project_id, tabs)
+                attempts_form = attempts.build(services, project_id, tabs)
             with gr.Tab("3 · Workspace", id="workspace"):
                 workspace.build(services, project_id, tabs)
             with gr.Tab("4 · Timeline", id="timeline"):
@@ -34,7 +34,7 @@ def build_demo(services: Services) -> gr.Blocks:
             with gr.Tab("5 · Dashboard", id="dashboard"):
                 dashboard.build(services, project_id, tabs)
             with gr.Tab("6 · Library", id="library"):
-                library.build(services, project_id, tabs)
+                library.build(services, project_id, tabs, attempts_form)
         api.register(services)
         api_workspace.register(services)
         api_team.register(services)

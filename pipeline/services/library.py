@@ -159,6 +159,15 @@ class LibraryService:
     def start_from_settings(self, project_id: int, settings: dict[str, Any]) -> dict[str, Any]:
         """Start attempts in a project with cloned settings; a hero frame of another project is copied in first.
         Needs "edit" on the project and "view" on the frame's project."""
+        used = self.use_settings(project_id, settings, select_frame=False)
+        return self.attempts.start_group(int(project_id), used["motion_prompt"], used["negative_prompt"],
+                                         used["attempt_count"], used["hero_frame_id"], used["duration"],
+                                         used["engine"])
+
+    def use_settings(self, project_id: int, settings: dict[str, Any], select_frame: bool = True) -> dict[str, Any]:
+        """Bring cloned settings into a project, to edit them in the Attempts tab: the hero frame (copied in when it
+        belongs to another project) becomes the project's hero, and the settings come back cleaned: {hero_frame_id,
+        motion_prompt, negative_prompt, attempt_count, duration, engine (None when not usable here)}."""
         if not isinstance(settings, dict):
             raise StudioError("Settings must be an object like the one /clone_settings returns.")
         with self.db.session() as session:
@@ -169,11 +178,15 @@ class LibraryService:
             raise StudioError("The settings need a hero_frame_id (a frame number, as /clone_settings returns); "
                               f"got {settings.get('hero_frame_id')!r}.") from None
         frame_id = self._frame_in(int(project_id), source_frame)
+        if select_frame:
+            with self.db.session() as session:
+                self._get(session, Project, project_id, "edit").selected_hero_frame_id = frame_id
         engines = {e["name"] for e in self.attempts.engines()}
-        engine = settings.get("engine") if settings.get("engine") in engines else None
-        return self.attempts.start_group(int(project_id), settings.get("motion_prompt") or "",
-                                         settings.get("negative_prompt") or "", int(settings.get("attempt_count") or 3),
-                                         frame_id, float(settings.get("duration") or 5.0), engine)
+        return {"hero_frame_id": frame_id, "motion_prompt": settings.get("motion_prompt") or "",
+                "negative_prompt": settings.get("negative_prompt") or "",
+                "attempt_count": int(settings.get("attempt_count") or 3),
+                "duration": float(settings.get("duration") or 5.0),
+                "engine": settings.get("engine") if settings.get("engine") in engines else None}
 
     def _frame_in(self, project_id: int, frame_id: int) -> int:
         with self.db.session() as session:

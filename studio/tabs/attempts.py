@@ -1,11 +1,26 @@
 """Tab 2 · Attempts: the hero frame + a camera move → N image-to-video attempts, rendered and scored in the queue.
 Shows the live queue and the latest group's attempts (video, progress, score breakdown, the system pick)."""
+from typing import NamedTuple
+
 import gradio as gr
 
 from pipeline.services.attempts import MAX_ATTEMPTS, MAX_DURATION, MIN_DURATION
 from pipeline.services.motion_presets import DEFAULT_NEGATIVE_PROMPT, MOTION_PRESETS
 from studio.components import current_tab, poll, private, quick, user_errors
 from studio.components.html import attempt_card_html, engine_note_html, group_header_html, jobs_table_html
+
+
+
+class AttemptsForm(NamedTuple):
+    """The form other tabs may fill (the Library's "Edit in the Attempts tab")."""
+    hero_img: gr.Image
+    hero_info: gr.Markdown
+    motion: gr.Textbox
+    negative: gr.Textbox
+    count: gr.Slider
+    duration: gr.Slider
+    engine: gr.Dropdown
+
 
 POLL_SECONDS = 1.0
 COLUMNS = 3
@@ -83,7 +98,7 @@ def build(services, project_id, tabs):
     def live(pid, shown_before, hero_image=None):
         """queue, group header, slots, shown paths, group id, timer."""
         if hero_image is None:
-            hero_image = _hero(services, pid)[0]
+            hero_image = hero_view(services, pid)[0]
         gid = services.attempts.latest_group_id(pid)
         group = services.attempts.group(gid) if gid is not None else None
         updates, now = slot_updates(group, hero_image, shown_before)
@@ -97,7 +112,7 @@ def build(services, project_id, tabs):
     def refresh(pid, shown_before, reset=False):
         if pid is None:
             return gr.skip()
-        image, info = _hero(services, pid)
+        image, info = hero_view(services, pid)
         choices = [(e["label"], e["name"]) for e in services.attempts.engines()]
         default = services.settings.video_engine
         names = [name for _, name in choices]
@@ -161,9 +176,10 @@ def build(services, project_id, tabs):
     timer.tick(on_poll, [project_id, shown], live_outputs, **poll)
     cancel_job_btn.click(on_cancel_job, [project_id, cancel_id, shown], live_outputs, **quick)
     cancel_group_btn.click(on_cancel_group, [project_id, group_id, shown], live_outputs, **quick)
+    return AttemptsForm(hero_img, hero_info, motion, negative, count, duration, engine)
 
 
-def _hero(services, pid):
+def hero_view(services, pid):
     """(image path, caption) of the project's selected hero frame."""
     frame_id = services.projects.get(pid)["selected_hero_frame_id"]
     if frame_id is None:

@@ -7,13 +7,14 @@ from pipeline.services.attempts import MAX_ATTEMPTS, MAX_DURATION, MIN_DURATION
 from pipeline.services.library import SEARCH_KINDS, STATUSES
 from studio.components import current_tab, private, user_errors
 from studio.components.html import esc
+from studio.tabs.attempts import hero_view
 
 PAGE_SIZE = 20
 COLUMNS = ["kind", "id", "title", "status", "score", "project", "created", "prompt"]
 KIND_NAMES = {"project": "project", "frame": "frame", "attempt": "attempt"}
 
 
-def build(services, project_id, tabs):
+def build(services, project_id, tabs, attempts_form=None):
     import pandas as pd
 
     tab = current_tab()
@@ -58,6 +59,7 @@ def build(services, project_id, tabs):
             count = gr.Slider(1, MAX_ATTEMPTS, value=3, step=1, label="Attempts")
             duration = gr.Slider(MIN_DURATION, MAX_DURATION, value=5, step=0.5, label="Length (seconds)")
             start_btn = gr.Button("Start attempts in the current project →", variant="primary")
+            edit_btn = gr.Button("Edit in the Attempts tab →", visible=attempts_form is not None)
         with gr.Row(elem_classes="bottom-row"):
             hero_prompt = gr.Textbox(label="Hero-frame prompt", lines=2, scale=4)
             frames_btn = gr.Button("Generate hero frames in the current project →", scale=1)
@@ -146,6 +148,26 @@ def build(services, project_id, tabs):
         return gr.Tabs(selected="attempts")
 
     start_btn.click(on_start, [project_id, cloned, motion, negative, count, duration], tabs, **private)
+
+    if attempts_form is not None:
+        @user_errors
+        def on_edit_in_attempts(pid, settings, motion_text, negative_text, n, seconds):
+            if not settings:
+                gr.Warning("Clone the settings of an item first.")
+                return gr.skip()
+            used = services.library.use_settings(pid, {**settings, "motion_prompt": motion_text,
+                                                       "negative_prompt": negative_text,
+                                                       "attempt_count": int(n), "duration": float(seconds)})
+            image, info = hero_view(services, pid)
+            gr.Info(f"Hero frame #{used['hero_frame_id']} and the settings are in the Attempts tab: edit, then "
+                    "Generate.")
+            return (gr.Tabs(selected="attempts"), image, info, used["motion_prompt"], used["negative_prompt"],
+                    used["attempt_count"], used["duration"], used["engine"] or gr.skip())
+
+        form = attempts_form
+        edit_btn.click(on_edit_in_attempts, [project_id, cloned, motion, negative, count, duration],
+                       [tabs, form.hero_img, form.hero_info, form.motion, form.negative, form.count, form.duration,
+                        form.engine], **private)
 
     @user_errors
     def on_frames(pid, prompt):

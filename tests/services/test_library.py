@@ -75,6 +75,14 @@ def test_rerun_clone_and_download(services, studio):
     assert copied["project_id"] == perfume_project["id"] and Path(copied["image"]).is_file()
     assert copied["parameters"]["cloned_from_frame_id"] == settings["hero_frame_id"]
 
+    # "Edit in the Attempts tab": the frame comes in and becomes the project's hero; the settings come back clean
+    used = services.library.use_settings(perfume_project["id"], {**settings, "engine": "no-such-engine"})
+    assert services.projects.get(perfume_project["id"])["selected_hero_frame_id"] == used["hero_frame_id"]
+    assert services.hero_frames.get(used["hero_frame_id"])["project_id"] == perfume_project["id"]
+    assert used["motion_prompt"] == "slow push in" and used["attempt_count"] == 3 and used["engine"] is None
+    with pytest.raises(StudioError, match="hero_frame_id"):
+        services.library.use_settings(perfume_project["id"], {"motion_prompt": "pan left"})
+
     again = services.library.rerun("attempt", attempt["id"])
     assert again["parent_group_id"] == sneaker["id"] and len(again["job_ids"]) == 1
     frames = services.library.rerun("frame", sneaker["hero_frame_id"])

@@ -20,6 +20,8 @@ from pipeline.access import acting_as
 from storage.models import GenerationGroup, HeroFrame, Job, Project, TimelineVersion, VideoAttempt
 from tests.team.test_ownership_core import _alice_project, _services
 
+# Handlers tell the user what is missing with gr.Warning; outside a browser session that is a Python warning.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 ALICE_SECRET = "black sand"  # from her private prompt
 BOB_MARK = "teapot"
 

@@ -136,14 +136,20 @@ def build(services, project_id, tabs, attempts_form=None):
     clone_btn.click(on_clone, selected, [cloned, clone_info, motion, negative, count, duration, hero_prompt,
                                          clone_box], **private)
 
-    @user_errors
-    def on_start(pid, settings, motion_text, negative_text, n, seconds):
+    def edited(settings, motion_text, negative_text, n, seconds):
+        """The cloned settings with the form's edits, or None (and a hint) when nothing was cloned yet."""
         if not settings:
             gr.Warning("Clone the settings of an item first.")
+            return None
+        return {**settings, "motion_prompt": motion_text, "negative_prompt": negative_text,
+                "attempt_count": int(n), "duration": float(seconds)}
+
+    @user_errors
+    def on_start(pid, *form_values):
+        settings = edited(*form_values)
+        if settings is None:
             return gr.skip()
-        view = services.library.start_from_settings(pid, {**settings, "motion_prompt": motion_text,
-                                                          "negative_prompt": negative_text,
-                                                          "attempt_count": int(n), "duration": float(seconds)})
+        view = services.library.start_from_settings(pid, settings)
         gr.Info(f"Group {view['id']}: {len(view['job_ids'])} attempts queued.")
         return gr.Tabs(selected="attempts")
 
@@ -151,13 +157,11 @@ def build(services, project_id, tabs, attempts_form=None):
 
     if attempts_form is not None:
         @user_errors
-        def on_edit_in_attempts(pid, settings, motion_text, negative_text, n, seconds):
-            if not settings:
-                gr.Warning("Clone the settings of an item first.")
+        def on_edit_in_attempts(pid, *form_values):
+            settings = edited(*form_values)
+            if settings is None:
                 return gr.skip()
-            used = services.library.use_settings(pid, {**settings, "motion_prompt": motion_text,
-                                                       "negative_prompt": negative_text,
-                                                       "attempt_count": int(n), "duration": float(seconds)})
+            used = services.library.use_settings(pid, settings)
             image, info = hero_view(services, pid)
             gr.Info(f"Hero frame #{used['hero_frame_id']} and the settings are in the Attempts tab: edit, then "
                     "Generate.")

@@ -362,6 +362,8 @@ class LibraryService:
         refs = self._referenced()
         files = {p.relative_to(self.media.root).as_posix() for p in self.media.root.rglob("*")
                  if p.is_file() and not p.name.startswith(".tmp-")}
+        if self.media.remote is not None:  # with a bucket the media folder is a cache: the bucket is the truth
+            files |= set(self.media.remote.list())
         owned = {f for f in files if not f.startswith(UNOWNED)}
         missing = sorted(r for r in refs if not r.startswith(UNOWNED) and r not in files)
         return {"orphan_files": sorted(owned - refs), "missing_files": missing, "files": len(owned)}

@@ -230,3 +230,25 @@ def test_s3_settings(tmp_path, monkeypatch):
     for bad in ({"s3_prefix": "a/../b"}, {"s3_endpoint_url": "minio:9000"}):
         with pytest.raises(ValueError):
             make_settings(tmp_path / "d", s3_bucket="hfs-media", **bad)
+
+
+def test_media_audit_counts_what_only_the_bucket_has(tmp_path, bucket):
+    """With a bucket the media folder is a cache: a file this machine never fetched is not "missing"."""
+    from pipeline.services import build_services
+
+    services = build_services(make_settings(tmp_path / "d"))
+    try:
+        services.media.remote = bucket
+        project = services.projects.create("Audit", "16:9")
+        services.hero_frames.generate(project["id"], "a ceramic teapot on linen", 4, "16:9", 1)
+        assert services.library.audit()["missing_files"] == []
+        cached = [p for p in services.media.root.rglob("*.png")]
+        assert cached and all(p.relative_to(services.media.root).as_posix() in bucket.objects for p in cached)
+        for path in cached:  # as on a machine that has not opened them yet
+            path.unlink()
+        report = services.library.audit()
+        assert report["missing_files"] == [] and report["orphan_files"] == []
+        bucket.objects.pop(cached[0].relative_to(services.media.root).as_posix())
+        assert services.library.audit()["missing_files"] == [cached[0].relative_to(services.media.root).as_posix()]
+    finally:
+        services.close()

@@ -16,7 +16,7 @@ from pipeline.access import Access, month_start
 from pipeline.errors import StudioError
 from pipeline.settings import Settings
 from storage.db import Database
-from storage.models import UsageEvent, User, VideoAttempt, GenerationGroup, utcnow
+from storage.models import UsageEvent, User, VideoAttempt, utcnow
 
 
 class LimitExceeded(StudioError):

@@ -6,9 +6,7 @@ unless HFS_REQUIRE_SERVICES=1, as in .ci/run, where a missing service fails).
 """
 from __future__ import annotations
 
-import json
 import os
-import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -168,7 +166,6 @@ class AliceWork:
     timeline_version: int
     project_name: str
     media_paths: list[str]
-    file_urls: list[str]
 
 
 def make_alice_work(team: TeamApp) -> AliceWork:
@@ -178,7 +175,7 @@ def make_alice_work(team: TeamApp) -> AliceWork:
     job = alice.predict(pid, "a glass perfume bottle on black sand, rim light", 4, "", 7, "", "",
                         api_name="/generate_hero_frames")
     assert team.wait_job("alice", job["job_id"])["status"] == "succeeded"
-    frames, frame_files = alice.predict(pid, api_name="/hero_frames")
+    frames, _frame_files = alice.predict(pid, api_name="/hero_frames")
     frame_ids = [f["id"] for f in frames]
     alice.predict(pid, frame_ids[0], api_name="/select_hero_frame")
     group = alice.predict(pid, "slow push in", "", 2, 2.0, -1, 11, "", api_name="/image_to_video")
@@ -197,5 +194,4 @@ def make_alice_work(team: TeamApp) -> AliceWork:
     plan = alice.predict("Create a luxury watch ad for Alice's brand", 15, "9:16", "", "rules", api_name="/plan_ad")
     media = [f["image"] for f in frames] + [a["video"] for a in group_view["attempts"] if a.get("video")]
     return AliceWork(pid, frame_ids, group["id"], attempt_ids, export["job_id"], job["job_id"], plan["id"],
-                     int(timeline.get("version") or 0), project["name"], media,
-                     [getattr(f, "url", None) or str(f) for f in frame_files])
+                     int(timeline.get("version") or 0), project["name"], media)

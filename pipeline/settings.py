@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     video_min_short_side: int = Field(default=720, ge=144, description="Short side of local engine videos.")
     frame_long_side: int = Field(default=1280, ge=512, description="Long side of local previz frames.")
     export_long_side: int = Field(default=1920, ge=320, description="Long side of exported timelines (1920 = 1080p).")
+    export_stall_seconds: float = Field(
+        default=120.0, ge=5.0,
+        description="An export whose ffmpeg makes no progress for this long is stopped and tried once more.")
 
     @field_validator("user_monthly_cap_usd", "team_monthly_cap_usd", mode="before")
     @classmethod

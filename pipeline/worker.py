@@ -43,10 +43,10 @@ def start_worker_process(settings: Settings) -> subprocess.Popen:
     # Lower priority than the web process: renders and scoring must not make the UI and the API slow to answer.
     command = [sys.executable, "-m", "pipeline.worker", "--parent-pid", str(os.getpid()),
                "--nice", str(EMBEDDED_NICE)]
-    return subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
+    return subprocess.Popen(command, env=env, preexec_fn=die_with_parent)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:

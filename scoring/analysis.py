@@ -263,7 +263,14 @@ class ClipAnalysis:
         worker.start()
         try:
             while True:
-                item = q.get()
+                try:
+                    item = q.get(timeout=1.0)
+                except queue.Empty:
+                    if worker.is_alive():
+                        continue
+                    if q.empty():  # the decoder ended without saying so: never wait on it for ever
+                        raise RuntimeError("The video decoder stopped before the end of the clip.") from None
+                    continue
                 if item[0] is done:
                     if item[1] is not None:
                         raise item[1]

@@ -14,7 +14,8 @@ TITLE = "Hero Frame Studio"
 
 
 def build_demo(services: Services) -> gr.Blocks:
-    with gr.Blocks(title=TITLE) as demo:
+    # No telemetry: the studio never calls out (offline machines, client work under NDA).
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         # Team mode: media leave only as Gradio cache copies (studio/media_gate.py); the gate refuses media paths.
         setattr(demo, SERVE_COPIES, services.settings.team_mode)
         # The current project id lives per browser session; everything else is read from the database.

@@ -232,7 +232,7 @@ class ExportJob:
         service.media.ensure_local(*sorted(paths_in(edit.to_dict())))
         result = export(edit, service.media.absolute(relative), service.media.root, Path(service.settings.music_dir),
                         long_side=service.settings.export_long_side, fit=ctx.payload.get("fit", "crop"),
-                        progress=ctx.progress)
+                        progress=ctx.progress, stall_seconds=service.settings.export_stall_seconds)
         service.media.publish(relative)
         image = poster(result.path, service.media.absolute(thumb).with_suffix(".png"), max_side=640)
         from PIL import Image

@@ -194,7 +194,7 @@ class TimelineMedia:
             self.media.ensure_local(*sorted(paths_in(edit.to_dict())))
             try:
                 export(edit, target, self.media.root, Path(self.settings.music_dir), long_side=PREVIEW_LONG_SIDE,
-                       preset=PREVIEW_PRESET, crf=PREVIEW_CRF)
+                       preset=PREVIEW_PRESET, crf=PREVIEW_CRF, stall_seconds=self.settings.export_stall_seconds)
             except TimelineError as exc:
                 raise StudioError(str(exc)) from exc
             self._prune_previews(int(project_id), keep=target)

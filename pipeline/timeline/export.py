@@ -9,10 +9,14 @@ round(edit.duration x fps) frames however many clips there are (never drifting b
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
+import queue
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,10 +34,20 @@ AUDIO_BITRATE = "192k"
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 AUDIO_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".flac", ".ogg", ".opus")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
+# ffmpeg reports progress every 0.5 s; when the encoded time has not moved for this long it is stuck (seen with a
+# music input cut off by the graph: every frame encoded, the trailer never written), so it is stopped and run again.
+STALL_SECONDS = 120.0
+END_GRACE_SECONDS = 15.0  # after "progress=end" the file is complete; ffmpeg gets this long to exit by itself
+MUSIC_SHORT_SECONDS = 0.05  # the music input stops this much before the bed ends (padded with silence: inaudible)
+log = logging.getLogger(__name__)
 
 
 class ExportError(RuntimeError):
     """ffmpeg failed. The message ends with the tail of ffmpeg's error output."""
+
+
+class ExportStalled(ExportError):
+    """ffmpeg stopped making progress and was stopped; trying again usually works."""
 
 
 @dataclass(frozen=True)
@@ -287,8 +301,23 @@ def _music_input(edit: EditList, inputs: g.Inputs, music_dir: Path, media_root: 
     if edit.music is None:
         return None, 0.0
     path = resolve_music(edit.music.track, Path(music_dir), Path(media_root))
-    length = probe(path).duration if edit.music.start_offset > 0 else 0.0
-    return inputs.add("-stream_loop", "-1", "-i", str(path)), length
+    length = probe(path).duration
+    loops, seconds = music_reading(edit, length)
+    return inputs.add("-stream_loop", str(loops), "-t", g.num(seconds), "-i", str(path)), length
+
+
+def music_reading(edit: EditList, track_length: float) -> tuple[int, float]:
+    """(extra plays of the track, seconds to read) for the bed: its offset, then the timeline after the bed's
+    entry, less a hair that the filter graph pads with silence. The music input ends by itself just before the
+    bed does: ffmpeg 9 was seen to hang for ever (about one export in 70) at the end of an export whose music
+    input was cut off by the graph while it still had audio to give (endlessly looped, or just longer)."""
+    if edit.music is None:
+        return 0, 0.0
+    if track_length <= 0:
+        raise TimelineError("The music file has no duration; choose another track.")
+    offset = edit.music.start_offset % track_length
+    seconds = max(0.05, offset + max(0.0, edit.duration - edit.music.start) - MUSIC_SHORT_SECONDS)
+    return max(0, math.ceil(seconds / track_length) - 1), round(seconds, 3)
 
 
 def _audio_output_args() -> list[str]:
@@ -378,25 +407,56 @@ def build_copy_command(
 
 
 # ---------------------------------------------------------------- export
-def _run(args: list[str], duration: float, report: ProgressFn, step: str) -> None:
-    """Run ffmpeg, reporting progress from ``-progress pipe:1``; kill it if ``report`` raises."""
+def _run(args: list[str], duration: float, report: ProgressFn, step: str,
+         stall_seconds: float = STALL_SECONDS) -> None:
+    """Run ffmpeg, reporting progress from ``-progress pipe:1``; kill it if ``report`` raises, and raise
+    ExportStalled when its encoded time stops moving for ``stall_seconds`` (a hung ffmpeg never blocks a job)."""
     proc: subprocess.Popen[str] | None = None
     with tempfile.TemporaryFile() as errlog:
         try:
             proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errlog, stdin=subprocess.DEVNULL,
                                     text=True, bufsize=1)
             assert proc.stdout is not None
+            lines = _pump_lines(proc.stdout)
             last = -1.0
-            for line in proc.stdout:
+            seen: dict[str, str] = {}  # ffmpeg's out_time_us and total_size: what moves while it works
+            moved_at = time.monotonic()
+            ended = False
+            while True:
+                try:
+                    line = lines.get(timeout=1.0)
+                except queue.Empty:
+                    line = ""
+                if line is None:  # ffmpeg closed its output: it is exiting
+                    break
                 key, _, value = line.strip().partition("=")
-                if key == "out_time_us" and value.isdigit():
-                    percent = min(98.0, 2.0 + int(value) / 1e6 / max(duration, 1e-6) * 96.0)
-                    if percent > last:
-                        last = percent
-                        report(percent, step)
+                if key in ("out_time_us", "total_size") and value.isdigit():
+                    if seen.get(key) != value:
+                        seen[key] = value
+                        moved_at = time.monotonic()
+                    if key == "out_time_us":
+                        percent = min(98.0, 2.0 + int(value) / 1e6 / max(duration, 1e-6) * 96.0)
+                        if percent > last:
+                            last = percent
+                            report(percent, step)
                 elif key == "progress" and value == "end":
+                    ended = True
                     report(98.0, "Finishing")
-            code = proc.wait()
+                    break
+                if time.monotonic() - moved_at > stall_seconds:
+                    raise ExportStalled(f"ffmpeg made no progress for {stall_seconds:.0f} s while "
+                                        f"{step[:1].lower() + step[1:]}, so it was stopped.")
+            try:
+                code = proc.wait(timeout=END_GRACE_SECONDS if ended else stall_seconds)
+            except subprocess.TimeoutExpired:
+                if not ended:
+                    raise ExportStalled(f"ffmpeg did not exit {stall_seconds:.0f} s after it stopped writing, "
+                                        "so it was stopped.") from None
+                # The final report comes after the trailer: the file is whole, only ffmpeg's teardown hangs.
+                log.warning("ffmpeg finished the file but did not exit; stopping it (%s)", step)
+                proc.kill()
+                proc.wait()
+                code = 0
             if code != 0:
                 errlog.seek(0)
                 tail = errlog.read()[-3000:].decode("utf-8", "replace").strip()
@@ -411,6 +471,33 @@ def _run(args: list[str], duration: float, report: ProgressFn, step: str) -> Non
                 proc.stdout.close()
 
 
+def _run_retrying(args: list[str], duration: float, report: ProgressFn, step: str, stall_seconds: float) -> None:
+    """``_run``, once more after a stall (the same command; the output file is rewritten from the start)."""
+    try:
+        _run(args, duration, report, step, stall_seconds)
+    except ExportStalled as exc:
+        log.warning("%s Trying once more.", exc)
+        report(2.0, f"{step} (second try: ffmpeg stalled)")
+        _run(args, duration, report, step, stall_seconds)
+
+
+def _pump_lines(stream) -> queue.Queue:
+    """Lines of ``stream`` on a queue, read by a daemon thread (None at the end), so the reader can time out."""
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for line in stream:
+                lines.put(line)
+        except (OSError, ValueError):  # closed under us after a kill
+            pass
+        finally:
+            lines.put(None)
+
+    threading.Thread(target=pump, name="ffmpeg-progress", daemon=True).start()
+    return lines
+
+
 def export(
     edit_list: EditList,
     output_path: str | os.PathLike[str],
@@ -423,6 +510,7 @@ def export(
     crf: int = 23,
     allow_copy: bool = True,
     progress: ProgressFn | None = None,
+    stall_seconds: float = STALL_SECONDS,
 ) -> ExportResult:
     """Render the edit list to an MP4 at ``output_path`` (written atomically: a temp file, then os.replace).
 
@@ -434,7 +522,8 @@ def export(
 
     ``progress(percent, step)`` is called as ffmpeg works; if it raises (e.g. JobCancelled) ffmpeg is killed,
     the partial file is removed and the exception propagates. Bad data raises TimelineError; an ffmpeg failure
-    raises ExportError.
+    raises ExportError. An ffmpeg that stops making progress for ``stall_seconds`` is stopped and run once more
+    (ExportStalled if it stalls again).
     """
     report = progress or (lambda percent, step: None)
     output_path = Path(output_path)
@@ -456,7 +545,7 @@ def export(
                 args, _ = build_copy_command(edit_list, tmp, Path(media_root), Path(music_dir),
                                              Path(work) / "clips.ffconcat", decision, plans)
                 try:
-                    _run(args, duration, report, "Joining clips (stream copy)")
+                    _run_retrying(args, duration, report, "Joining clips (stream copy)", stall_seconds)
                     info = _checked(tmp, expected_frames)
                 except ExportError:  # the demuxer refused something the checks missed: encode instead
                     tmp.unlink(missing_ok=True)
@@ -465,7 +554,7 @@ def export(
             if info is None:  # no copy, or the copy came out wrong: the filter graph, always exact
                 args, _ = build_command(edit_list, tmp, Path(media_root), Path(music_dir), long_side=long_side,
                                         fit=fit, preset=preset, crf=crf, work_dir=Path(work), plans=plans)
-                _run(args, duration, report, "Encoding video")
+                _run_retrying(args, duration, report, "Encoding video", stall_seconds)
                 info = _checked(tmp, expected_frames, strict=False)
                 method = "encode"
         report(100.0, "Export finished")

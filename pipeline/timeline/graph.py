@@ -211,7 +211,7 @@ def audio_post(graph: list[str], edit: EditList, alast: str, total_samples: int,
         first = round(offset * AUDIO_RATE)
         seconds = length / AUDIO_RATE
         chain = (f"[{music_input}:a:0]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
-                 f"atrim=start_sample={first}:end_sample={first + length},asetpts=PTS-STARTPTS,"
+                 f"atrim=start_sample={first},asetpts=PTS-STARTPTS,apad=whole_len={length},atrim=end_sample={length},"
                  f"volume={num(music.volume)}")
         fade_in = min(music.fade_in, seconds)
         fade_out = min(music.fade_out, seconds)

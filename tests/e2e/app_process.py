@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from pipeline.worker import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,7 +38,8 @@ class AppProcess:
     def start(self, timeout: float = 90.0) -> "AppProcess":
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+                                        stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=die_with_parent)  # no app outlives a killed test run
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -9,16 +9,10 @@ round(edit.duration x fps) frames however many clips there are (never drifting b
 """
 from __future__ import annotations
 
-import logging
 import math
 import os
-import queue
-import subprocess
 import tempfile
-import threading
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,28 +20,15 @@ from typing import Literal
 from . import graph as g
 from . import streamcopy
 from .edit_list import ASPECT_RATIOS, EditList, TimelineError
+from .ffmpeg_process import STALL_SECONDS, ExportError, ProgressFn, run_ffmpeg_retrying
 from .graph import AUDIO_RATE, ClipPlan
 
-ProgressFn = Callable[[float, str], None]  # progress(percent 0-100, step text); may raise to cancel
 Fit = Literal["letterbox", "crop"]
 AUDIO_BITRATE = "192k"
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 AUDIO_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".flac", ".ogg", ".opus")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
-# ffmpeg reports progress every 0.5 s; when the encoded time has not moved for this long it is stuck (seen with a
-# music input cut off by the graph: every frame encoded, the trailer never written), so it is stopped and run again.
-STALL_SECONDS = 120.0
-END_GRACE_SECONDS = 15.0  # after "progress=end" the file is complete; ffmpeg gets this long to exit by itself
 MUSIC_SHORT_SECONDS = 0.05  # the music input stops this much before the bed ends (padded with silence: inaudible)
-log = logging.getLogger(__name__)
-
-
-class ExportError(RuntimeError):
-    """ffmpeg failed. The message ends with the tail of ffmpeg's error output."""
-
-
-class ExportStalled(ExportError):
-    """ffmpeg stopped making progress and was stopped; trying again usually works."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +248,10 @@ def plan_clips(edit: EditList, media_root: Path) -> list[ClipPlan]:
 def resolve_music(track: str, music_dir: Path, media_root: Path | None = None) -> Path:
     """The audio file of a music bed: a manifest track id, else a path relative to ``music_dir``, else a path
     relative to ``media_root`` (uploaded music)."""
-    from .music import MusicLibraryError, find_track  # lazy; music.py is light, but keep import order simple
+    from .music import (  # lazy; music.py is light, but keep import order simple
+        MusicLibraryError,
+        find_track,
+    )
 
     looks_like_path = "/" in track or "\\" in track or track.lower().endswith(AUDIO_EXTENSIONS)
     if not looks_like_path:
@@ -407,97 +391,6 @@ def build_copy_command(
 
 
 # ---------------------------------------------------------------- export
-def _run(args: list[str], duration: float, report: ProgressFn, step: str,
-         stall_seconds: float = STALL_SECONDS) -> None:
-    """Run ffmpeg, reporting progress from ``-progress pipe:1``; kill it if ``report`` raises, and raise
-    ExportStalled when its encoded time stops moving for ``stall_seconds`` (a hung ffmpeg never blocks a job)."""
-    proc: subprocess.Popen[str] | None = None
-    with tempfile.TemporaryFile() as errlog:
-        try:
-            proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errlog, stdin=subprocess.DEVNULL,
-                                    text=True, bufsize=1)
-            assert proc.stdout is not None
-            lines = _pump_lines(proc.stdout)
-            last = -1.0
-            seen: dict[str, str] = {}  # ffmpeg's out_time_us and total_size: what moves while it works
-            moved_at = time.monotonic()
-            ended = False
-            while True:
-                try:
-                    line = lines.get(timeout=1.0)
-                except queue.Empty:
-                    line = ""
-                if line is None:  # ffmpeg closed its output: it is exiting
-                    break
-                key, _, value = line.strip().partition("=")
-                if key in ("out_time_us", "total_size") and value.isdigit():
-                    if seen.get(key) != value:
-                        seen[key] = value
-                        moved_at = time.monotonic()
-                    if key == "out_time_us":
-                        percent = min(98.0, 2.0 + int(value) / 1e6 / max(duration, 1e-6) * 96.0)
-                        if percent > last:
-                            last = percent
-                            report(percent, step)
-                elif key == "progress" and value == "end":
-                    ended = True
-                    report(98.0, "Finishing")
-                    break
-                if time.monotonic() - moved_at > stall_seconds:
-                    raise ExportStalled(f"ffmpeg made no progress for {stall_seconds:.0f} s while "
-                                        f"{step[:1].lower() + step[1:]}, so it was stopped.")
-            try:
-                code = proc.wait(timeout=END_GRACE_SECONDS if ended else stall_seconds)
-            except subprocess.TimeoutExpired:
-                if not ended:
-                    raise ExportStalled(f"ffmpeg did not exit {stall_seconds:.0f} s after it stopped writing, "
-                                        "so it was stopped.") from None
-                # The final report comes after the trailer: the file is whole, only ffmpeg's teardown hangs.
-                log.warning("ffmpeg finished the file but did not exit; stopping it (%s)", step)
-                proc.kill()
-                proc.wait()
-                code = 0
-            if code != 0:
-                errlog.seek(0)
-                tail = errlog.read()[-3000:].decode("utf-8", "replace").strip()
-                raise ExportError(f"ffmpeg failed (exit code {code}) while exporting the timeline: {tail}")
-        except BaseException:
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            raise
-        finally:
-            if proc is not None and proc.stdout is not None:
-                proc.stdout.close()
-
-
-def _run_retrying(args: list[str], duration: float, report: ProgressFn, step: str, stall_seconds: float) -> None:
-    """``_run``, once more after a stall (the same command; the output file is rewritten from the start)."""
-    try:
-        _run(args, duration, report, step, stall_seconds)
-    except ExportStalled as exc:
-        log.warning("%s Trying once more.", exc)
-        report(2.0, f"{step} (second try: ffmpeg stalled)")
-        _run(args, duration, report, step, stall_seconds)
-
-
-def _pump_lines(stream) -> queue.Queue:
-    """Lines of ``stream`` on a queue, read by a daemon thread (None at the end), so the reader can time out."""
-    lines: queue.Queue = queue.Queue()
-
-    def pump() -> None:
-        try:
-            for line in stream:
-                lines.put(line)
-        except (OSError, ValueError):  # closed under us after a kill
-            pass
-        finally:
-            lines.put(None)
-
-    threading.Thread(target=pump, name="ffmpeg-progress", daemon=True).start()
-    return lines
-
-
 def export(
     edit_list: EditList,
     output_path: str | os.PathLike[str],
@@ -545,7 +438,7 @@ def export(
                 args, _ = build_copy_command(edit_list, tmp, Path(media_root), Path(music_dir),
                                              Path(work) / "clips.ffconcat", decision, plans)
                 try:
-                    _run_retrying(args, duration, report, "Joining clips (stream copy)", stall_seconds)
+                    run_ffmpeg_retrying(args, duration, report, "Joining clips (stream copy)", stall_seconds)
                     info = _checked(tmp, expected_frames)
                 except ExportError:  # the demuxer refused something the checks missed: encode instead
                     tmp.unlink(missing_ok=True)
@@ -554,7 +447,7 @@ def export(
             if info is None:  # no copy, or the copy came out wrong: the filter graph, always exact
                 args, _ = build_command(edit_list, tmp, Path(media_root), Path(music_dir), long_side=long_side,
                                         fit=fit, preset=preset, crf=crf, work_dir=Path(work), plans=plans)
-                _run_retrying(args, duration, report, "Encoding video", stall_seconds)
+                run_ffmpeg_retrying(args, duration, report, "Encoding video", stall_seconds)
                 info = _checked(tmp, expected_frames, strict=False)
                 method = "encode"
         report(100.0, "Export finished")

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.timeline import set_music
 from pipeline.timeline import export as export_module
+from pipeline.timeline import ffmpeg_process, set_music
 from pipeline.timeline.edit_list import TimelineError
 from pipeline.timeline.export import (
-    ExportStalled,
     build_command,
     export,
     ffmpeg_exe,
@@ -21,6 +20,7 @@ from pipeline.timeline.export import (
     probe,
     resolve_music,
 )
+from pipeline.timeline.ffmpeg_process import ExportStalled
 
 from .test_export import SMALL, assert_matches_timeline, three_clips
 
@@ -111,7 +111,7 @@ def test_stalling_twice_fails_clearly_and_leaves_nothing(media_root, music_dir, 
 
 def test_a_finished_file_is_kept_when_ffmpeg_does_not_exit(media_root, music_dir, tmp_path, fake_ffmpeg,
                                                             monkeypatch):
-    monkeypatch.setattr(export_module, "END_GRACE_SECONDS", 1.0)
+    monkeypatch.setattr(ffmpeg_process, "END_GRACE_SECONDS", 1.0)
     log = fake_ffmpeg("end-then-hang")
     edit = three_clips(media_root)
     result = export(edit, tmp_path / "kept.mp4", media_root, music_dir, long_side=SMALL, allow_copy=False,

@@ -27,7 +27,7 @@ class ExportStalled(ExportError):
 
 
 def run_ffmpeg(args: list[str], duration: float, report: ProgressFn, step: str,
-         stall_seconds: float = STALL_SECONDS) -> None:
+               stall_seconds: float = STALL_SECONDS) -> None:
     """Run ffmpeg, reporting progress from ``-progress pipe:1``; kill it if ``report`` raises, and raise
     ExportStalled when its encoded time stops moving for ``stall_seconds`` (a hung ffmpeg never blocks a job)."""
     proc: subprocess.Popen[str] | None = None

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import or_, select
 
-from pipeline.errors import NotFound, StudioError
+from pipeline.errors import Forbidden, NotFound, StudioError
+from pipeline.validation import as_id, shown
 from storage.models import (AdPlan, GenerationGroup, HeroFrame, Job, Project, SelectionEvent, TimelineVersion, User,
                             VideoAttempt, utcnow)
 
@@ -36,11 +37,11 @@ TEAM_ACCESS = {None: "none", "viewer": "view", "editor": "edit"}
 SHARING_CHOICES = ("private", "viewer", "editor")
 
 
-class NotAuthorized(StudioError):
+class NotAuthorized(Forbidden):
     """Nobody is logged in, the account is disabled, or the action needs an admin."""
 
 
-class ReadOnly(StudioError):
+class ReadOnly(Forbidden):
     """The project is shared with the actor for viewing only."""
 
 
@@ -270,12 +271,10 @@ class Access:
 
 def find_row(session, model: type, item_id: Any, what: str):
     """The row, or NotFound "<what> <id> does not exist." (also for ids that are not numbers). No access check."""
-    try:
-        row = session.get(model, int(item_id)) if item_id is not None else None
-    except (TypeError, ValueError):
-        row = None
+    key = as_id(item_id)  # 1.5, "12abc", 10**30: no such row (never a rounding, never an overflow error)
+    row = session.get(model, key) if key is not None else None
     if row is None:
-        raise NotFound(f"{what} {item_id} does not exist.")
+        raise NotFound(f"{what} {shown(item_id)} does not exist.")
     return row
 
 

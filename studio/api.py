@@ -5,8 +5,6 @@ ids; media come back as files. See docs/API.md.
 """
 from __future__ import annotations
 
-import functools
-import json
 from typing import Any, Callable
 
 import gradio as gr
@@ -14,20 +12,11 @@ from gradio.data_classes import FileData
 
 from pipeline.errors import StudioError
 from pipeline.services import Services
-from pipeline.timeline.edit_list import TimelineError
+from studio.api_door import api_endpoint, json_object
 
 
-def user_errors(fn: Callable) -> Callable:
-    """Turn the studio's user-facing errors into gr.Error so clients get the message, not a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (StudioError, TimelineError) as exc:
-            raise gr.Error(str(exc), print_exception=False) from exc
-
-    return wrapper
+# Every endpoint goes through the one door: arguments checked by type hint, one error mapping (studio/errors.py).
+user_errors = api_endpoint
 
 
 def _files(*paths: str | None) -> list[FileData]:
@@ -176,12 +165,7 @@ def register(services: Services) -> None:
         update_overlay, remove_overlay, set_music, music_by_mood, set_grade, set_fades, set_aspect_ratio,
         set_fps, add_attempt; arguments: a JSON object, e.g. {"clip_id": "...", "in_point": 0.5,
         "out_point": 3.0}. See docs/API.md."""
-        try:
-            parsed = json.loads(arguments or "{}")
-        except json.JSONDecodeError as exc:
-            raise StudioError(f"arguments must be a JSON object: {exc}") from exc
-        if not isinstance(parsed, dict):
-            raise StudioError("arguments must be a JSON object.")
+        parsed = json_object(arguments)
         return s.timeline.apply(project_id, operation, **parsed)
 
     def rebuild_timeline(project_id: int) -> dict:
@@ -281,12 +265,7 @@ def register(services: Services) -> None:
         transition}, update_plan {product, brand_name, brand_colours, style_keywords, brand_mood, call_to_action,
         music_mood, grade, duration, aspect_ratio, setting}, add_scene {after}, remove_scene {number},
         move_scene {number, to}, switch_framework {framework}, replace {plan_data}. Durations stay consistent."""
-        try:
-            parsed = json.loads(arguments or "{}")
-        except json.JSONDecodeError as exc:
-            raise StudioError(f"arguments must be a JSON object: {exc}") from exc
-        if not isinstance(parsed, dict):
-            raise StudioError("arguments must be a JSON object.")
+        parsed = json_object(arguments)
         return s.ads.update_storyboard(plan_id, operation, **parsed)
 
     def estimate_ad_cost(plan_id: int, attempts_per_scene: int = 2) -> dict:
@@ -308,13 +287,8 @@ def register(services: Services) -> None:
         """One product photo (JPEG/PNG/WebP) → enhanced photo → orbit/turntable attempts, best picked → timeline
         with an optional title overlay → MP4. project_id 0 = a new project. Returns {job_id, project_id,
         plan_id, frame_id, estimate}; poll /ad_plan or /job."""
-        from pipeline.engines.base import EngineInputError
-
-        try:
-            return s.ads.product_video(project_id or None, _file_path(photo, team), title, description, duration,
-                                       aspect_ratio, attempts, title_overlay)
-        except EngineInputError as exc:
-            raise StudioError(str(exc)) from exc
+        return s.ads.product_video(project_id or None, _file_path(photo, team), title, description, duration,
+                                   aspect_ratio, attempts, title_overlay)
 
     for fn in (plan_ad, ad_plan, ad_plans, update_storyboard, estimate_ad_cost, generate_ad, cancel_ad,
                product_video):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.ads.frameworks import FRAMEWORKS
+from pipeline.validation import check_keywords
 from pipeline.ads.plan import (
     MAX_SCENES,
     MIN_SCENE_SECONDS,
@@ -218,6 +219,7 @@ def apply(plan: AdPlan, operation: str, **arguments: Any) -> AdPlan:
     """Run one named storyboard edit (see OPERATIONS) with keyword arguments."""
     if operation not in OPERATIONS:
         raise AdPlanError(f"Unknown storyboard operation '{operation}'. Known: {', '.join(OPERATIONS)}.")
+    check_keywords(OPERATIONS[operation], operation, arguments)
     try:
         return OPERATIONS[operation](plan, **arguments)
     except TypeError as exc:

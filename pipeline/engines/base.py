@@ -22,23 +22,8 @@ def no_progress(percent: float, step: str) -> None:
     """Default progress callback for callers that do not track progress."""
 
 
-class JobCancelled(Exception):
-    """Raised inside running work when its job was cancelled; the work stops cleanly."""
-
-
-class TransientEngineError(Exception):
-    """A failure worth retrying (network blip, rate limit, busy GPU). Other exceptions fail the job at once."""
-
-
-class EngineInputError(ValueError):
-    """Bad input a user can fix (wrong file, bad size); its message is shown to the user as is."""
-
-
-class ProviderError(EngineInputError):
-    """A generation provider refused or failed the work (failed prediction, rejected key, unusable output).
-
-    The message comes from the provider (secrets redacted) and is shown to the user as is; it is not retried.
-    """
+# The errors live in the one error tree (pipeline/errors.py); engines raise them from here as before.
+from pipeline.errors import EngineInputError, JobCancelled, ProviderError, TransientEngineError  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- resumable state

@@ -22,6 +22,7 @@ from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import EditList, TimelineError
 from pipeline.timeline.music import MusicLibraryError, pick_by_mood
+from pipeline.validation import as_id, check_keywords
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import AttemptStatus, GenerationGroup, JobStatus, Project, TimelineVersion, VideoAttempt, utcnow
@@ -40,6 +41,18 @@ OPERATIONS: dict[str, Callable[..., EditList]] = {
     "set_aspect_ratio": ops.set_aspect_ratio, "set_fps": ops.set_fps,
 }
 SPECIAL_OPERATIONS = ("add_attempt", "music_by_mood")
+
+
+def _add_attempt_arguments(edit: EditList, attempt_id: int, index: int | None = None) -> None:
+    """The arguments of the add_attempt edit (checked at the door like the other operations')."""
+
+
+def _music_by_mood_arguments(edit: EditList, mood: str = "") -> None:
+    """The arguments of the music_by_mood edit."""
+
+
+SPECIAL_SIGNATURES: dict[str, Callable[..., None]] = {"add_attempt": _add_attempt_arguments,
+                                                      "music_by_mood": _music_by_mood_arguments}
 
 
 class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
@@ -125,6 +138,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         if operation not in OPERATIONS and operation not in SPECIAL_OPERATIONS:
             known = ", ".join(sorted([*OPERATIONS, *SPECIAL_OPERATIONS]))
             raise StudioError(f"Unknown timeline operation '{operation}'. Known: {known}.")
+        check_keywords(SPECIAL_SIGNATURES.get(operation) or OPERATIONS[operation], operation, arguments)
         self._check(project_id, "edit")
         self.get(project_id)  # make sure a first version exists
         with self.db.session() as session:
@@ -132,7 +146,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             edit = before = self._edit(head)
             try:
                 if operation == "add_attempt":
-                    edit = self._add_attempt(session, edit, project_id, int(arguments["attempt_id"]),
+                    edit = self._add_attempt(session, edit, project_id, as_id(arguments["attempt_id"]),
                                              arguments.get("index"))
                 elif operation == "music_by_mood":
                     edit = self._music_by_mood(edit, str(arguments.get("mood", "")))
@@ -193,8 +207,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         return {"job_id": job_id, "version": version_number}
 
     # ------------------------------------------------------------ internals
-    def _add_attempt(self, session, edit: EditList, project_id: int, attempt_id: int, index: Any = None) -> EditList:
-        attempt = session.get(VideoAttempt, attempt_id)
+    def _add_attempt(self, session, edit: EditList, project_id: int, attempt_id: int | None, index: Any = None) -> EditList:
+        attempt = session.get(VideoAttempt, attempt_id) if attempt_id is not None else None
         if attempt is None or attempt.group.project_id != int(project_id):
             raise NotFound(f"Attempt {attempt_id} is not part of this project.")
         if attempt.status != AttemptStatus.done.value or not attempt.video_path:

@@ -30,6 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.errors import StudioError
+
 SCHEMA_VERSION = 2
 MIN_CLIP_LENGTH = 0.25  # seconds; shortest clip the timeline accepts (trim, split and merge all respect it)
 MAX_FPS = 120
@@ -55,7 +57,7 @@ NAMED_COLOURS = {"white": "#FFFFFF", "black": "#000000", "gold": "#D4AF37", "yel
 _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
 
-class TimelineError(ValueError):
+class TimelineError(StudioError):
     """Bad timeline data or an operation that cannot be done. The message is meant for the user as is."""
 
 

@@ -1,4 +1,4 @@
-"""Show the studio's user-facing errors as a warning toast instead of a traceback."""
+"""Show the studio's user-facing errors as a warning toast instead of a traceback (studio/errors.py decides)."""
 from __future__ import annotations
 
 import functools
@@ -8,22 +8,22 @@ from typing import Any
 
 import gradio as gr
 
-from pipeline.engines.base import EngineInputError
-from pipeline.errors import StudioError
-
-USER_ERRORS = (StudioError, EngineInputError)
+from studio.errors import describe
 
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a listener: a StudioError (or an engine's input error) becomes gr.Warning(message) and the
-    outputs stay as they were (gr.skip()). Anything else is a bug and propagates."""
+    """Wrap a listener: a user-facing error becomes gr.Warning(message) and the outputs stay as they were
+    (gr.skip()). Anything else is a bug and propagates."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except USER_ERRORS as exc:
-            gr.Warning(html.escape(str(exc)))
+        except Exception as exc:
+            shown = describe(exc)
+            if shown is None:
+                raise
+            gr.Warning(html.escape(shown.message))
             return gr.skip()
 
     return wrapper

@@ -130,7 +130,9 @@ def test_impossible_edits_are_explained_and_save_nothing(services, project, time
         ("set_grade", {"preset": "sepia"}, "Unknown colour grade"),
         ("music_by_mood", {"mood": "polka"}, "No music track fits"),
         ("frobnicate", {}, "Unknown timeline operation"),
-        ("trim", {"clip": "x"}, "Wrong arguments"),
+        ("trim", {"clip": "x"}, "does not take .clip.; it takes: clip_id"),
+            ("trim", {"clip_id": "x", "in_point": float("nan")}, "must be a finite number"),
+            ("set_grade", {"bogus": 1}, "does not take .bogus."),
     ]
     for operation, arguments, message in cases:
         with pytest.raises(StudioError, match=message):

@@ -1,6 +1,7 @@
 """All configuration of the studio, read from environment variables and `.env` (nothing else reads env vars)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -73,8 +74,11 @@ class Settings(BaseSettings):
     job_max_tries: int = Field(default=3, ge=1, le=10, description="Tries for work that fails transiently.")
     retry_base_delay: float = Field(default=2.0, ge=0, description="First retry delay in seconds; doubles per try.")
 
-    host: str = Field(default="127.0.0.1", description="Address the studio listens on.")
-    port: int = Field(default=7860, ge=0, le=65535, description="Port the studio listens on (0 = any free port).")
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("HFS_HOST", "GRADIO_SERVER_NAME"),
+                      description="Address the studio listens on (Gradio's GRADIO_SERVER_NAME works too; on a "
+                      "Hugging Face Space, where SPACE_ID is set, the default is 0.0.0.0).")
+    port: int = Field(default=7860, ge=0, le=65535, validation_alias=AliasChoices("HFS_PORT", "GRADIO_SERVER_PORT"),
+                      description="Port the studio listens on (0 = any free port; GRADIO_SERVER_PORT works too).")
 
     auth: Literal["none", "local", "hf"] = Field(
         default="none",
@@ -183,6 +187,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _default_media_dir(self) -> "Settings":
         self.media_dir = (self.media_dir or self.data_dir / "media").expanduser().resolve()
+        return self
+
+    @model_validator(mode="after")
+    def _space_listens_everywhere(self) -> "Settings":
+        # A Space routes traffic to the container from outside: 127.0.0.1 would serve nobody.
+        if "host" not in self.model_fields_set and os.environ.get("SPACE_ID"):
+            self.host = "0.0.0.0"
         return self
 
     @property

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from pipeline.jobs import HEARTBEAT_INTERVAL, this_worker_id
 from pipeline.settings import Settings
@@ -37,13 +38,22 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def start_worker_process(settings: Settings) -> subprocess.Popen:
-    """Start a worker as a child process bound to this one (it exits when the app exits or is killed)."""
-    env = {**os.environ, **settings_env(settings)}
+def start_worker_process(settings: Settings, log_file: Path | None = None) -> subprocess.Popen:
+    """Start a worker as a child process bound to this one (it exits when the app exits or is killed). Its output
+    is appended to ``log_file`` when given (the supervisor reads the reason of an exit from there)."""
+    from pipeline.supervisor import REPOSITORY, worker_environment
+
     # Lower priority than the web process: renders and scoring must not make the UI and the API slow to answer.
     command = [sys.executable, "-m", "pipeline.worker", "--parent-pid", str(os.getpid()),
                "--nice", str(EMBEDDED_NICE)]
-    return subprocess.Popen(command, env=env, preexec_fn=die_with_parent)
+    output = open(log_file, "ab") if log_file is not None else None  # noqa: SIM115 - the child keeps it open
+    try:
+        return subprocess.Popen(command, env=worker_environment(settings), preexec_fn=die_with_parent,
+                                stdout=output, stderr=subprocess.STDOUT if output else None,
+                                cwd=os.getcwd() if os.path.isdir(os.getcwd()) else str(REPOSITORY))
+    finally:
+        if output is not None:
+            output.close()
 
 
 def die_with_parent() -> None:

@@ -7,11 +7,11 @@ bug: it keeps its traceback in the server log and reaches the user as Gradio's g
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pipeline.errors import Conflict, Forbidden, InvalidInput, NotFound, StudioError
 from pipeline.services.limits import LimitExceeded
+from pipeline.text import strip_paths
 
 #: (error class, title, HTTP status), most specific first.
 _KINDS: tuple[tuple[type[BaseException], str, int], ...] = (
@@ -24,11 +24,6 @@ _KINDS: tuple[tuple[type[BaseException], str, int], ...] = (
 )
 #: Titles → status, for the middleware that corrects Gradio's 500 on direct routes (studio/health.py).
 STATUS_BY_TITLE = {title: status for _cls, title, status in _KINDS}
-
-# An absolute POSIX path of two or more parts, or a Windows drive path: shown as its last part only.
-_POSIX_PATH = re.compile(r"(?<![\w.:/-])/(?:[\w.@+~-]+/)+([\w.@+~-]*)")
-_WINDOWS_PATH = re.compile(r"\b[A-Za-z]:\\(?:[^\\\s'\"]+\\)*([^\\\s'\"]*)")
-
 
 @dataclass(frozen=True)
 class UserMessage:
@@ -55,8 +50,7 @@ def describe(exc: BaseException) -> UserMessage | None:
 
 def scrub(message: str) -> str:
     """The message without server paths (the file name stays, so the user still knows which file)."""
-    message = _POSIX_PATH.sub(lambda m: m.group(1) or "a server folder", message)
-    return _WINDOWS_PATH.sub(lambda m: m.group(1) or "a server folder", message)
+    return strip_paths(message)
 
 
 __all__ = ["STATUS_BY_TITLE", "UserMessage", "describe", "scrub", "user_error_types"]

@@ -1,6 +1,9 @@
 """The studio's look: a little CSS on top of Gradio's Soft theme."""
 
 CSS = """
+.health-banner {padding:8px 12px; border-radius:8px; background:#fee2e2; color:#991b1b; font-weight:600;
+  border:1px solid #fca5a5;}
+.health-banner.notice {background:#fef3c7; color:#92400e; border-color:#fcd34d;}
 .engine-badge {display:inline-block; padding:2px 8px; border-radius:10px; background:#fef3c7; color:#92400e;
   font-size:12px; font-weight:600;}
 .pick-badge {display:inline-block; padding:2px 8px; border-radius:10px; background:#dcfce7; color:#166534;

@@ -5,6 +5,7 @@ import gradio as gr
 
 from pipeline.services import Services
 from studio import api, api_team, api_workspace
+from studio.health import studio_middleware
 from studio.media_gate import SERVE_COPIES
 from studio.tabs import attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
 from studio.tabs import ad_composer
@@ -59,10 +60,13 @@ def launch_options(services: Services) -> dict:
     }
     if settings.auth == "hf":
         check_hf_oauth()
+    # /health, and real HTTP statuses for refused direct calls (studio/health.py).
+    middleware = [studio_middleware(services)]
     if settings.team_mode:
         from studio.media_gate import media_gate
 
-        options["app_kwargs"] = {"middleware": [media_gate(services)]}
+        middleware.append(media_gate(services))
+    options["app_kwargs"] = {"middleware": middleware}
     if settings.auth == "local":
         options["auth"] = login_check(services)
         options["auth_message"] = LOGIN_MESSAGE

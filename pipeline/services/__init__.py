@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.access import Access
 from pipeline.engines import base as engines
@@ -22,6 +23,9 @@ from pipeline.services.timeline import ExportJob, TimelineService
 from pipeline.settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
+
+if TYPE_CHECKING:
+    from pipeline.supervisor import WorkerSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ class Services:
     ads: AdService | None = None  # ad composer: plan, storyboard, generate; one-click product video
     access: Access | None = None  # who is acting and what they may do (ownership, sharing)
     limits: LimitsService | None = None  # generations per hour, monthly spend caps, the usage ledger
+    worker: "WorkerSupervisor | None" = None  # the embedded worker's supervisor (app.py sets it; else None)
 
     def close(self) -> None:
         self.db.dispose()

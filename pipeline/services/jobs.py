@@ -1,6 +1,7 @@
 """Jobs as the UI and API see them: create + enqueue, status, cancel, the live queue."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -98,3 +99,40 @@ class JobService:
             return query
         return query.where(or_(Job.project_id.in_(select(Project.id).where(clause)),
                                and_(Job.project_id.is_(None), Job.user_id == actor.user_id)))
+
+    def queue_health(self) -> "QueueHealth":
+        """How the queue and the database look right now, for /health and the project bar (no user data)."""
+        import time as _time
+
+        from sqlalchemy import func, text
+
+        started = _time.perf_counter()
+        try:
+            with self.db.session() as session:
+                session.execute(text("SELECT 1"))
+                queued, oldest = session.execute(select(func.count(Job.id), func.min(Job.created_at))
+                                                 .where(Job.status == JobStatus.queued.value)).one()
+                running = session.scalar(select(func.count(Job.id)).where(Job.status == JobStatus.running.value))
+        except Exception as exc:  # noqa: BLE001 - any database failure is reported, never raised at a probe
+            return QueueHealth(database_ok=False, database_error=type(exc).__name__)
+        database_ms = (_time.perf_counter() - started) * 1000
+        waited = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+        try:
+            messages, queue_ok = self.queue.pending_count(), True
+        except Exception:  # noqa: BLE001 - Redis down: reported as such
+            messages, queue_ok = None, False
+        return QueueHealth(database_ok=True, database_ms=round(database_ms, 1), queue_ok=queue_ok,
+                           queued_jobs=int(queued or 0), running_jobs=int(running or 0),
+                           oldest_queued_seconds=round(max(0.0, waited), 1), queue_messages=messages)
+
+
+@dataclass
+class QueueHealth:
+    database_ok: bool
+    database_error: str = ""
+    database_ms: float = 0.0
+    queue_ok: bool = True
+    queued_jobs: int = 0
+    running_jobs: int = 0
+    oldest_queued_seconds: float = 0.0
+    queue_messages: int | None = None

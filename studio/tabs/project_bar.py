@@ -4,6 +4,8 @@ In team mode (HFS_AUTH=local|hf) also: who is signed in (with their usage this h
 (a Log out link to Gradio's /logout, or the Hugging Face LoginButton), and the current project's sharing — a
 Private / Team can view / Team can edit control for its owner, the owner's name for everyone else. The switcher
 lists only the projects the user may see, and follows when another tab opens a project."""
+from functools import partial
+
 import gradio as gr
 
 from pipeline.access import NotAuthorized
@@ -11,10 +13,12 @@ from pipeline.engines import base as engines
 from pipeline.engines.base import ASPECT_RATIOS
 from studio.components import poll, private, user_errors
 from studio.components.html import badge, esc
+from studio.health import banner_html
 from studio.components.team import (SHARING_CHOICES, SHARING_LABELS, identity_html, owner_html, project_label,
                                     signed_out_html)
 
 USAGE_REFRESH_SECONDS = 30
+HEALTH_REFRESH_SECONDS = 5
 
 ENGINE_KINDS = (("prompt", "prompt_engine"), ("frame", "frame_engine"), ("photo", "photo_engine"),
                 ("video", "video_engine"))
@@ -23,6 +27,9 @@ ENGINE_KINDS = (("prompt", "prompt_engine"), ("frame", "frame_engine"), ("photo"
 def build(services, project_id, demo):
     settings = services.settings
     team = settings.team_mode
+    # Empty while all is well; says at once when the worker stopped (and that it is restarting) or the queue or
+    # database does not answer (studio/health.py, also GET /health).
+    health_html = gr.HTML(padding=False, elem_id="health-banner")
     with gr.Row(elem_classes="project-bar", equal_height=True):
         gr.HTML("<h2>Hero Frame Studio</h2>", elem_classes="studio-title", scale=2, padding=False)
         project_dd = gr.Dropdown(label="Project", choices=[], scale=2 if team else 3, interactive=True,
@@ -113,6 +120,9 @@ def build(services, project_id, demo):
     create_btn.click(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)
     new_name.submit(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)
     rename_btn.click(on_rename, [project_id, rename_box], [project_dd, rename_box], **private)
+
+    demo.load(partial(banner_html, services), None, health_html, **poll)
+    gr.Timer(HEALTH_REFRESH_SECONDS).tick(partial(banner_html, services), None, health_html, **poll)
 
     if not team:
         return

@@ -22,8 +22,9 @@ def free_port() -> int:
 
 
 class AppProcess:
-    def __init__(self, data_dir: Path, port: int | None = None, **env: str) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, cwd: Path | None = None, **env: str) -> None:
         self.data_dir = data_dir
+        self.cwd = cwd or ROOT  # another folder: started as `python /abs/path/app.py`, like systemd or Docker
         self.port = port or free_port()
         self.env = {**os.environ, "HFS_DATA_DIR": str(data_dir), "HFS_PORT": str(self.port),
                     "HFS_HOST": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
@@ -37,7 +38,7 @@ class AppProcess:
 
     def start(self, timeout: float = 90.0) -> "AppProcess":
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env, stdout=log,
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=self.cwd, env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, start_new_session=True,
                                         preexec_fn=die_with_parent)  # no app outlives a killed test run
         deadline = time.monotonic() + timeout

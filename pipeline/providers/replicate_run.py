@@ -97,6 +97,12 @@ class ReplicateRun:
         except ReplicateError as exc:
             raise provider_failure("Replicate", f"could not start {self.spec.model}: {_describe(exc)}",
                                    self.settings) from None
+        except (ValueError, TypeError) as exc:  # JSONDecodeError or a body that is not a prediction
+            # Not retried: the start may have been taken, and a second one would be paid twice.
+            what = "not JSON" if "JSON" in type(exc).__name__ else "unexpected fields"
+            raise ProviderError(f"Replicate answered the request to start {self.spec.model} with something that "
+                                f"is not a prediction ({what}). Check the Replicate dashboard before starting it "
+                                "again.") from None
 
     def _community(self) -> bool:
         return not self.spec.official and self.spec.version is None

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from pipeline.access import Access
 from pipeline.engines import base as engines
 from pipeline.engines.base import VideoRequest
-from pipeline.errors import NotFound, StudioError
+from pipeline.errors import InvalidInput, NotFound, StudioError
+from pipeline.validation import require_number, shown, whole_number
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
@@ -37,6 +38,19 @@ from storage.models import (
 MAX_ATTEMPTS = 6
 MIN_DURATION, MAX_DURATION = 2.0, 10.0
 SEED_STRIDE = 7919  # a prime stride keeps attempt seeds of neighbouring groups apart
+
+
+def group_shape(attempt_count: Any, duration: Any) -> tuple[int, float]:
+    """A group's attempt count and clip length, checked the same way for an estimate and for a start."""
+    if whole_number(attempt_count) is None:
+        raise InvalidInput(f"The number of attempts must be a whole number; got '{shown(attempt_count)}'.")
+    count = int(whole_number(attempt_count))
+    if not 1 <= count <= MAX_ATTEMPTS:
+        raise InvalidInput(f"A group has 1 to {MAX_ATTEMPTS} attempts; got {count}.")
+    length = require_number(duration, "clip length")
+    if not MIN_DURATION <= length <= MAX_DURATION:
+        raise InvalidInput(f"Clip length must be {MIN_DURATION:g}–{MAX_DURATION:g} seconds; got {length:g}.")
+    return count, length
 
 
 class AttemptService:
@@ -72,6 +86,7 @@ class AttemptService:
 
     def engine_details(self, engine: str | None, attempt_count: int, duration: float) -> dict[str, Any]:
         """What the attempts form shows for an engine choice: its capabilities and the cost estimate."""
+        attempt_count, duration = group_shape(attempt_count, duration)  # refuse here what a start would refuse
         name = engine or self.settings.video_engine
         info = next((e for e in self.engines() if e["name"] == name), None)
         if info is None:
@@ -115,12 +130,7 @@ class AttemptService:
             raise StudioError("Describe the camera move, e.g. 'slow push in'. Presets are under the prompt box.")
         if len(motion_prompt) > 1000 or len(negative_prompt) > 1000:
             raise StudioError("Motion and negative prompts can be at most 1000 characters each.")
-        attempt_count = int(attempt_count)
-        if not 1 <= attempt_count <= MAX_ATTEMPTS:
-            raise StudioError(f"A group has 1 to {MAX_ATTEMPTS} attempts; got {attempt_count}.")
-        duration = float(duration)
-        if not MIN_DURATION <= duration <= MAX_DURATION:
-            raise StudioError(f"Clip length must be {MIN_DURATION:g}–{MAX_DURATION:g} seconds; got {duration:g}.")
+        attempt_count, duration = group_shape(attempt_count, duration)
         video_engine = engines.create("video", engine or self.settings.video_engine, self.settings)
         estimate = self.estimate_cost(video_engine.name, attempt_count, duration)
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, 2**31 - 1)

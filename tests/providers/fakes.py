@@ -147,6 +147,7 @@ class FakeReplicate:
     def __init__(self, token: str, output: bytes, *, polls: int = 2) -> None:
         self.token, self.output, self.polls = token, output, polls
         self.create_faults: list[int] = []
+        self.create_garbage = False  # the next create answers 201 with a body that is not JSON (a broken proxy)
         self.poll_faults: list[int] = []  # statuses returned by the next prediction GETs
         self.outcome, self.error, self.as_list = "succeeded", "CUDA out of memory", False
         self.outcomes: dict[str, str] = {}  # per prediction id, overrides `outcome`
@@ -188,6 +189,9 @@ class FakeReplicate:
                                    "latest_version": {"id": "v" * 64, "created_at": "2026-11-01T00:00:00Z",
                                                       "cog_version": "0.9", "openapi_schema": {}}})
             if seen.method == "POST" and (parts == ["v1", "predictions"] or parts[-1] == "predictions"):
+                if self.create_garbage:
+                    self.create_garbage = False
+                    return 201, {"Content-Type": "application/json"}, b"<html>502 Bad Gateway</html>"
                 if self.create_faults:
                     status = self.create_faults.pop(0)
                     return reply(status, {"title": "Too many requests" if status == 429 else "Server error",

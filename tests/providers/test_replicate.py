@@ -164,6 +164,15 @@ def test_malformed_output_fails_clearly(provider_settings, replicate_server, her
     assert not (tmp_path / "p.mp4").exists()
 
 
+def test_a_start_answered_with_garbage_is_a_clear_error_and_not_retried(provider_settings, replicate_server, hero,
+                                                                        tmp_path):
+    replicate_server.create_garbage = True
+    with pytest.raises(ProviderError, match="not a prediction .not JSON.") as failure:
+        _video(provider_settings()).animate(_request(hero), tmp_path / "o.mp4")
+    assert "JSONDecodeError" not in str(failure.value) and "Internal error" not in str(failure.value)
+    assert len(replicate_server.creates) == 1  # a second start could be paid twice
+
+
 def test_flux_hero_frame(provider_settings, replicate_server, png_bytes):
     replicate_server.output, replicate_server.as_list = png_bytes, True
     replicate_server.metrics = lambda inp: {"predict_time": 0.8, "image_output_count": 1}

@@ -37,8 +37,10 @@ def check_id(name: str, value: Any, default: Any = inspect.Parameter.empty) -> i
     """An id argument: the parameter's own sentinel (e.g. 0 = all, -1 = the hero) passes as is; otherwise a whole
     number naming a row, or the same "does not exist" a missing row gets."""
     number = whole_number(value)
-    sentinel = isinstance(default, int) and default <= 0
-    if sentinel and (value is None or value == "" or (number is not None and number <= 0)):
+    # 0 and -1 both mean "none / the default" where the parameter's default is one of them; other negatives name
+    # nothing and are refused like any id that does not exist.
+    sentinel = isinstance(default, int) and default in (0, -1)
+    if sentinel and (value is None or value == "" or number in (0, -1)):
         return default
     if number is None:
         raise InvalidInput(f"{ID_LABELS.get(name, 'The')} id must be a whole number; got '{shown(value)}'.")

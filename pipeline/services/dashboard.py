@@ -18,6 +18,7 @@ from sqlalchemy import String, and_, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from pipeline.errors import StudioError
+from pipeline.validation import MAX_WHOLE, require_whole
 from storage.db import Database
 from storage.models import (
     GenerationGroup,
@@ -62,6 +63,8 @@ class DashboardService:
         day), datetimes or Unix timestamps. Blank filters are ignored. The numbers are aggregated in SQL;
         ``attempt_rows`` holds every attempt (oldest group first) or, with ``row_limit``, only the newest ones;
         ``dimensions`` adds 'dim:<name>' columns to those rows."""
+        if row_limit is not None:
+            row_limit = require_whole(row_limit, "row limit", 0, MAX_WHOLE) or None
         filters = {"project_id": project_id or None, "date_from": _when(date_from), "date_to": _when(date_to, True),
                    "engine": engine or None, "model": model or None, "tag": tag or None}
         A, G = VideoAttempt, GenerationGroup

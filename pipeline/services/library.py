@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from pipeline.errors import StudioError
+from pipeline.errors import InvalidInput, StudioError
+from pipeline.validation import MAX_WHOLE, require_whole, shown
 from pipeline.services.library_queries import (
     attempt_query,
     clip_thumb,
@@ -53,6 +54,7 @@ STATUSES = ("any", "done", "running", "failed", "cancelled", "favourite", "final
 # derived caches and shared libraries under the media root: not owned by any row (the audit skips them)
 UNOWNED = ("downloads/", "timeline/thumbs/", "timeline/previews/", "uploads/music/")
 MAX_PAGE_SIZE = 100
+CLONE_KINDS = ("project", "frame", "group", "attempt")
 
 
 class LibraryService:
@@ -76,7 +78,8 @@ class LibraryService:
         status = status or "any"
         if status not in STATUSES:
             raise StudioError(f"status must be one of {', '.join(STATUSES)}; got '{status}'.")
-        page, size = max(1, int(page or 1)), max(1, min(MAX_PAGE_SIZE, int(page_size or 24)))
+        page = require_whole(1 if page is None else page, "page", 1, MAX_WHOLE)
+        size = require_whole(24 if page_size is None else page_size, "page size", 1, MAX_PAGE_SIZE)
         needle = like((query or "").strip().lower())
         wanted = {"projects": project_query, "frames": frame_query, "attempts": attempt_query}
         kinds = list(wanted) if kind == "all" else [kind]
@@ -134,6 +137,8 @@ class LibraryService:
     def clone_settings(self, kind: str, item_id: int) -> dict[str, Any]:
         """The settings that made an item, to start new work from: hero frame and prompt, motion and negative
         prompts, attempt count, clip length, engine (a project gives its newest group's)."""
+        if kind not in CLONE_KINDS:
+            raise InvalidInput(f"Settings can be cloned from a {', '.join(CLONE_KINDS)}; got '{shown(kind)}'.")
         with self.db.session() as session:
             if kind == "project":
                 self._get(session, Project, item_id)

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.access import Access
-from pipeline.errors import StudioError
+from pipeline.errors import InvalidInput, StudioError
+from pipeline.validation import shown
 from pipeline.services.lookups import get_row
 from storage.db import Database
 from storage.models import (
@@ -17,6 +18,21 @@ from storage.models import (
     SelectionEvent,
     VideoAttempt,
 )
+
+
+MAX_TAGS, MAX_TAG_LENGTH = 12, 40
+
+
+def clean_tags(tags: list[str] | None) -> list[str]:
+    """A pick's tags (why the user chose it: "better motion", "brand colours"): short words, a few of them."""
+    cleaned = [" ".join(str(tag).split()) for tag in (tags or [])]
+    cleaned = list(dict.fromkeys(tag for tag in cleaned if tag))
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"A pick can have at most {MAX_TAGS} tags; got {len(cleaned)}.")
+    too_long = next((tag for tag in cleaned if len(tag) > MAX_TAG_LENGTH), None)
+    if too_long is not None:
+        raise InvalidInput(f"Tags are at most {MAX_TAG_LENGTH} characters; '{shown(too_long)}' is longer.")
+    return cleaned
 
 
 class SelectionService:
@@ -73,7 +89,7 @@ class SelectionService:
                 other.is_user_selected_best = other.id == attempt.id
             session.add(SelectionEvent(group_id=group.id, attempt_id=attempt.id,
                                        system_attempt_id=system.id if system else None, actor="user",
-                                       reason=(reason or "").strip()[:1000], tags=list(tags or [])))
+                                       reason=(reason or "").strip()[:1000], tags=clean_tags(tags)))
             return {"group_id": group.id, "attempt_id": attempt.id, "system_attempt_id": system.id if system else None,
                     "agrees_with_system": system is not None and system.id == attempt.id}
 

@@ -56,8 +56,9 @@ class Database:
         finally:
             session.close()
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration (creates it on a new database)."""
+    def upgrade(self, media_root: Path | None = None) -> None:
+        """Bring the schema to the newest migration (creates it on a new database). Migrations that move media
+        files (0007 renames exports) do so under ``media_root`` when it is given."""
         from alembic import command
         from alembic.config import Config
 
@@ -71,6 +72,8 @@ class Database:
                 # transaction).
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
+            if media_root is not None:
+                config.attributes["media_root"] = str(media_root)
             command.upgrade(config, "head")
 
     def dispose(self) -> None:

@@ -55,7 +55,7 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engines.preload()
     db = Database(settings.resolved_database_url)
-    db.upgrade()
+    db.upgrade(media_root=settings.media_dir)
     media = MediaStore.from_settings(settings)  # the media folder, mirrored to S3 when HFS_S3_BUCKET is set
     access = Access(db, settings)
     limits = LimitsService(db, access, settings)

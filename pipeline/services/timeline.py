@@ -157,7 +157,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                fps: int | None = None) -> dict[str, Any]:
         """Queue the MP4 export of the current version (or ``version``). A different aspect ratio or frame rate
         is first saved as a new version (so the record matches the file). The finished job marks the version
-        saved, with the file ad_<project>_<version>.mp4 and its thumbnail."""
+        saved, with the file exports/p<project id>-v<version>-<random>.mp4 and its thumbnail."""
         if fit not in FITS:
             raise StudioError(f"Fit must be 'crop' or 'letterbox'; got '{fit}'.")
         self._check(project_id, "edit")  # may save a version, and writes a file of the project
@@ -224,9 +224,8 @@ class ExportJob:
             if row is None:
                 raise NotFound("The timeline version to export was deleted.")
             edit = service._edit(row)
-            name = _slug(session.get(Project, row.project_id).name)
-            relative = f"exports/ad_{name}_{row.version}.mp4"
-            thumb = f"exports/ad_{name}_{row.version}.jpg"
+            relative = export_name(service.media, row.project_id, row.version)
+            thumb = relative.removesuffix(".mp4") + ".jpg"
             row_id = row.id
         # With an object store, this worker may never have seen the clips and music: fetch them first.
         service.media.ensure_local(*sorted(paths_in(edit.to_dict())))
@@ -242,12 +241,15 @@ class ExportJob:
         image.unlink(missing_ok=True)
         with service.db.session() as session:
             row = session.get(TimelineVersion, row_id)
+            replaced = [p for p in (row.exported_path, row.thumbnail_path) if p and p not in (relative, thumb)]
             row.exported_path = relative
             row.thumbnail_path = thumb
             if row.kind != SAVED:
                 row.kind = SAVED
                 row.name = row.name or f"Export of version {row.version}"
                 row.saved_at = utcnow()
+        for old in replaced:  # a re-export of the version: its earlier file is no longer anyone's
+            service.media.delete(old)
         return {"file": str(service.media.absolute(relative)), "thumbnail": str(service.media.absolute(thumb)),
                 "duration": result.duration, "width": result.width, "height": result.height, "fps": result.fps,
                 "frames": result.frame_count, "method": result.method, "note": result.note}
@@ -319,8 +321,7 @@ def _kept_clips(session, clips) -> dict[int | None, list]:
     return kept
 
 
-def _slug(name: str) -> str:
-    slug = "".join(ch.lower() if ch.isalnum() else "-" for ch in name).strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
-    return slug[:40] or "project"
+def export_name(media: MediaStore, project_id: int, version: int) -> str:
+    """Where an export of ``version`` goes: named by ids and a random part (never the project's name, which two
+    users, or two projects of one user, may share), so no export can overwrite or be guessed from another."""
+    return media.new_path("exports", f"p{int(project_id)}-v{int(version)}", ".mp4")

@@ -24,6 +24,7 @@ PREVIEWS = "timeline/previews"
 PREVIEW_LONG_SIDE = 640  # 640x360 at 16:9: a proxy, quick to render and to stream
 PREVIEW_PRESET, PREVIEW_CRF = "ultrafast", 30
 PREVIEWS_KEPT = 4  # per project
+TITLE_SUFFIX = ".title.json"  # beside an uploaded track: the name the user gave it (the file is named by ids)
 
 
 class TimelineMedia:
@@ -44,7 +45,7 @@ class TimelineMedia:
                 continue
             for path in sorted(directory.iterdir()):
                 if path.is_file() and path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("."):
-                    tracks.append({"id": f"{folder}/{path.name}", "title": path.stem.rsplit("-", 1)[0],
+                    tracks.append({"id": f"{folder}/{path.name}", "title": _upload_title(path),
                                    "mood": "uploaded", "tempo_bpm": None, "length_seconds": None,
                                    "file": str(path), "tags": [], "uploaded": True})
         return tracks
@@ -87,7 +88,10 @@ class TimelineMedia:
             raise StudioError(f"'{source.name}' has no audio to use as music.")
         folder = f"{UPLOADED_MUSIC}/u{self.access.user_id()}" if self.access.user_id() is not None \
             else UPLOADED_MUSIC
-        relative = self.media.import_file(source, self.media.new_path(folder, source.stem, source.suffix.lower()))
+        # Named by ids and a random part, never by the uploader's file name; the title is kept beside it.
+        relative = self.media.import_file(source, self.media.new_path(folder, "m", source.suffix.lower()))
+        with self.media.atomic_write(relative.rsplit(".", 1)[0] + TITLE_SUFFIX) as tmp:
+            tmp.write_text(json.dumps({"title": source.stem[:120]}), encoding="utf-8")
         track = {"id": relative, "title": source.stem, "mood": "uploaded", "length_seconds": round(info.duration, 2),
                  "file": str(self.media.absolute(relative)), "uploaded": True}
         timeline = self.apply(project_id, "set_music", track=relative) if use else None
@@ -106,7 +110,7 @@ class TimelineMedia:
         if info.duration > MAX_CLIP_SECONDS:
             raise StudioError(f"'{source.name}' is {info.duration:.0f} s long; uploaded clips can be at most "
                               f"{MAX_CLIP_SECONDS:.0f} s.")
-        relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, source.stem,
+        relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, f"p{int(project_id)}",
                                                                       source.suffix.lower()))
         self.get(project_id)
         with self.db.session() as session:
@@ -208,3 +212,12 @@ class TimelineMedia:
         for path in old[PREVIEWS_KEPT - 1:]:
             path.unlink(missing_ok=True)
 
+
+
+def _upload_title(path: Path) -> str:
+    """The title of an uploaded track: its sidecar, else (uploads from before files were named by ids) the name."""
+    sidecar = path.with_name(path.stem + TITLE_SUFFIX)
+    try:
+        return str(json.loads(sidecar.read_text(encoding="utf-8"))["title"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return path.stem.rsplit("-", 1)[0]

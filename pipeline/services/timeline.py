@@ -137,8 +137,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 elif operation == "music_by_mood":
                     edit = self._music_by_mood(edit, str(arguments.get("mood", "")))
                 else:
-                    if operation == "set_music":
-                        self._check_track(arguments.get("track"), before)
+                    if operation == "set_music" and "track" in arguments:
+                        arguments = {**arguments, "track": self._checked_track(arguments["track"], before)}
                     edit = OPERATIONS[operation](edit, **arguments)
             except (TimelineError, MusicLibraryError) as exc:
                 raise StudioError(str(exc)) from exc
@@ -183,6 +183,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 row = self._require_head(session, project_id)
             if not edit.clips:
                 raise StudioError("The timeline is empty: pick an attempt in the workspace first.")
+            self._check_stored_bed(session, project_id, edit)
             for clip in edit.clips:
                 if not self.media.exists(clip.source):
                     raise StudioError(f"Clip '{clip.display_name}' is missing from the media folder.")

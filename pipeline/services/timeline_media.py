@@ -62,21 +62,35 @@ class TimelineMedia:
                         if p.is_dir() and p.name.startswith("u")) if root.is_dir() else []
         return [UPLOADED_MUSIC, *own, *[f for f in others if f not in own]]
 
-    def _check_track(self, track: Any, current) -> None:
-        """A music bed is a library track, the actor's own upload, or the bed the timeline already has (an
-        editor of a shared project keeps the owner's music) — never a path to someone else's file."""
-        if track is None or isinstance(track, dict):
+    def _music_gate(self):
+        from pipeline.media_refs import MusicGate
+
+        return MusicGate(self.media.root, Path(self.settings.music_dir))
+
+    def _checked_track(self, track: Any, current) -> Any:
+        """The music bed as it is to be stored: a library track, the actor's own upload, or the bed the timeline
+        already has (an editor of a shared project keeps the owner's music) — never a path to someone else's
+        file or the server's. Every spelling is normalised first (pipeline/media_refs.py); the canonical one is
+        returned. A dict bed has its ``track`` checked the same way."""
+        if track is None:
+            return None
+        if isinstance(track, dict):
+            return {**track, "track": self._checked_track(track.get("track"), current)}
+        if current.music is not None and isinstance(track, str) and current.music.track == track:
+            return track
+        return self._music_gate().check(track, self._music_folders()).canonical
+
+    def _check_stored_bed(self, session, project_id: int, edit) -> None:
+        """Before an export or preview plays a stored bed: it must still name a library track or an upload (of
+        whoever edited the project) — not an export or another media file, which a bed stored before the gate
+        existed could name."""
+        if edit.music is None:
             return
-        track = str(track)
-        if current.music is not None and current.music.track == track:
-            return
-        if "/" not in track:
-            return  # a library id; the operation itself rejects unknown ones
-        if any(track.startswith(f"{folder}/") and "/" not in track[len(folder) + 1:]
-               for folder in self._music_folders()):
-            return
-        raise StudioError(f"Music track '{track}' does not exist. Upload the audio first, or choose a track "
-                          "from the music library.")
+        self._project(session, project_id)
+        root = self.media.absolute(UPLOADED_MUSIC)
+        folders = [UPLOADED_MUSIC, *(f"{UPLOADED_MUSIC}/{p.name}" for p in root.iterdir() if p.is_dir())] \
+            if root.is_dir() else []
+        self._music_gate().check(edit.music.track, folders)
 
     def upload_music(self, project_id: int, file_path: str | Path, use: bool = True) -> dict[str, Any]:
         """Add the user's own audio file (m4a, mp3, wav, flac, ogg, opus, aac; at most 50 MB) to the music
@@ -184,6 +198,7 @@ class TimelineMedia:
             self._project(session, project_id)
             row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
             edit, number = self._edit(row), row.version
+            self._check_stored_bed(session, project_id, edit)
         if not edit.clips:
             raise StudioError("The timeline is empty: nothing to preview.")
         key = hashlib.sha1(json.dumps({"edit": edit.to_dict(), "side": PREVIEW_LONG_SIDE, "preset": PREVIEW_PRESET,

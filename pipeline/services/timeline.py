@@ -73,7 +73,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             if head is not None and not pending:
                 return self._view(head, detail=True, session=session)
         if head is None:
-            return self._rebuild_from_picks(project_id)
+            return self._rebuild_from_picks(project_id, only_if_missing=True)
         self._resolve_gaps(project_id)
         with self.db.session() as session:
             return self._view(self._require_head(session, project_id), detail=True, session=session)
@@ -86,9 +86,11 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         self._check(project_id, "edit")
         return self._rebuild_from_picks(project_id)
 
-    def _rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
-        with self.db.session() as session:
+    def _rebuild_from_picks(self, project_id: int, only_if_missing: bool = False) -> dict[str, Any]:
+        with self._editing(project_id) as session:
             project = _project(session, project_id)
+            if only_if_missing and (first := self._head(session, project.id)) is not None:
+                return self._view(first, detail=True, session=session)  # another request made it meanwhile
             groups = session.scalars(select(GenerationGroup).where(GenerationGroup.project_id == project.id)
                                      .order_by(GenerationGroup.id)).all()
             previous = self._head(session, project.id)
@@ -127,7 +129,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             raise StudioError(f"Unknown timeline operation '{operation}'. Known: {known}.")
         self._check(project_id, "edit")
         self.get(project_id)  # make sure a first version exists
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             head = self._require_head(session, project_id)
             edit = before = self._edit(head)
             try:
@@ -148,8 +150,13 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 return self._view(head, detail=True, session=session)
             return self._save(session, project_id, edit, _note(operation, arguments, before))
 
-    def _apply_edit(self, project_id: int, edit: EditList, note: str) -> dict[str, Any]:
-        with self.db.session() as session:
+    def _apply_edit(self, project_id: int, edit: EditList | Callable[[EditList], EditList],
+                    note: str) -> dict[str, Any]:
+        """Save ``edit`` as the new head; a callable is applied to the head under the timeline lock (so a change
+        made from the head can't overwrite an edit made meanwhile)."""
+        with self._editing(project_id) as session:
+            if callable(edit):
+                edit = edit(self._edit(self._require_head(session, project_id)))
             return self._save(session, project_id, edit, note)
 
     # ------------------------------------------------------------ export
@@ -162,7 +169,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             raise StudioError(f"Fit must be 'crop' or 'letterbox'; got '{fit}'.")
         self._check(project_id, "edit")  # may save a version, and writes a file of the project
         self.get(project_id)
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             row = self._require_head(session, project_id) if not version else self._row(session, project_id, version)
             edit = self._edit(row)
             changes = {}

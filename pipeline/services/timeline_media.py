@@ -127,7 +127,7 @@ class TimelineMedia:
         relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, f"p{int(project_id)}",
                                                                       source.suffix.lower()))
         self.get(project_id)
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             edit = self._edit(self._require_head(session, project_id))
             try:
                 clip = ops.make_clip(relative, round(info.duration, 3), label=(label or source.stem)[:120])

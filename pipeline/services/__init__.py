@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 
 from pipeline.access import Access
 from pipeline.engines import base as engines
@@ -45,8 +47,36 @@ class Services:
     ads: AdService | None = None  # ad composer: plan, storyboard, generate; one-click product video
     access: Access | None = None  # who is acting and what they may do (ownership, sharing)
     limits: LimitsService | None = None  # generations per hour, monthly spend caps, the usage ledger
+    started_at: float = field(default_factory=time.time)
+    _later_sweep: threading.Timer | None = None
+
+    def sweep_leftovers(self, before: float | None = None) -> list[str]:
+        """Remove the temp files (``*.part.*``, ``.tmp-*``, ``*.partial.*``) that work killed before this start
+        left in the media folder. By default: those untouched for job_stale_seconds before the start (a live
+        job of another process still writes its own; a silent one is recovered as stale anyway)."""
+        if before is None:
+            before = self.started_at - self.settings.job_stale_seconds
+        removed = self.media.sweep_leftovers(before)
+        if removed:
+            log.info("Removed %d temp file(s) left by interrupted work: %s", len(removed), ", ".join(removed[:5]))
+        return removed
+
+    def sweep_leftovers_later(self) -> None:
+        """Once job_stale_seconds have passed, remove every temp file older than this start: a kill just before
+        a quick restart leaves a file too fresh for the first sweep, but nobody writes to it after the start."""
+        def sweep() -> None:
+            try:
+                self.sweep_leftovers(before=self.started_at)
+            except Exception:  # noqa: BLE001 - housekeeping must never take the studio down
+                log.exception("Sweeping temp files failed")
+
+        self._later_sweep = threading.Timer(self.settings.job_stale_seconds, sweep)
+        self._later_sweep.daemon = True
+        self._later_sweep.start()
 
     def close(self) -> None:
+        if self._later_sweep is not None:
+            self._later_sweep.cancel()
         self.db.dispose()
 
 
@@ -78,6 +108,10 @@ def build_services(settings: Settings) -> Services:
                     limits=limits)
     runner.register("ad", AdJob(ads))
     runner.register("product_video", ProductVideoJob(ads))
-    return Services(settings, db, media, queue, runner, jobs, projects, hero_frames, attempts, selection,
-                    timeline, DashboardService(db, media, access), history, library, ads=ads, access=access,
-                    limits=limits)
+    services = Services(settings, db, media, queue, runner, jobs, projects, hero_frames, attempts, selection,
+                        timeline, DashboardService(db, media, access), history, library, ads=ads, access=access,
+                        limits=limits)
+    services.sweep_leftovers()
+    if settings.queue_mode != "immediate":
+        services.sweep_leftovers_later()
+    return services

@@ -176,7 +176,7 @@ class TimelineMedia:
                 with Image.open(source) as image:
                     thumb = image.convert("RGB")
             else:
-                tmp = target.with_name(f".{key}.png")
+                tmp = target.with_name(f".{key}.part.png")  # a temp name: swept if a kill leaves it
                 poster(source, tmp, at=clip.in_point + 0.02, max_side=240)
                 with Image.open(tmp) as image:
                     thumb = image.convert("RGB")

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from pipeline.errors import StudioError
 from pipeline.timeline.export import AUDIO_EXTENSIONS
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DRIVE = re.compile(r"^[A-Za-z]:/")
 MAX_REFERENCE = 500

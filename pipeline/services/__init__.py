@@ -67,7 +67,7 @@ class Services:
         def sweep() -> None:
             try:
                 self.sweep_leftovers(before=self.started_at)
-            except Exception:  # noqa: BLE001 - housekeeping must never take the studio down
+            except Exception:  # housekeeping must never take the studio down
                 log.exception("Sweeping temp files failed")
 
         self._later_sweep = threading.Timer(self.settings.job_stale_seconds, sweep)

@@ -241,7 +241,8 @@ class ExportJob:
                         long_side=service.settings.export_long_side, fit=ctx.payload.get("fit", "crop"),
                         progress=ctx.progress, stall_seconds=service.settings.export_stall_seconds)
         service.media.publish(relative)
-        image = poster(result.path, service.media.absolute(thumb).with_suffix(".png"), max_side=640)
+        still = service.media.absolute(thumb)  # the poster's PNG goes by a temp name: swept if a kill leaves it
+        image = poster(result.path, still.with_name(f".{still.stem}.poster.part.png"), max_side=640)
         from PIL import Image
 
         with Image.open(image) as img:

@@ -4,7 +4,7 @@ scripts/services.sh (fails instead under HFS_REQUIRE_SERVICES=1)."""
 from __future__ import annotations
 
 from tests.conftest import make_settings
-from tests.services.test_timeline_concurrency import _timeline_project, check_history, hammer
+from tests.services.test_timeline_concurrency import timeline_project, check_history, hammer
 
 
 def test_two_studios_on_one_postgres_database(tmp_path, pg_url):
@@ -13,7 +13,7 @@ def test_two_studios_on_one_postgres_database(tmp_path, pg_url):
     settings = make_settings(tmp_path / "studio-data", database_url=pg_url)
     one, two = build_services(settings), build_services(settings)
     try:
-        project_id = _timeline_project(one, tmp_path)
+        project_id = timeline_project(one, tmp_path)
         first = one.timeline.get(project_id)["version"]
         outcome = hammer([one, two], project_id)
         check_history(two, project_id, outcome, first)

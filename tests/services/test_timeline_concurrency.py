@@ -18,7 +18,7 @@ from tests.timeline.conftest import make_clip
 THREADS, EDITS = 6, 6
 
 
-def _timeline_project(services, folder: Path) -> int:
+def timeline_project(services, folder: Path) -> int:
     project_id = services.projects.create("Concurrency", "16:9")["id"]
     services.timeline.upload_clip(project_id, str(make_clip(folder / "clip.mp4", (90, 90, 200), seconds=2.0)))
     return project_id
@@ -70,7 +70,7 @@ def check_history(services, project_id: int, outcome: dict, first_versions: int)
 
 
 def test_concurrent_edits_from_threads_all_apply_in_order(services, tmp_path):
-    project_id = _timeline_project(services, tmp_path)
+    project_id = timeline_project(services, tmp_path)
     first = services.timeline.get(project_id)["version"]
     outcome = hammer([services], project_id)
     check_history(services, project_id, outcome, first)
@@ -81,7 +81,7 @@ def test_two_studios_on_one_sqlite_file(settings, tmp_path):
 
     one, two = build_services(settings), build_services(settings)
     try:
-        project_id = _timeline_project(one, tmp_path)
+        project_id = timeline_project(one, tmp_path)
         first = one.timeline.get(project_id)["version"]
         outcome = hammer([one, two], project_id)
         check_history(two, project_id, outcome, first)
@@ -95,12 +95,11 @@ def test_an_edit_made_from_an_older_head_is_refused_not_saved_over(services, tmp
     from pipeline.timeline import operations as ops
     from pipeline.timeline.edit_list import EditList
 
-    project_id = _timeline_project(services, tmp_path)
+    project_id = timeline_project(services, tmp_path)
     tl = services.timeline
     head = tl.get(project_id)
     tl.apply(project_id, "add_overlay", text="first", start=0.0, end=1.0)
     stale = ops.add_overlay(EditList.from_dict(head["edit_list"]), "second", start=0.0, end=1.0)
-    with pytest.raises(TimelineChanged, match="changed while you were editing"):
-        with tl._editing(project_id) as session:
-            tl._save(session, project_id, stale, "from an old head", based_on=head["version"])
+    with pytest.raises(TimelineChanged, match="changed while you were editing"), tl._editing(project_id) as session:
+        tl._save(session, project_id, stale, "from an old head", based_on=head["version"])
     assert [o["text"] for o in tl.get(project_id)["edit_list"]["overlays"]] == ["first"]

@@ -54,7 +54,7 @@ def rename_legacy_exports(connection, media_root: Path | None) -> dict[str, int]
         if not _is_new_name(row.exported_path, row.project_id, row.version):
             by_path[row.exported_path].append(row)
     counts = {"renamed": 0, "kept": 0, "cleared": 0}
-    for path, sharing in by_path.items():
+    for sharing in by_path.values():
         winner = max(sharing, key=lambda r: (r.finished_at is not None, str(r.finished_at or ""), r.id)) \
             if len(sharing) == 1 or any(r.finished_at for r in sharing) else None
         for row in sharing:

@@ -77,6 +77,8 @@ def test_a_re_export_replaces_the_versions_file(tmp_path):
             services.timeline.export(project_id, "letterbox")
             second = _row_file(services, project_id)
         assert first != second and Path(second).is_file() and not Path(first).exists()
+        exports = sorted(p.name for p in Path(second).parent.iterdir())  # nothing else left behind
+        assert exports == sorted([Path(second).name, Path(second).with_suffix(".jpg").name])
     finally:
         services.close()
 

@@ -85,8 +85,10 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engines.preload()
     db = Database(settings.resolved_database_url)
-    db.upgrade(media_root=settings.media_dir)
+    renamed = db.upgrade(media_root=settings.media_dir)
     media = MediaStore.from_settings(settings)  # the media folder, mirrored to S3 when HFS_S3_BUCKET is set
+    for relative in renamed:  # exports a migration renamed: the bucket (if any) gets them under the new name
+        media.publish(relative)
     access = Access(db, settings)
     limits = LimitsService(db, access, settings)
     queue = JobQueue(make_huey(settings))

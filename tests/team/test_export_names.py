@@ -128,8 +128,9 @@ def _exports(db) -> dict[int, tuple]:
 
 def test_migration_renames_old_exports_by_id_and_is_idempotent(tmp_path):
     db, media = _legacy_database(tmp_path)
-    db.upgrade(media_root=media)
+    written = db.upgrade(media_root=media)
     rows = _exports(db)
+    assert written == list(rows[2])  # to be uploaded where an object store mirrors the folder
     assert rows[1] == (None, None)  # its file was overwritten by project 2's export
     video, thumb = rows[2]
     assert video.startswith("exports/p2-v1-") and thumb == video.replace(".mp4", ".jpg")

@@ -13,6 +13,8 @@ A file named by several rows belongs to the row whose export finished last (it o
 rows lose their export (re-export them) rather than keep serving someone else's video. The files are renamed when
 the media folder is known (``Database.upgrade(media_root=...)``, as the studio does); a row whose file is missing
 here keeps its old name (it may live only in the object store; nothing new is ever written under an old name).
+Renamed files are uploaded under their new names by the studio when an object store mirrors the folder (the old
+objects are left for `media_audit` / the bucket owner).
 Running it again changes nothing: only old-style names are touched.
 """
 from __future__ import annotations
@@ -36,15 +38,18 @@ NEW_NAME = re.compile(r"^exports/p(\d+)-v(\d+)-[0-9a-f]{12}\.mp4$")
 
 def upgrade() -> None:
     media_root = context.config.attributes.get("media_root")
-    rename_legacy_exports(op.get_bind(), Path(media_root) if media_root else None)
+    written = context.config.attributes.get("written_media")
+    rename_legacy_exports(op.get_bind(), Path(media_root) if media_root else None,
+                          written if written is not None else [])
 
 
 def downgrade() -> None:
     """The new names work with the old code too (rows hold the paths): nothing to undo."""
 
 
-def rename_legacy_exports(connection, media_root: Path | None) -> dict[str, int]:
-    """Give every old-style export its id-based name; returns counts {renamed, kept, cleared}."""
+def rename_legacy_exports(connection, media_root: Path | None, written: list[str] | None = None) -> dict[str, int]:
+    """Give every old-style export its id-based name; returns counts {renamed, kept, cleared}. The new paths are
+    added to ``written`` (the studio uploads them to its object store, if it has one)."""
     rows = connection.execute(sa.text(
         "SELECT v.id, v.project_id, v.version, v.exported_path, v.thumbnail_path, j.finished_at "
         "FROM timeline_versions v LEFT JOIN jobs j ON j.id = v.export_job_id "
@@ -69,6 +74,8 @@ def rename_legacy_exports(connection, media_root: Path | None) -> dict[str, int]
         else:
             _set_paths(connection, winner.id, *renamed)
             counts["renamed"] += 1
+            if written is not None:
+                written.extend(p for p in renamed if p)
     return counts
 
 

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 LOCAL_USERNAME = "local"
 LEVELS = {"none": 0, "view": 1, "edit": 2, "own": 3}
+# Deleting is the owner's right: an editor of a shared project adds and changes work in it, but deleting its
+# frames, groups, attempts (or the project) would destroy the owner's work beyond undo. docs/DEPLOY.md, team mode.
+DELETE = "own"
 TEAM_ACCESS = {None: "none", "viewer": "view", "editor": "edit"}
 SHARING_CHOICES = ("private", "viewer", "editor")
 
@@ -220,6 +223,20 @@ class Access:
         self.require_row(session, row, need, what=what, item_id=item_id)
         return row
 
+    def get_to_delete(self, session, model: type, item_id: Any, what: str | None = None):
+        """The row ``model``/``item_id`` if the actor may delete it (owns its project): NotFound as ``get`` for
+        rows they can't see, ReadOnly saying so for rows of a project shared with them."""
+        what = what or _LABELS.get(model, model.__name__)
+        row = find_row(session, model, item_id, what)
+        try:
+            self.require_row(session, row, DELETE, what=what, item_id=item_id)
+        except ReadOnly:
+            project = self.project_of(session, row)
+            raise ReadOnly(f"Only the owner of project '{project.name if project else ''}' can delete its "
+                           f"{_PLURAL.get(model, 'items')}; ask them, or duplicate what you need into your own "
+                           "project.") from None
+        return row
+
     def require_row(self, session, row: Any, need: str = "view", what: str | None = None, item_id: Any = None) -> Any:
         actor = self.actor()
         if actor.unrestricted:
@@ -289,6 +306,10 @@ def _direct_owner(row: Any) -> int | None:
 _LABELS = {Project: "Project", HeroFrame: "Hero frame", GenerationGroup: "Generation group",
            VideoAttempt: "Attempt", TimelineVersion: "Timeline version", Job: "Job", AdPlan: "Ad plan",
            SelectionEvent: "Selection"}
+
+
+_PLURAL = {Project: "work", HeroFrame: "hero frames", GenerationGroup: "generation groups",
+           VideoAttempt: "attempts"}
 
 
 def month_start(now: datetime | None = None) -> datetime:

@@ -56,8 +56,10 @@ class Database:
         finally:
             session.close()
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration (creates it on a new database)."""
+    def upgrade(self, media_root: Path | None = None) -> list[str]:
+        """Bring the schema to the newest migration (creates it on a new database). Migrations that move media
+        files (0007 renames exports) do so under ``media_root`` when it is given; returns the media paths they
+        wrote (to be uploaded where an object store mirrors the folder)."""
         from alembic import command
         from alembic.config import Config
 
@@ -71,7 +73,11 @@ class Database:
                 # transaction).
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
+            config.attributes["written_media"] = written = []
+            if media_root is not None:
+                config.attributes["media_root"] = str(media_root)
             command.upgrade(config, "head")
+        return written
 
     def dispose(self) -> None:
         self.engine.dispose()

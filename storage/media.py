@@ -34,6 +34,12 @@ LOCAL_ONLY = ("downloads", "timeline/previews")
 _TRACKED = 20000  # how many paths the mirror remembers (uploaded/downloaded signatures, paths awaiting a write)
 
 
+def is_temp_name(name: str) -> bool:
+    """A file being written: atomic_write's ``.tmp-*``, ffmpeg's and poster's ``*.part.*``, downloads' and
+    engines' ``*.partial.*``. It becomes its final name when complete; one left behind was interrupted."""
+    return name.startswith(".tmp-") or ".part." in name or ".partial." in name
+
+
 def mirrored(relative: str) -> bool:
     """Whether a media-relative path is kept in the object store: files (a name with a suffix), not temp files,
     not the per-machine folders in LOCAL_ONLY."""
@@ -133,6 +139,25 @@ class MediaStore:
                     self.remote.delete(key)
                 except Exception as exc:  # noqa: BLE001 - an unreferenced object left behind is harmless
                     log.warning("Media file %s was deleted here but not from the bucket: %s", key, exc)
+
+    def sweep_leftovers(self, before: float) -> list[str]:
+        """Remove temp files (is_temp_name) last written before ``before`` (epoch seconds): what a killed export,
+        render or download left. A live writer keeps touching its temp file, so it is newer. Returns the
+        relative paths removed."""
+        removed: list[str] = []
+        for folder, _dirs, names in os.walk(self.root):
+            for name in names:
+                if not is_temp_name(name):
+                    continue
+                path = Path(folder) / name
+                try:
+                    if path.lstat().st_mtime >= before:
+                        continue
+                    path.unlink()
+                except OSError:
+                    continue  # gone meanwhile, or not ours to remove
+                removed.append(path.relative_to(self.root).as_posix())
+        return removed
 
     # ------------------------------------------------------------------------------ the object-store mirror
     def publish(self, relative: str) -> None:

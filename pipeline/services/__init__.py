@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.access import Access
@@ -50,8 +52,36 @@ class Services:
     access: Access | None = None  # who is acting and what they may do (ownership, sharing)
     limits: LimitsService | None = None  # generations per hour, monthly spend caps, the usage ledger
     worker: "WorkerSupervisor | None" = None  # the embedded worker's supervisor (app.py sets it; else None)
+    started_at: float = field(default_factory=time.time)
+    _later_sweep: threading.Timer | None = None
+
+    def sweep_leftovers(self, before: float | None = None) -> list[str]:
+        """Remove the temp files (``*.part.*``, ``.tmp-*``, ``*.partial.*``) that work killed before this start
+        left in the media folder. By default: those untouched for job_stale_seconds before the start (a live
+        job of another process still writes its own; a silent one is recovered as stale anyway)."""
+        if before is None:
+            before = self.started_at - self.settings.job_stale_seconds
+        removed = self.media.sweep_leftovers(before)
+        if removed:
+            log.info("Removed %d temp file(s) left by interrupted work: %s", len(removed), ", ".join(removed[:5]))
+        return removed
+
+    def sweep_leftovers_later(self) -> None:
+        """Once job_stale_seconds have passed, remove every temp file older than this start: a kill just before
+        a quick restart leaves a file too fresh for the first sweep, but nobody writes to it after the start."""
+        def sweep() -> None:
+            try:
+                self.sweep_leftovers(before=self.started_at)
+            except Exception:  # housekeeping must never take the studio down
+                log.exception("Sweeping temp files failed")
+
+        self._later_sweep = threading.Timer(self.settings.job_stale_seconds, sweep)
+        self._later_sweep.daemon = True
+        self._later_sweep.start()
 
     def close(self) -> None:
+        if self._later_sweep is not None:
+            self._later_sweep.cancel()
         self.db.dispose()
 
 
@@ -60,8 +90,10 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engines.preload()
     db = Database(settings.resolved_database_url)
-    db.upgrade()
+    renamed = db.upgrade(media_root=settings.media_dir)
     media = MediaStore.from_settings(settings)  # the media folder, mirrored to S3 when HFS_S3_BUCKET is set
+    for relative in renamed:  # exports a migration renamed: the bucket (if any) gets them under the new name
+        media.publish(relative)
     access = Access(db, settings)
     limits = LimitsService(db, access, settings)
     queue = JobQueue(make_huey(settings))
@@ -83,6 +115,10 @@ def build_services(settings: Settings) -> Services:
                     limits=limits)
     runner.register("ad", AdJob(ads))
     runner.register("product_video", ProductVideoJob(ads))
-    return Services(settings, db, media, queue, runner, jobs, projects, hero_frames, attempts, selection,
-                    timeline, DashboardService(db, media, access), history, library, ads=ads, access=access,
-                    limits=limits)
+    services = Services(settings, db, media, queue, runner, jobs, projects, hero_frames, attempts, selection,
+                        timeline, DashboardService(db, media, access), history, library, ads=ads, access=access,
+                        limits=limits)
+    services.sweep_leftovers()
+    if settings.queue_mode != "immediate":
+        services.sweep_leftovers_later()
+    return services

@@ -348,10 +348,10 @@ class AdGeneration:
         except MusicLibraryError as exc:
             log.warning("No music for the ad: %s", exc)
             return None
-        with self.db.session() as session:
-            edit = self.timeline._edit(self.timeline._require_head(session, project_id))
-        edit = ops.set_music(edit, track.id, volume=assembly.MUSIC_VOLUME, fade_in=0.3, fade_out=1.0)
-        view = self.timeline._apply_edit(project_id, edit, f"Ad composer: music '{track.title}' ({plan.music_mood})")
+        view = self.timeline._apply_edit(
+            project_id, lambda edit: ops.set_music(edit, track.id, volume=assembly.MUSIC_VOLUME, fade_in=0.3,
+                                                   fade_out=1.0),
+            f"Ad composer: music '{track.title}' ({plan.music_mood})")
         return view["version"]
 
     def _product_timeline(self, spec: dict[str, Any], project_id: int, state: dict[str, Any],

@@ -12,9 +12,9 @@ Delete removes rows and their files together. Rules (docs/API.md, "Library"):
 `audit()` lists files under the media root no row references and rows whose file is missing (admins only).
 
 Ownership (pipeline/access.py): search covers only the projects the actor may see; reading, cloning and
-downloading an item need "view" on its project, re-running, starting from settings and deleting frames, groups
-or attempts need "edit", deleting a whole project needs "own". Items of other people's private projects are
-reported exactly like missing ones.
+downloading an item need "view" on its project, re-running and starting from settings need "edit"; deleting
+anything (frames, groups, attempts, the whole project) is the owner's right ("own": an editor of a shared project
+gets a clear refusal). Items of other people's private projects are reported exactly like missing ones.
 """
 from __future__ import annotations
 
@@ -240,7 +240,8 @@ class LibraryService:
     # ------------------------------------------------------------ delete
     def delete(self, kind: str, item_id: int, confirm: bool = False) -> dict[str, Any]:
         """Delete an item with its rows and files (see the module docstring for what is refused or cascaded).
-        A whole project needs "own"; a frame, group or attempt "edit" on its project."""
+        Deleting is the owner's right (pipeline/access.py DELETE): an editor of a shared project can't delete
+        its frames, groups, attempts or the project itself."""
         if kind not in KINDS:
             raise StudioError(f"kind must be one of {', '.join(KINDS)}; got '{kind}'.")
         if not confirm:
@@ -254,10 +255,10 @@ class LibraryService:
                 paths, counts = self._delete_frame(session, int(item_id))
             else:
                 if kind == "attempt":
-                    attempt = self._get(session, VideoAttempt, item_id, "edit")
+                    attempt = self.access.get_to_delete(session, VideoAttempt, item_id)
                     targets, group = [attempt], attempt.group
                 else:
-                    group = self._get(session, GenerationGroup, item_id, "edit")
+                    group = self.access.get_to_delete(session, GenerationGroup, item_id)
                     targets = list(group.attempts)
                 paths, counts, regroup = self._delete_attempts(session, group, targets, kind == "group", notes)
         if regroup is not None:
@@ -291,7 +292,7 @@ class LibraryService:
         return paths, {"attempts": len(ids), "groups": 1 if regroup is None else 0}, regroup
 
     def _delete_frame(self, session, frame_id: int):
-        frame = self._get(session, HeroFrame, frame_id, "edit")
+        frame = self.access.get_to_delete(session, HeroFrame, frame_id)
         users = session.scalars(select(GenerationGroup.id).where(GenerationGroup.hero_frame_id == frame.id)).all()
         if users:
             raise StudioError(f"Hero frame #{frame.id} was animated by group(s) {', '.join(map(str, users))}: "
@@ -301,7 +302,7 @@ class LibraryService:
         return paths, {"frames": 1}
 
     def _delete_project(self, session, project_id: int):
-        project = self._get(session, Project, project_id, "own")
+        project = self.access.get_to_delete(session, Project, project_id)
         busy = session.scalar(select(func.count(Job.id)).where(Job.project_id == project.id, Job.status.in_(
             [JobStatus.queued.value, JobStatus.running.value])))
         if busy:

@@ -86,7 +86,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             if head is not None and not pending:
                 return self._view(head, detail=True, session=session)
         if head is None:
-            return self._rebuild_from_picks(project_id)
+            return self._rebuild_from_picks(project_id, only_if_missing=True)
         self._resolve_gaps(project_id)
         with self.db.session() as session:
             return self._view(self._require_head(session, project_id), detail=True, session=session)
@@ -99,9 +99,11 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         self._check(project_id, "edit")
         return self._rebuild_from_picks(project_id)
 
-    def _rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
-        with self.db.session() as session:
+    def _rebuild_from_picks(self, project_id: int, only_if_missing: bool = False) -> dict[str, Any]:
+        with self._editing(project_id) as session:
             project = _project(session, project_id)
+            if only_if_missing and (first := self._head(session, project.id)) is not None:
+                return self._view(first, detail=True, session=session)  # another request made it meanwhile
             groups = session.scalars(select(GenerationGroup).where(GenerationGroup.project_id == project.id)
                                      .order_by(GenerationGroup.id)).all()
             previous = self._head(session, project.id)
@@ -141,7 +143,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         check_keywords(SPECIAL_SIGNATURES.get(operation) or OPERATIONS[operation], operation, arguments)
         self._check(project_id, "edit")
         self.get(project_id)  # make sure a first version exists
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             head = self._require_head(session, project_id)
             edit = before = self._edit(head)
             try:
@@ -151,8 +153,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 elif operation == "music_by_mood":
                     edit = self._music_by_mood(edit, str(arguments.get("mood", "")))
                 else:
-                    if operation == "set_music":
-                        self._check_track(arguments.get("track"), before)
+                    if operation == "set_music" and "track" in arguments:
+                        arguments = {**arguments, "track": self._checked_track(arguments["track"], before)}
                     edit = OPERATIONS[operation](edit, **arguments)
             except (TimelineError, MusicLibraryError) as exc:
                 raise StudioError(str(exc)) from exc
@@ -162,8 +164,13 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 return self._view(head, detail=True, session=session)
             return self._save(session, project_id, edit, _note(operation, arguments, before))
 
-    def _apply_edit(self, project_id: int, edit: EditList, note: str) -> dict[str, Any]:
-        with self.db.session() as session:
+    def _apply_edit(self, project_id: int, edit: EditList | Callable[[EditList], EditList],
+                    note: str) -> dict[str, Any]:
+        """Save ``edit`` as the new head; a callable is applied to the head under the timeline lock (so a change
+        made from the head can't overwrite an edit made meanwhile)."""
+        with self._editing(project_id) as session:
+            if callable(edit):
+                edit = edit(self._edit(self._require_head(session, project_id)))
             return self._save(session, project_id, edit, note)
 
     # ------------------------------------------------------------ export
@@ -171,12 +178,12 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                fps: int | None = None) -> dict[str, Any]:
         """Queue the MP4 export of the current version (or ``version``). A different aspect ratio or frame rate
         is first saved as a new version (so the record matches the file). The finished job marks the version
-        saved, with the file ad_<project>_<version>.mp4 and its thumbnail."""
+        saved, with the file exports/p<project id>-v<version>-<random>.mp4 and its thumbnail."""
         if fit not in FITS:
             raise StudioError(f"Fit must be 'crop' or 'letterbox'; got '{fit}'.")
         self._check(project_id, "edit")  # may save a version, and writes a file of the project
         self.get(project_id)
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             row = self._require_head(session, project_id) if not version else self._row(session, project_id, version)
             edit = self._edit(row)
             changes = {}
@@ -197,6 +204,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                 row = self._require_head(session, project_id)
             if not edit.clips:
                 raise StudioError("The timeline is empty: pick an attempt in the workspace first.")
+            self._check_stored_bed(session, project_id, edit)
             for clip in edit.clips:
                 if not self.media.exists(clip.source):
                     raise StudioError(f"Clip '{clip.display_name}' is missing from the media folder.")
@@ -238,9 +246,8 @@ class ExportJob:
             if row is None:
                 raise NotFound("The timeline version to export was deleted.")
             edit = service._edit(row)
-            name = _slug(session.get(Project, row.project_id).name)
-            relative = f"exports/ad_{name}_{row.version}.mp4"
-            thumb = f"exports/ad_{name}_{row.version}.jpg"
+            relative = export_name(service.media, row.project_id, row.version)
+            thumb = relative.removesuffix(".mp4") + ".jpg"
             row_id = row.id
         # With an object store, this worker may never have seen the clips and music: fetch them first.
         service.media.ensure_local(*sorted(paths_in(edit.to_dict())))
@@ -248,7 +255,8 @@ class ExportJob:
                         long_side=service.settings.export_long_side, fit=ctx.payload.get("fit", "crop"),
                         progress=ctx.progress, stall_seconds=service.settings.export_stall_seconds)
         service.media.publish(relative)
-        image = poster(result.path, service.media.absolute(thumb).with_suffix(".png"), max_side=640)
+        still = service.media.absolute(thumb)  # the poster's PNG goes by a temp name: swept if a kill leaves it
+        image = poster(result.path, still.with_name(f".{still.stem}.poster.part.png"), max_side=640)
         from PIL import Image
 
         with Image.open(image) as img:
@@ -256,12 +264,15 @@ class ExportJob:
         image.unlink(missing_ok=True)
         with service.db.session() as session:
             row = session.get(TimelineVersion, row_id)
+            replaced = [p for p in (row.exported_path, row.thumbnail_path) if p and p not in (relative, thumb)]
             row.exported_path = relative
             row.thumbnail_path = thumb
             if row.kind != SAVED:
                 row.kind = SAVED
                 row.name = row.name or f"Export of version {row.version}"
                 row.saved_at = utcnow()
+        for old in replaced:  # a re-export of the version: its earlier file is no longer anyone's
+            service.media.delete(old)
         return {"file": str(service.media.absolute(relative)), "thumbnail": str(service.media.absolute(thumb)),
                 "duration": result.duration, "width": result.width, "height": result.height, "fps": result.fps,
                 "frames": result.frame_count, "method": result.method, "note": result.note}
@@ -333,8 +344,7 @@ def _kept_clips(session, clips) -> dict[int | None, list]:
     return kept
 
 
-def _slug(name: str) -> str:
-    slug = "".join(ch.lower() if ch.isalnum() else "-" for ch in name).strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
-    return slug[:40] or "project"
+def export_name(media: MediaStore, project_id: int, version: int) -> str:
+    """Where an export of ``version`` goes: named by ids and a random part (never the project's name, which two
+    users, or two projects of one user, may share), so no export can overwrite or be guessed from another."""
+    return media.new_path("exports", f"p{int(project_id)}-v{int(version)}", ".mp4")

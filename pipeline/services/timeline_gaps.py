@@ -95,7 +95,7 @@ class TimelineGaps:
         except StudioError:
             self._drop_gap_frame(frame_id)
             raise
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             frame = session.get(HeroFrame, frame_id)
             edit = self._edit(self._require_head(session, project_id))
             placeholder = ops.make_clip(frame.image_path, duration, label=f"Gap · generating (group {group['id']})")
@@ -118,7 +118,7 @@ class TimelineGaps:
         return self._resolve_gaps(project_id)
 
     def _resolve_gaps(self, project_id: int) -> dict[str, Any] | None:
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             head = self._require_head(session, project_id)
             edit = self._edit(head)
             notes = []

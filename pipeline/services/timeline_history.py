@@ -4,17 +4,25 @@ can be reopened later; any two versions can be compared. Rows are never changed 
 whole history survives restarts, and source videos are never touched."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.views import timeline_version_view
 from pipeline.timeline.diff import compare as compare_edits
 from pipeline.timeline.edit_list import EditList, TimelineError
-from storage.models import TimelineVersion, utcnow
+from storage.models import Project, TimelineVersion, utcnow
 
 SAVED, DRAFT = "saved", "draft"
+CHANGED = "The timeline changed while you were editing; try again."
+
+
+class TimelineChanged(StudioError):
+    """Another edit of the same timeline came first; the caller's edit was based on an older version."""
 
 
 class TimelineHistory:
@@ -54,7 +62,7 @@ class TimelineHistory:
     # ------------------------------------------------------------ moving in the history
     def undo(self, project_id: int) -> dict[str, Any]:
         """Go back to the version the current one was made from."""
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             self._project(session, project_id, "edit")
             head = self._require_head(session, project_id)
             if head.parent_version is None:
@@ -65,7 +73,7 @@ class TimelineHistory:
 
     def redo(self, project_id: int) -> dict[str, Any]:
         """Go forward again to the newest version made from the current one."""
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             self._project(session, project_id, "edit")
             head = self._require_head(session, project_id)
             child = self._newest_child(session, project_id, head.version)
@@ -92,7 +100,7 @@ class TimelineHistory:
     def open_version(self, project_id: int, version: int) -> dict[str, Any]:
         """Continue editing from an older version: its edit list becomes a new current version (nothing is lost;
         undo goes back to where you were)."""
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             self._project(session, project_id, "edit")
             old = self._row(session, project_id, version)
             label = f"'{old.name}'" if old.name else f"version {old.version}"
@@ -101,6 +109,29 @@ class TimelineHistory:
     def restore(self, project_id: int, version: int) -> dict[str, Any]:
         """Make an older version the current one again (as a new version, so nothing is lost)."""
         return self.open_version(project_id, version)
+
+    # ------------------------------------------------------------ serialising edits
+    @contextmanager
+    def _editing(self, project_id: Any) -> Iterator[Any]:
+        """A session that holds the project's timeline lock from its first statement: edits of one timeline run
+        one after another, each reading the head its predecessor left (no duplicate version numbers, no edit
+        made from a stale head and saved over another)."""
+        with self.db.session() as session:
+            self._lock_timeline(session, project_id)
+            yield session
+
+    def _lock_timeline(self, session, project_id: Any) -> None:
+        """PostgreSQL: a row lock on the project (other projects' edits go on). SQLite: a write transaction, taken
+        by a no-op write before anything is read (SQLite has one writer at a time; taken first, it waits for the
+        lock instead of failing on a stale read snapshot)."""
+        try:
+            project_key = int(project_id)
+        except (TypeError, ValueError):
+            return  # not an id: the access check that follows reports it
+        if self.db.is_sqlite:
+            session.execute(text("UPDATE projects SET updated_at = updated_at WHERE id = :id"), {"id": project_key})
+        else:
+            session.execute(select(Project.id).where(Project.id == project_key).with_for_update())
 
     # ------------------------------------------------------------ internals
     def _row(self, session, project_id: int, version: int) -> TimelineVersion:
@@ -132,20 +163,30 @@ class TimelineHistory:
                               .order_by(TimelineVersion.version.desc()).limit(1))
 
     def _set_head(self, session, project_id: int, row: TimelineVersion) -> None:
+        self._lock_timeline(session, project_id)
         session.execute(update(TimelineVersion).where(TimelineVersion.project_id == int(project_id),
                                                       TimelineVersion.id != row.id).values(is_head=False))
         row.is_head = True
         session.flush()
 
-    def _save(self, session, project_id: int, edit: EditList, note: str) -> dict[str, Any]:
-        """A new version made from the current head; it becomes the head."""
+    def _save(self, session, project_id: int, edit: EditList, note: str,
+              based_on: int | None = None) -> dict[str, Any]:
+        """A new version made from the current head; it becomes the head. ``based_on``: the head version the
+        edit was made from when that was read outside this session (compare-and-set: TimelineChanged if another
+        edit came in between). Sessions opened with ``_editing`` read the head under the lock already."""
+        self._lock_timeline(session, project_id)
         head = self._head(session, project_id)
+        if based_on is not None and (head is None or head.version != based_on):
+            raise TimelineChanged(CHANGED)
         number = (session.scalar(select(func.max(TimelineVersion.version))
                                  .where(TimelineVersion.project_id == int(project_id))) or 0) + 1
         row = TimelineVersion(project_id=int(project_id), version=number, edit_list=edit.to_dict(), note=note[:300],
                               parent_version=head.version if head is not None else None, kind=DRAFT)
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # a writer that bypassed the lock took the number: never shown as SQL
+            raise TimelineChanged(CHANGED) from None
         self._set_head(session, project_id, row)
         return self._view(row, detail=True, session=session)
 

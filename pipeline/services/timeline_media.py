@@ -24,6 +24,7 @@ PREVIEWS = "timeline/previews"
 PREVIEW_LONG_SIDE = 640  # 640x360 at 16:9: a proxy, quick to render and to stream
 PREVIEW_PRESET, PREVIEW_CRF = "ultrafast", 30
 PREVIEWS_KEPT = 4  # per project
+TITLE_SUFFIX = ".title.json"  # beside an uploaded track: the name the user gave it (the file is named by ids)
 
 
 class TimelineMedia:
@@ -44,7 +45,7 @@ class TimelineMedia:
                 continue
             for path in sorted(directory.iterdir()):
                 if path.is_file() and path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith("."):
-                    tracks.append({"id": f"{folder}/{path.name}", "title": path.stem.rsplit("-", 1)[0],
+                    tracks.append({"id": f"{folder}/{path.name}", "title": _upload_title(path),
                                    "mood": "uploaded", "tempo_bpm": None, "length_seconds": None,
                                    "file": str(path), "tags": [], "uploaded": True})
         return tracks
@@ -61,21 +62,35 @@ class TimelineMedia:
                         if p.is_dir() and p.name.startswith("u")) if root.is_dir() else []
         return [UPLOADED_MUSIC, *own, *[f for f in others if f not in own]]
 
-    def _check_track(self, track: Any, current) -> None:
-        """A music bed is a library track, the actor's own upload, or the bed the timeline already has (an
-        editor of a shared project keeps the owner's music) — never a path to someone else's file."""
-        if track is None or isinstance(track, dict):
+    def _music_gate(self):
+        from pipeline.media_refs import MusicGate
+
+        return MusicGate(self.media.root, Path(self.settings.music_dir))
+
+    def _checked_track(self, track: Any, current) -> Any:
+        """The music bed as it is to be stored: a library track, the actor's own upload, or the bed the timeline
+        already has (an editor of a shared project keeps the owner's music) — never a path to someone else's
+        file or the server's. Every spelling is normalised first (pipeline/media_refs.py); the canonical one is
+        returned. A dict bed has its ``track`` checked the same way."""
+        if track is None:
+            return None
+        if isinstance(track, dict):
+            return {**track, "track": self._checked_track(track.get("track"), current)}
+        if current.music is not None and isinstance(track, str) and current.music.track == track:
+            return track
+        return self._music_gate().check(track, self._music_folders()).canonical
+
+    def _check_stored_bed(self, session, project_id: int, edit) -> None:
+        """Before an export or preview plays a stored bed: it must still name a library track or an upload (of
+        whoever edited the project) — not an export or another media file, which a bed stored before the gate
+        existed could name."""
+        if edit.music is None:
             return
-        track = str(track)
-        if current.music is not None and current.music.track == track:
-            return
-        if "/" not in track:
-            return  # a library id; the operation itself rejects unknown ones
-        if any(track.startswith(f"{folder}/") and "/" not in track[len(folder) + 1:]
-               for folder in self._music_folders()):
-            return
-        raise StudioError(f"Music track '{track}' does not exist. Upload the audio first, or choose a track "
-                          "from the music library.")
+        self._project(session, project_id)
+        root = self.media.absolute(UPLOADED_MUSIC)
+        folders = [UPLOADED_MUSIC, *(f"{UPLOADED_MUSIC}/{p.name}" for p in root.iterdir() if p.is_dir())] \
+            if root.is_dir() else []
+        self._music_gate().check(edit.music.track, folders)
 
     def upload_music(self, project_id: int, file_path: str | Path, use: bool = True) -> dict[str, Any]:
         """Add the user's own audio file (m4a, mp3, wav, flac, ogg, opus, aac; at most 50 MB) to the music
@@ -87,7 +102,10 @@ class TimelineMedia:
             raise StudioError(f"'{source.name}' has no audio to use as music.")
         folder = f"{UPLOADED_MUSIC}/u{self.access.user_id()}" if self.access.user_id() is not None \
             else UPLOADED_MUSIC
-        relative = self.media.import_file(source, self.media.new_path(folder, source.stem, source.suffix.lower()))
+        # Named by ids and a random part, never by the uploader's file name; the title is kept beside it.
+        relative = self.media.import_file(source, self.media.new_path(folder, "m", source.suffix.lower()))
+        with self.media.atomic_write(relative.rsplit(".", 1)[0] + TITLE_SUFFIX) as tmp:
+            tmp.write_text(json.dumps({"title": source.stem[:120]}), encoding="utf-8")
         track = {"id": relative, "title": source.stem, "mood": "uploaded", "length_seconds": round(info.duration, 2),
                  "file": str(self.media.absolute(relative)), "uploaded": True}
         timeline = self.apply(project_id, "set_music", track=relative) if use else None
@@ -106,10 +124,10 @@ class TimelineMedia:
         if info.duration > MAX_CLIP_SECONDS:
             raise StudioError(f"'{source.name}' is {info.duration:.0f} s long; uploaded clips can be at most "
                               f"{MAX_CLIP_SECONDS:.0f} s.")
-        relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, source.stem,
+        relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, f"p{int(project_id)}",
                                                                       source.suffix.lower()))
         self.get(project_id)
-        with self.db.session() as session:
+        with self._editing(project_id) as session:
             edit = self._edit(self._require_head(session, project_id))
             try:
                 clip = ops.make_clip(relative, round(info.duration, 3), label=(label or source.stem)[:120])
@@ -158,7 +176,7 @@ class TimelineMedia:
                 with Image.open(source) as image:
                     thumb = image.convert("RGB")
             else:
-                tmp = target.with_name(f".{key}.png")
+                tmp = target.with_name(f".{key}.part.png")  # a temp name: swept if a kill leaves it
                 poster(source, tmp, at=clip.in_point + 0.02, max_side=240)
                 with Image.open(tmp) as image:
                     thumb = image.convert("RGB")
@@ -180,6 +198,7 @@ class TimelineMedia:
             self._project(session, project_id)
             row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
             edit, number = self._edit(row), row.version
+            self._check_stored_bed(session, project_id, edit)
         if not edit.clips:
             raise StudioError("The timeline is empty: nothing to preview.")
         key = hashlib.sha1(json.dumps({"edit": edit.to_dict(), "side": PREVIEW_LONG_SIDE, "preset": PREVIEW_PRESET,
@@ -208,3 +227,12 @@ class TimelineMedia:
         for path in old[PREVIEWS_KEPT - 1:]:
             path.unlink(missing_ok=True)
 
+
+
+def _upload_title(path: Path) -> str:
+    """The title of an uploaded track: its sidecar, else (uploads from before files were named by ids) the name."""
+    sidecar = path.with_name(path.stem + TITLE_SUFFIX)
+    try:
+        return str(json.loads(sidecar.read_text(encoding="utf-8"))["title"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return path.stem.rsplit("-", 1)[0]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,5 +183,5 @@ def test_timeline_from_picks_edit_and_export(services, project):
     info = probe(job["result"]["file"])
     assert (info.width, info.height) == (640, 360) and info.has_audio and info.audio_codec == "aac"
     assert abs(info.duration - timeline["duration"]) <= 1 / 24 + 1e-6
-    assert job["result"]["file"].endswith(f"ad_test-project_{timeline['version']}.mp4")
+    assert Path(job["result"]["file"]).name.startswith(f"p{project['id']}-v{timeline['version']}-")
     assert services.timeline.get(project["id"])["exported_file"] == job["result"]["file"]

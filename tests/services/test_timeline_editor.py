@@ -233,7 +233,8 @@ def test_export_records_the_file_on_a_saved_version(services, project, timeline)
     job = services.jobs.get(started["job_id"])
     assert job["status"] == "succeeded", job
     result = job["result"]
-    assert result["file"].endswith(f"ad_test-project_{started['version']}.mp4") and Path(result["thumbnail"]).is_file()
+    assert Path(result["file"]).name.startswith(f"p{pid}-v{started['version']}-")  # ids, not the project's name
+    assert Path(result["thumbnail"]).is_file()
     assert result["method"] == "encode"  # 320x180 sources, 640x360 export: scaled, so re-encoded
     info = probe(result["file"])
     assert (info.video_codec, info.audio_codec, info.width, info.height) == ("h264", "aac", 640, 360)

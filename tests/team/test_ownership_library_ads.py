@@ -216,7 +216,9 @@ def test_a_viewer_reads_clones_and_downloads_but_changes_nothing(world):
         assert [(u.project_id, u.user_id) for u in usage] == [(bobs["project_id"], s.access.user_actor("bob").user_id)]
 
 
-def test_an_editor_reruns_and_deletes_items_but_not_the_project(world):
+def test_an_editor_reruns_items_but_deletes_nothing_of_the_owners(world):
+    """Deleting is the owner's right (pipeline/access.py DELETE, docs/DEPLOY.md): an editor can re-run and edit,
+    but not delete the owner's frames, groups, attempts or project."""
     s, shared = world.services, world.shared
     world.share("editor")
     bob = s.access.user_actor("bob")
@@ -229,6 +231,13 @@ def test_an_editor_reruns_and_deletes_items_but_not_the_project(world):
             s.library.delete("project", shared["project_id"], confirm=True)
         for job in s.jobs.unfinished(shared["project_id"]):  # the re-runs are queued: cancel them to delete
             s.jobs.cancel(job["id"])
+        before = _rows_of(s, shared["project_id"])
+        for kind, item_id in (("attempt", shared["attempt_ids"][1]), ("group", shared["group_id"]),
+                              ("frame", shared["frame_id"])):
+            with pytest.raises(ReadOnly, match="Only the owner of project .* can delete"):
+                s.library.delete(kind, item_id, confirm=True)
+        assert _rows_of(s, shared["project_id"]) == before
+    with as_user(s, "alice"):
         deleted = s.library.delete("attempt", shared["attempt_ids"][1], confirm=True)
         assert deleted["deleted"]["attempts"] == 1
     with s.db.session() as session:  # the re-runs were queued by bob and reserved against bob's limits
@@ -236,6 +245,14 @@ def test_an_editor_reruns_and_deletes_items_but_not_the_project(world):
         assert session.scalar(select(func.count(UsageEvent.id))) >= 2
     with as_user(s, "alice"):
         assert s.library.delete("project", shared["project_id"], confirm=True)["deleted"]["projects"] == 1
+
+
+def _rows_of(services, project_id: int) -> tuple[int, int, int]:
+    with services.db.session() as session:
+        return (session.scalar(select(func.count(HeroFrame.id)).where(HeroFrame.project_id == project_id)),
+                session.scalar(select(func.count(GenerationGroup.id)).where(GenerationGroup.project_id == project_id)),
+                session.scalar(select(func.count(VideoAttempt.id)).join(GenerationGroup).where(
+                    GenerationGroup.project_id == project_id)))
 
 
 # ------------------------------------------------------------ dashboard

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.errors import NotFound, StudioError
+from pipeline.errors import Conflict, NotFound, StudioError
 from pipeline.services.views import timeline_version_view
 from pipeline.timeline.diff import compare as compare_edits
 from pipeline.timeline.edit_list import EditList, TimelineError
@@ -21,7 +21,7 @@ SAVED, DRAFT = "saved", "draft"
 CHANGED = "The timeline changed while you were editing; try again."
 
 
-class TimelineChanged(StudioError):
+class TimelineChanged(Conflict):
     """Another edit of the same timeline came first; the caller's edit was based on an older version."""
 
 

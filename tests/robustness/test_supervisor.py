@@ -106,3 +106,11 @@ def test_host_and_port_follow_gradio_and_spaces_conventions(monkeypatch, env, ho
         monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None)
     assert (settings.host, settings.port) == (host, port)
+
+
+def test_settings_given_by_field_name_still_win_over_the_environment(monkeypatch):
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7999")
+    monkeypatch.setenv("HOST", "evil.example")  # a generic HOST variable is not ours
+    settings = Settings(_env_file=None, port=7001, host="127.0.0.3")
+    assert (settings.host, settings.port) == ("127.0.0.3", 7001)
+    assert Settings(_env_file=None).host == "127.0.0.1"

@@ -10,11 +10,12 @@ from typing import Any, Callable
 from sqlalchemy import select
 
 from pipeline.access import Access
-from pipeline.services.library_queries import paths_in
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.services.jobs import JobService
+from pipeline.services.library_queries import paths_in
 from pipeline.services.limits import LimitsService
+from pipeline.services.lookups import get_project as _project
 from pipeline.services.timeline_gaps import TimelineGaps
 from pipeline.services.timeline_history import SAVED, TimelineHistory
 from pipeline.services.timeline_media import TimelineMedia
@@ -26,7 +27,6 @@ from pipeline.validation import as_id, check_keywords
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import AttemptStatus, GenerationGroup, JobStatus, Project, TimelineVersion, VideoAttempt, utcnow
-from pipeline.services.lookups import get_project as _project
 
 FITS = ("crop", "letterbox")
 

@@ -16,8 +16,7 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from pipeline.errors import InvalidInput, NotFound
-from pipeline.validation import (MAX_ID, require_finite_tree, require_number, require_whole, shown,
-                                 whole_number)
+from pipeline.validation import MAX_ID, require_finite_tree, require_number, require_whole, shown, whole_number
 from studio.errors import describe
 
 #: Longest text argument accepted (prompts are far shorter; this only stops abuse).

@@ -13,9 +13,15 @@ from pipeline.engines import base as engines
 from pipeline.engines.base import ASPECT_RATIOS
 from studio.components import poll, private, user_errors
 from studio.components.html import badge, esc
+from studio.components.team import (
+    SHARING_CHOICES,
+    SHARING_LABELS,
+    identity_html,
+    owner_html,
+    project_label,
+    signed_out_html,
+)
 from studio.health import banner_html, status_summary
-from studio.components.team import (SHARING_CHOICES, SHARING_LABELS, identity_html, owner_html, project_label,
-                                    signed_out_html)
 
 USAGE_REFRESH_SECONDS = 30
 HEALTH_REFRESH_SECONDS = 5

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -27,14 +28,15 @@ from pipeline.engines.base import (
 )
 from pipeline.engines.local_photo import load_upload
 from pipeline.engines.motion_path import camera_path, required_margin
-from pipeline.engines.motion_plan import plan_motion
-from pipeline.engines.motion_render import FrameWarper
+from pipeline.engines.motion_plan import MotionPlan, plan_motion
+from pipeline.engines.motion_render import FrameWarper, subject_centre
 
 MIN_DURATION_S, MAX_DURATION_S = 2.0, 10.0
 MIN_FPS, MAX_FPS = 8, 60
 MAX_SHORT_SIDE = 1080  # larger photos are scaled down to 1080p-class video
 MAX_ASPECT = 3.0
 PROGRESS_EVERY = 6  # frames between progress reports (each one is also a cancellation point)
+SUBJECT_AIM_LIMIT = (0.25, 0.2)  # a subject-centred zoom aims at most this far off centre (fractions of the frame)
 BT709 = 1  # colour matrix / primaries / transfer tag values (ITU-T H.273)
 
 
@@ -67,12 +69,12 @@ class LocalCameraMotionEngine:
             raise EngineInputError(f"This image is {picture.size[0]}×{picture.size[1]}, too wide or tall for a "
                                    f"video; crop it to at most {MAX_ASPECT:.0f}:1 first.")
         width, height = output_size(*picture.size, request.min_short_side)
-        plan = plan_motion(request.motion_prompt, request.negative_prompt, request.seed)
+        plan = aim_at_subject(plan_motion(request.motion_prompt, request.negative_prompt, request.seed), picture)
         states = camera_path(plan, request.duration, request.fps, width / height)
         margin = required_margin(states, width / height)
         progress(3, "preparing depth layers" if any(s.parallax_x or s.depth_zoom for s in states)
                  else "preparing the frame")
-        warper = FrameWarper(np.asarray(picture), (width, height), states, margin)
+        warper = FrameWarper(np.asarray(picture), (width, height), states, margin, plan.horizon)
         del picture
 
         output_path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +116,19 @@ class LocalCameraMotionEngine:
             progress(97, "finalising the video")
             for packet in stream.encode(None):
                 container.mux(packet)
+
+
+def aim_at_subject(plan: MotionPlan, picture) -> MotionPlan:
+    """A subject-centred take zooms towards the subject found in the picture; with no clear subject it falls back
+    to the frame-centred aim the seed drew."""
+    if plan.framing != "subject":
+        return plan
+    centre = subject_centre(np.asarray(picture))
+    if centre is None:
+        return replace(plan, framing="frame")
+    limit_x, limit_y = SUBJECT_AIM_LIMIT
+    focus = (round(float(np.clip(centre[0], -limit_x, limit_x)), 4), round(float(np.clip(centre[1], -limit_y, limit_y)), 4))
+    return replace(plan, focus=focus)
 
 
 def _validate(request: VideoRequest) -> None:

@@ -29,9 +29,10 @@ class Layers:
     subject_alpha: np.ndarray | None  # float32 0..1 feathered mask, None when no clear subject was found
 
 
-def split_layers(image: np.ndarray) -> Layers:
+def split_layers(image: np.ndarray, horizon: float = 0.45) -> Layers:
     """Find the hero subject by saliency and build the layers at the image's size.
 
+    `horizon` is where the near ground starts (fraction of the height); above it everything is far.
     Saliency = centre-surround colour contrast plus edge density, weighted by a centre prior; Otsu picks the
     threshold and only salient blobs that do not touch the top edge count (holes filled, edge feathered).
     """
@@ -42,7 +43,7 @@ def split_layers(image: np.ndarray) -> Layers:
     h, w = small.shape[:2]
     ys = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
     background_depth = np.ascontiguousarray(np.broadcast_to(
-        0.6 * np.clip((ys - 0.45) / 0.55, 0.0, 1.0) ** 1.3, (height, width)), np.float32)
+        0.6 * np.clip((ys - horizon) / (1.0 - horizon), 0.0, 1.0) ** 1.3, (height, width)), np.float32)
     mask = _subject_mask(small)
     if mask is None:
         return Layers(image, background_depth, None)
@@ -60,6 +61,23 @@ def split_layers(image: np.ndarray) -> Layers:
     alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.8)
     alpha = cv2.resize(alpha, (width, height), interpolation=cv2.INTER_LINEAR)
     return Layers(background, background_depth, alpha)
+
+
+def subject_centre(image: np.ndarray) -> tuple[float, float] | None:
+    """The hero subject's centre of mass as offsets from the frame centre (fractions of width and height), or
+    None when the picture has no clear subject."""
+    height, width = image.shape[:2]
+    scale = DEPTH_WORK_SIDE / max(height, width)
+    small = cv2.resize(image, (max(16, round(width * scale)), max(16, round(height * scale))),
+                       interpolation=cv2.INTER_AREA)
+    mask = _subject_mask(small)
+    if mask is None:
+        return None
+    moments = cv2.moments(mask, binaryImage=True)
+    if moments["m00"] <= 0:
+        return None
+    h, w = mask.shape[:2]
+    return (moments["m10"] / moments["m00"] / w - 0.5, moments["m01"] / moments["m00"] / h - 0.5)
 
 
 def _subject_mask(small: np.ndarray) -> np.ndarray | None:
@@ -125,7 +143,8 @@ def _normalise(values: np.ndarray) -> np.ndarray:
 class FrameWarper:
     """Renders CameraStates from one picture. `margin` is motion_path.required_margin for the whole path."""
 
-    def __init__(self, image: np.ndarray, size: tuple[int, int], states: list[CameraState], margin: float):
+    def __init__(self, image: np.ndarray, size: tuple[int, int], states: list[CameraState], margin: float,
+                 horizon: float = 0.45):
         self.width, self.height = size
         # Sample the canvas at least 1:1 in the tightest frame (up to 2x) so push-ins stay sharp.
         closest = max(s.zoom * max(1.0, 1.0 + s.depth_zoom * (1.0 - s.depth_ref)) for s in states)
@@ -136,7 +155,7 @@ class FrameWarper:
         self.canvas = cv2.resize(image, (canvas_w, canvas_h),
                                  interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
         self.uses_depth = any(s.parallax_x or s.parallax_y or s.depth_zoom for s in states)
-        self.layers = split_layers(self.canvas) if self.uses_depth else None
+        self.layers = split_layers(self.canvas, horizon) if self.uses_depth else None
         if self.uses_depth:
             self.grid_x = np.arange(self.width, dtype=np.float32)[None, :]
             self.grid_y = np.arange(self.height, dtype=np.float32)[:, None]

@@ -37,6 +37,10 @@ ZOOM_MOVES = {"push_in", "pull_out", "dolly_in", "dolly_out"}
 PARALLAX_MOVES = {"dolly_in", "dolly_out", "truck_left", "truck_right", "crane_up", "crane_down", "orbit_left",
                   "orbit_right"}
 EASINGS = ("ease_in_out_sine", "ease_in_out_cubic", "smootherstep")
+TAKE_STRIDE = 7919  # seeds of a group's attempts are base + i * TAKE_STRIDE (a prime keeps groups apart)
+TRAVEL_RANGE = (0.8, 1.25)  # how far a take's move goes, relative to the middle of the prompt's envelope
+GOLDEN = (5**0.5 - 1) / 2  # successive multiples mod 1 are as evenly spread as any sequence can be
+SILVER = 2**0.5 - 1
 
 # Earliest phrase in the prompt wins. "{side}" patterns get a direction; a bare "pan" lets the seed choose one.
 MOVE_PHRASES: list[tuple[str, str]] = [
@@ -179,9 +183,8 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
             break
     # Every seed is a genuinely different take: its own pace, strength, easing, shake and aim.
     pace = float(rng.uniform(0.8, 1.2))
-    reach = float(rng.uniform(0.82, 1.18))
+    rng.uniform(0.82, 1.18)  # the old random reach: still drawn so later draws stay as they were (see travel)
     speed_factor *= pace
-    intensity *= reach
     if "fast" in suppressed and speed_factor > 0.8:
         speed, speed_factor = "medium (capped)", 0.8
         notes.append("speed capped because the negative prompt rules out fast movement")
@@ -196,7 +199,7 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
         if "warping" in suppressed:
             parallax *= 0.5
     takes = _take_variation(move, seed, f"{text}|{negative}")
-    travel = reach * takes["travel"]
+    travel = takes["travel"]  # how far the move goes: spread over a group's takes (see _take_variation)
     parallax = float(min(parallax * takes["parallax_scale"], 1.0))
     return MotionPlan(
         move=move,
@@ -226,14 +229,20 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
 
 
 def _take_variation(move: str, seed: int, context: str) -> dict:
-    """This seed's take within the prompt's envelope. Drawn from its own generator so the draws above (move
-    direction, speed, easing, ...) stay what they were for every seed; only the spread is new."""
+    """This seed's take within the prompt's envelope.
+
+    The studio gives a group's attempts the seeds base + i * TAKE_STRIDE. The two main departures (how far the
+    move goes, which way a zoom's aim drifts) follow golden-ratio sequences along i, so the takes of one group
+    spread over the envelope instead of landing, by chance, next to each other; the rest is drawn from a
+    generator of its own, so the draws in plan_motion (direction, speed, easing, ...) stay what they were."""
     rng = np.random.default_rng([seed % 2**32, stable_hash(context), 31])
-    travel = float(np.exp(rng.uniform(np.log(0.85), np.log(1.2))))
+    step = seed / TAKE_STRIDE
+    spread = (step * GOLDEN + rng.uniform(-0.04, 0.04)) % 1.0  # neighbouring attempts: 0.38 apart at least 0.24
+    travel = float(np.exp(np.log(TRAVEL_RANGE[0]) + spread * np.log(TRAVEL_RANGE[1] / TRAVEL_RANGE[0])))
     ease_power = float(np.exp(rng.uniform(np.log(0.75), np.log(1.3))))
-    framing = "subject" if move in ZOOM_MOVES and rng.uniform() < 0.5 else "frame"
-    angle = rng.uniform(0, 2 * np.pi)
-    reach = rng.uniform(0.0, 0.22) if move in ZOOM_MOVES else 0.0  # in focus units (fractions of the frame)
+    framing = "subject" if move in ZOOM_MOVES and int(step) % 2 == 0 else "frame"
+    angle = 2 * np.pi * ((step * SILVER) % 1.0)
+    reach = rng.uniform(0.07, 0.22) if move in ZOOM_MOVES else 0.0  # in focus units (fractions of the frame)
     drift = (round(float(reach * np.cos(angle)), 4), round(float(0.7 * reach * np.sin(angle)), 4))
     parallax_scale = float(np.exp(rng.uniform(np.log(0.7), np.log(1.45))))
     horizon = float(rng.uniform(0.32, 0.6))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from pipeline.access import Access
 from pipeline.engines import base as engines
 from pipeline.engines.base import VideoRequest
+from pipeline.engines.motion_plan import TAKE_STRIDE
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
@@ -36,7 +37,7 @@ from storage.models import (
 
 MAX_ATTEMPTS = 6
 MIN_DURATION, MAX_DURATION = 2.0, 10.0
-SEED_STRIDE = 7919  # a prime stride keeps attempt seeds of neighbouring groups apart
+SEED_STRIDE = TAKE_STRIDE  # a prime stride keeps groups apart; the local engine spreads a group's takes along it
 
 
 class AttemptService:

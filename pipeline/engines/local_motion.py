@@ -107,8 +107,7 @@ class LocalCameraMotionEngine:
             for index, state in enumerate(states):
                 if index % PROGRESS_EVERY == 0:
                     progress(3 + 94 * index / total, f"rendering frame {index + 1}/{total}")
-                frame = av.VideoFrame.from_ndarray(warper.render(state), format="rgb24")
-                frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG")
+                frame = _video_frame(warper, state)
                 frame.pts = index
                 frame.time_base = Fraction(1, fps)
                 for packet in stream.encode(frame):
@@ -116,6 +115,15 @@ class LocalCameraMotionEngine:
             progress(97, "finalising the video")
             for packet in stream.encode(None):
                 container.mux(packet)
+
+
+def _video_frame(warper: FrameWarper, state) -> av.VideoFrame:
+    """Rigid frames are rendered straight into BT.709 limited-range yuv420p (no RGB frame, no conversion per
+    frame); layered (parallax) frames are composited in RGB and converted by swscale."""
+    if not warper.has_depth(state):
+        return av.VideoFrame.from_ndarray(warper.render_yuv420(state), format="yuv420p")
+    frame = av.VideoFrame.from_ndarray(warper.render(state), format="rgb24")
+    return frame.reformat(format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG")
 
 
 def aim_at_subject(plan: MotionPlan, picture) -> MotionPlan:

@@ -15,6 +15,14 @@ import numpy as np
 
 from pipeline.engines.motion_path import CameraState
 
+# RGB -> BT.709 limited-range Y'CbCr (what the encoder is told the video is), as a 3x4 cv2.transform matrix.
+_KR, _KB = 0.2126, 0.0722
+_KG = 1.0 - _KR - _KB
+BT709_LIMITED = np.array([
+    [219 / 255 * _KR, 219 / 255 * _KG, 219 / 255 * _KB, 16.0],
+    [224 / 255 * -_KR / (2 * (1 - _KB)), 224 / 255 * -_KG / (2 * (1 - _KB)), 224 / 255 * 0.5, 128.0],
+    [224 / 255 * 0.5, 224 / 255 * -_KG / (2 * (1 - _KR)), 224 / 255 * -_KB / (2 * (1 - _KR)), 128.0],
+], np.float32)
 DEPTH_WORK_SIDE = 256  # the layer split is coarse by design; it only has to separate subject from background
 SUBJECT_DEPTH = 0.9
 MAX_SUBJECT_AREA = 0.45  # a "subject" bigger than this is probably background that fooled the saliency cue
@@ -156,6 +164,7 @@ class FrameWarper:
                                  interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
         self.uses_depth = any(s.parallax_x or s.parallax_y or s.depth_zoom for s in states)
         self.layers = split_layers(self.canvas, horizon) if self.uses_depth else None
+        self._planes: tuple[np.ndarray, np.ndarray] | None = None  # the canvas as Y and CbCr (render_yuv420)
         if self.uses_depth:
             self.grid_x = np.arange(self.width, dtype=np.float32)[None, :]
             self.grid_y = np.arange(self.height, dtype=np.float32)[:, None]
@@ -169,6 +178,30 @@ class FrameWarper:
                                                                    state.offset_y * self.height])
         output_centre = np.array([(self.width - 1) / 2, (self.height - 1) / 2])
         return np.hstack([linear, (view_centre - linear @ output_centre)[:, None]]).astype(np.float32)
+
+    def has_depth(self, state: CameraState) -> bool:
+        return self.layers is not None and bool(state.parallax_x or state.parallax_y or state.depth_zoom)
+
+    def render_yuv420(self, state: CameraState) -> np.ndarray:
+        """A frame without parallax as one (height * 3/2, width) yuv420p array (BT.709, limited range), ready
+        for the encoder: warped plane by plane from a canvas converted once, the luma at full size and the
+        chroma at half size. That is half the pixels of an RGB warp and no colour conversion per frame."""
+        if self._planes is None:
+            self._planes = yuv420_planes(self.canvas)
+        luma, chroma = self._planes
+        matrix = self.affine(state)
+        # Output chroma sample (x, y) sits at luma (2x + 0.5, 2y + 0.5); canvas chroma likewise.
+        half = matrix.copy()
+        half[:, 2] = (matrix[:, :2] @ np.float32([0.5, 0.5]) + matrix[:, 2] - 0.5) / 2
+        width, height = self.width, self.height
+        frame = np.empty((height * 3 // 2, width), np.uint8)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        cv2.warpAffine(luma, matrix, (width, height), dst=frame[:height], flags=flags, borderMode=cv2.BORDER_REFLECT)
+        uv = cv2.warpAffine(chroma, half, (width // 2, height // 2), flags=flags, borderMode=cv2.BORDER_REFLECT)
+        quarter = (height // 2) * (width // 2)
+        frame.reshape(-1)[height * width:height * width + quarter] = uv[..., 0].reshape(-1)
+        frame.reshape(-1)[height * width + quarter:] = uv[..., 1].reshape(-1)
+        return frame
 
     def render(self, state: CameraState) -> np.ndarray:
         matrix = self.affine(state)
@@ -206,3 +239,12 @@ class FrameWarper:
         alpha = cv2.warpAffine(layers.subject_alpha, subject_matrix, size, flags=flags,
                                borderMode=cv2.BORDER_CONSTANT)
         return cv2.blendLinear(subject, frame, alpha, 1.0 - alpha)
+
+
+def yuv420_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Y at full size, interleaved CbCr at half size), uint8, BT.709 limited range. Odd sizes round up."""
+    ycc = cv2.transform(rgb.astype(np.float32), BT709_LIMITED)
+    height, width = rgb.shape[:2]
+    chroma = cv2.resize(ycc[..., 1:], ((width + 1) // 2, (height + 1) // 2), interpolation=cv2.INTER_AREA)
+    return (np.clip(ycc[..., 0] + 0.5, 0, 255).astype(np.uint8), np.clip(chroma + 0.5, 0, 255).astype(np.uint8))
+

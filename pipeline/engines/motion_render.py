@@ -165,6 +165,9 @@ class FrameWarper:
         self.uses_depth = any(s.parallax_x or s.parallax_y or s.depth_zoom for s in states)
         self.layers = split_layers(self.canvas, horizon) if self.uses_depth else None
         self._planes: tuple[np.ndarray, np.ndarray] | None = None  # the canvas as Y and CbCr (render_yuv420)
+        if self.layers is not None and self.layers.subject_alpha is not None:
+            x, y, w, h = cv2.boundingRect((self.layers.subject_alpha > 0).astype(np.uint8))
+            self._subject_box = (x - 1, y - 1, x + w + 1, y + h + 1)  # canvas pixels the matte touches, +1 for taps
         if self.uses_depth:
             self.grid_x = np.arange(self.width, dtype=np.float32)[None, :]
             self.grid_y = np.arange(self.height, dtype=np.float32)[:, None]
@@ -235,10 +238,30 @@ class FrameWarper:
         subject_matrix = matrix.copy()
         subject_matrix[:, :2] *= scale
         subject_matrix[:, 2] = centre + (matrix[:, 2] - centre) * scale - shift * subject_relative
-        subject = cv2.warpAffine(self.canvas, subject_matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
-        alpha = cv2.warpAffine(layers.subject_alpha, subject_matrix, size, flags=flags,
+        return self._composite_subject(frame, subject_matrix)
+
+    def _composite_subject(self, frame: np.ndarray, subject_matrix: np.ndarray) -> np.ndarray:
+        """Warp the subject and its matte only over the box the subject covers in this frame (a fraction of
+        it), and blend there; the rest of the frame is the background already."""
+        x0, y0, x1, y1 = self._subject_box
+        corners = np.float32([[x0, y0], [x1, y0], [x0, y1], [x1, y1]])
+        to_output = cv2.invertAffineTransform(subject_matrix)
+        placed = corners @ to_output[:, :2].T + to_output[:, 2]
+        left, top = (max(0, int(np.floor(v)) - 2) for v in placed.min(axis=0))
+        right = min(self.width, int(np.ceil(placed[:, 0].max())) + 3)
+        bottom = min(self.height, int(np.ceil(placed[:, 1].max())) + 3)
+        if right <= left or bottom <= top:
+            return frame
+        box_matrix = subject_matrix.copy()  # output pixel (x, y) of the box is (x + left, y + top) of the frame
+        box_matrix[:, 2] += subject_matrix[:, :2] @ np.float32([left, top])
+        size = (right - left, bottom - top)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        subject = cv2.warpAffine(self.canvas, box_matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
+        alpha = cv2.warpAffine(self.layers.subject_alpha, box_matrix, size, flags=flags,
                                borderMode=cv2.BORDER_CONSTANT)
-        return cv2.blendLinear(subject, frame, alpha, 1.0 - alpha)
+        region = frame[top:bottom, left:right]
+        frame[top:bottom, left:right] = cv2.blendLinear(subject, region, alpha, 1.0 - alpha)
+        return frame
 
 
 def yuv420_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -82,7 +82,7 @@ class LocalCameraMotionEngine:
                                              dir=output_path.parent)
         os.close(handle)
         try:
-            self._encode(warper, states, request.fps, Path(temp_name), progress)
+            poster = self._encode(warper, states, request.fps, Path(temp_name), progress)
             os.chmod(temp_name, 0o644)  # mkstemp makes files private; a finished video is an ordinary file
             os.replace(temp_name, output_path)
         except BaseException:
@@ -92,10 +92,13 @@ class LocalCameraMotionEngine:
         progress(100, "video ready")
         parameters = {**plan.as_dict(), "crop_margin": round(margin, 4), "engine": self.label}
         return VideoResult(path=output_path, duration=len(states) / request.fps, fps=request.fps, width=width,
-                           height=height, frame_count=len(states), model=self.name, parameters=parameters)
+                           height=height, frame_count=len(states), model=self.name, parameters=parameters,
+                           poster=poster)
 
-    def _encode(self, warper: FrameWarper, states, fps: int, path: Path, progress: ProgressFn) -> None:
+    def _encode(self, warper: FrameWarper, states, fps: int, path: Path, progress: ProgressFn):
+        """Encode every state's frame; returns the middle frame as a PIL image (the attempt's poster)."""
         total = len(states)
+        poster = None
         with av.open(str(path), mode="w", format="mp4") as container:
             stream = container.add_stream("libx264", rate=fps)
             stream.width, stream.height = warper.width, warper.height
@@ -108,6 +111,8 @@ class LocalCameraMotionEngine:
                 if index % PROGRESS_EVERY == 0:
                     progress(3 + 94 * index / total, f"rendering frame {index + 1}/{total}")
                 frame = _video_frame(warper, state)
+                if index == total // 2:
+                    poster = frame.reformat(format="rgb24", src_colorspace="ITU709", src_color_range="MPEG").to_image()
                 frame.pts = index
                 frame.time_base = Fraction(1, fps)
                 for packet in stream.encode(frame):
@@ -115,6 +120,7 @@ class LocalCameraMotionEngine:
             progress(97, "finalising the video")
             for packet in stream.encode(None):
                 container.mux(packet)
+        return poster
 
 
 def _video_frame(warper: FrameWarper, state) -> av.VideoFrame:

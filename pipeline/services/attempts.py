@@ -251,7 +251,7 @@ class AttemptService:
             getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
         progress(96, "Saving poster frame")
         poster_rel = media.new_path("posters", f"g{group_id}-a{attempt_id}", ".jpg")
-        media.save_image(poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
+        media.save_image(result.poster or poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
         with db.session() as session:
             attempt = _attempt(session, attempt_id)
             attempt.video_path, attempt.poster_path = video_rel, poster_rel

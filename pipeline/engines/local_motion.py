@@ -141,7 +141,8 @@ def aim_at_subject(plan: MotionPlan, picture) -> MotionPlan:
     if centre is None:
         return replace(plan, framing="frame")
     limit_x, limit_y = SUBJECT_AIM_LIMIT
-    focus = (round(float(np.clip(centre[0], -limit_x, limit_x)), 4), round(float(np.clip(centre[1], -limit_y, limit_y)), 4))
+    focus = (round(float(np.clip(centre[0], -limit_x, limit_x)), 4),
+             round(float(np.clip(centre[1], -limit_y, limit_y)), 4))
     return replace(plan, focus=focus)
 
 

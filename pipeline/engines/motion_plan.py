@@ -199,14 +199,13 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
         if "warping" in suppressed:
             parallax *= 0.5
     takes = _take_variation(move, seed, f"{text}|{negative}")
-    travel = takes["travel"]  # how far the move goes: spread over a group's takes (see _take_variation)
-    parallax = float(min(parallax * takes["parallax_scale"], 1.0))
+    parallax = float(min(parallax * takes.parallax_scale, 1.0))
     return MotionPlan(
         move=move,
         requested_move=requested,
         speed=speed,
         speed_factor=round(speed_factor, 4),
-        intensity=round(intensity * takes["travel"], 4),
+        intensity=round(intensity * takes.travel, 4),  # how far the move goes: spread over a group's takes
         easing=str(rng.choice(EASINGS)),
         shake=round(shake, 5),
         parallax=round(parallax, 4),
@@ -218,17 +217,30 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
         suppressed=suppressed,
         notes=tuple(note for note in notes if note),
         pace=round(pace, 4),
-        travel=round(travel, 4),
-        ease_power=takes["ease_power"],
-        framing=takes["framing"],
-        drift=takes["drift"],
-        parallax_scale=takes["parallax_scale"] if parallax else 1.0,
-        horizon=takes["horizon"],
-        shake_tempo=takes["shake_tempo"] if shake else 1.0,
+        travel=takes.travel,
+        ease_power=takes.ease_power,
+        framing=takes.framing,
+        drift=takes.drift,
+        parallax_scale=takes.parallax_scale if parallax else 1.0,
+        horizon=takes.horizon,
+        shake_tempo=takes.shake_tempo if shake else 1.0,
     )
 
 
-def _take_variation(move: str, seed: int, context: str) -> dict:
+@dataclass(frozen=True)
+class Take:
+    """One seed's departures from the middle of the prompt's envelope (see MotionPlan's fields of the same name)."""
+
+    travel: float
+    ease_power: float
+    framing: str
+    drift: tuple[float, float]
+    parallax_scale: float
+    horizon: float
+    shake_tempo: float
+
+
+def _take_variation(move: str, seed: int, context: str) -> Take:
     """This seed's take within the prompt's envelope.
 
     The studio gives a group's attempts the seeds base + i * TAKE_STRIDE. The two main departures (how far the
@@ -237,7 +249,7 @@ def _take_variation(move: str, seed: int, context: str) -> dict:
     generator of its own, so the draws in plan_motion (direction, speed, easing, ...) stay what they were."""
     rng = np.random.default_rng([seed % 2**32, stable_hash(context), 31])
     step = seed / TAKE_STRIDE
-    spread = (step * GOLDEN + rng.uniform(-0.04, 0.04)) % 1.0  # neighbouring attempts: 0.38 apart at least 0.24
+    spread = (step * GOLDEN + rng.uniform(-0.04, 0.04)) % 1.0  # 3 takes of a group land >= ~0.2 apart on 0..1
     travel = float(np.exp(np.log(TRAVEL_RANGE[0]) + spread * np.log(TRAVEL_RANGE[1] / TRAVEL_RANGE[0])))
     ease_power = float(np.exp(rng.uniform(np.log(0.75), np.log(1.3))))
     framing = "subject" if move in ZOOM_MOVES and int(step) % 2 == 0 else "frame"
@@ -247,9 +259,8 @@ def _take_variation(move: str, seed: int, context: str) -> dict:
     parallax_scale = float(np.exp(rng.uniform(np.log(0.7), np.log(1.45))))
     horizon = float(rng.uniform(0.32, 0.6))
     shake_tempo = float(np.exp(rng.uniform(np.log(0.6), np.log(1.6))))
-    return {"travel": travel, "ease_power": round(ease_power, 4), "framing": framing, "drift": drift,
-            "parallax_scale": round(parallax_scale, 4), "horizon": round(horizon, 4),
-            "shake_tempo": round(shake_tempo, 4)}
+    return Take(travel=round(travel, 4), ease_power=round(ease_power, 4), framing=framing, drift=drift,
+                parallax_scale=round(parallax_scale, 4), horizon=round(horizon, 4), shake_tempo=round(shake_tempo, 4))
 
 
 def _requested_move(text: str, rng: np.random.Generator) -> str | None:

@@ -24,3 +24,13 @@ def test_catalog_knows_which_video_models_take_a_seed():
     assert engine_takes_seed("local-camera-motion") is True
     assert engine_takes_seed("replicate:kwaivgi/kling-v2.1") is False  # Kling takes no seed
     assert engine_takes_seed("replicate:wan-video/wan-2.2-i2v-fast") is True
+
+
+def test_attempt_card_shows_the_variation_in_one_line():
+    from studio.components.html import attempt_card_html
+
+    attempt = {"index": 2, "status": "done", "seed": 9, "overall_score": 90.0, "scores": {},
+               "variation": {"phrase": "faster, ends <tighter>", "numbers": {}}}
+    card = attempt_card_html(attempt)
+    assert card.count("class='variation'") == 1 and "faster, ends &lt;tighter&gt;" in card
+    assert "class='variation'" not in attempt_card_html({**attempt, "variation": None})

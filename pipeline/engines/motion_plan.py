@@ -200,13 +200,16 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
             parallax *= 0.5
     takes = _take_variation(move, seed, f"{text}|{negative}")
     parallax = float(min(parallax * takes.parallax_scale, 1.0))
+    easing = str(rng.choice(EASINGS))
+    # The cubic curve already starts slowest: a later build-up on top of it reads as a late start (a stall).
+    ease_power = min(takes.ease_power, 1.0 / takes.ease_power) if easing == "ease_in_out_cubic" else takes.ease_power
     return MotionPlan(
         move=move,
         requested_move=requested,
         speed=speed,
         speed_factor=round(speed_factor, 4),
         intensity=round(intensity * takes.travel, 4),  # how far the move goes: spread over a group's takes
-        easing=str(rng.choice(EASINGS)),
+        easing=easing,
         shake=round(shake, 5),
         parallax=round(parallax, 4),
         allow_zoom="zoom" not in suppressed,
@@ -218,7 +221,7 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
         notes=tuple(note for note in notes if note),
         pace=round(pace, 4),
         travel=takes.travel,
-        ease_power=takes.ease_power,
+        ease_power=round(ease_power, 4),
         framing=takes.framing,
         drift=takes.drift,
         parallax_scale=takes.parallax_scale if parallax else 1.0,
@@ -251,7 +254,8 @@ def _take_variation(move: str, seed: int, context: str) -> Take:
     step = seed / TAKE_STRIDE
     spread = (step * GOLDEN + rng.uniform(-0.04, 0.04)) % 1.0  # 3 takes of a group land >= ~0.2 apart on 0..1
     travel = float(np.exp(np.log(TRAVEL_RANGE[0]) + spread * np.log(TRAVEL_RANGE[1] / TRAVEL_RANGE[0])))
-    ease_power = float(np.exp(rng.uniform(np.log(0.75), np.log(1.3))))
+    # Kept close to 1: a much later (or earlier) build-up reads as a stall to motion_continuity.
+    ease_power = float(np.exp(rng.uniform(np.log(0.85), np.log(1.15))))
     framing = "subject" if move in ZOOM_MOVES and int(step) % 2 == 0 else "frame"
     angle = 2 * np.pi * ((step * SILVER) % 1.0)
     reach = rng.uniform(0.07, 0.22) if move in ZOOM_MOVES else 0.0  # in focus units (fractions of the frame)

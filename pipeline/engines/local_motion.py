@@ -3,8 +3,10 @@
 It does not invent new content the way a video model does. It moves a virtual camera over the picture (push-in,
 pan, tilt, dolly with parallax, orbit-like parallax, handheld, static) and writes an H.264 MP4. The motion prompt
 is parsed by motion_plan.plan_motion (see its docstring for the direction conventions), the per-frame path comes
-from motion_path, and motion_render draws the frames. Frames are streamed straight into the encoder, one at a
-time, and the file is written under a temporary name and renamed into place only when complete.
+from motion_path, and motion_render draws the frames. Each seed is its own take within the envelope the prompt sets
+(motion_plan.describe_variation says how it differs); a subject-centred take aims its zoom at the subject found
+in the picture. Frames are streamed straight into the encoder, one at a time, and the file is written under a
+temporary name and renamed into place only when complete.
 """
 from __future__ import annotations
 

@@ -267,3 +267,26 @@ def translation_aligned_ssim(ref_gray: np.ndarray, img_gray: np.ndarray, max_shi
     if not np.isfinite(aligned):
         aligned = plain
     return plain, aligned, shift
+
+
+def blockiness(gray: np.ndarray, period: float = 8.0) -> float:
+    """Strength of a block grid of ``period`` px (JPEG / H.264 8×8 blocks, 16-px
+    macroblocks as its harmonic): the mean absolute difference between
+    neighbouring columns (rows) is averaged down the image into a profile, and
+    the profile's Fourier amplitude at ``1/period`` is taken relative to its
+    mean. Block edges add a spike every ``period`` px; natural images and
+    smooth compression give ≈ 0.01–0.03, visible blocking ≥ 0.08. Mean of the
+    two axes; 0 when the period is under 2.5 px (the grid cannot be seen)."""
+    if period < 2.5:
+        return 0.0
+    g = gray.astype(np.float32, copy=False)
+    amps = []
+    for axis in (1, 0):
+        d = np.abs(np.diff(g, axis=axis)).mean(axis=1 - axis)
+        mean = float(d.mean())
+        if len(d) < 4 * period or mean <= 1e-6:
+            continue
+        x = np.arange(len(d), dtype=np.float64) + 0.5  # a difference sits between two pixels
+        amp = abs(complex(((d - mean) * np.exp(-2j * np.pi * x / period)).sum())) * 2.0 / len(d)
+        amps.append(amp / mean)
+    return float(np.mean(amps)) if amps else 0.0

@@ -82,6 +82,10 @@ class DashboardService:
                                      .join(G, SelectionEvent.group_id == G.id)
                                      .where(SelectionEvent.actor == "user", *conds).order_by(SelectionEvent.id)).tuples()
             latest = {e[0]: e for e in events}
+            system_ids = {e[2] for e in latest.values() if e[2] is not None}
+            bands = {aid: ((details or {}).get("ranking") or {}).get("pick_confidence") if isinstance(details, dict) else None
+                     for aid, details in session.execute(select(A.id, A.score_details).where(A.id.in_(system_ids)))
+                     } if system_ids else {}
             finals = self._finals(session, conds)
             final_ids = {f["attempt_id"] for f in finals}
             row_query = (select(A.id, A.group_id, A.index, A.status, A.overall_score, A.relative_score,
@@ -122,6 +126,7 @@ class DashboardService:
             "mean_score": round(sum(scored) / len(scored), 2) if scored else None,
             "agreement": _agreement(latest.values()),
             "agreement_by_engine": _agreement_by(latest, by_group),
+            "agreement_by_confidence": _agreement_by_confidence(latest, bands),
             "attempt_rows": rows,
             "trend": trend,
             "best_by_iteration": _best_by_iteration(trend),
@@ -286,6 +291,21 @@ def _agreement_by(latest: dict[int, Any], by_group: dict[int, Any]) -> list[dict
         buckets.setdefault((g[3], g[4]), []).append(event)
     return [{"engine": engine, "model": model, **_agreement(events)}
             for (engine, model), events in sorted(buckets.items())]
+
+
+#: Margin bands of a system pick (scoring.ranking.CONFIDENCE_LABELS), in display order.
+CONFIDENCE_BANDS = (("clear", "clear pick"), ("slight", "slight edge"), ("tie", "tie"), (None, "not recorded"))
+
+
+def _agreement_by_confidence(latest: dict[int, Any], bands: dict[int, str | None]) -> list[dict[str, Any]]:
+    """Agreement per margin band of the system's pick: overrides of a tie are expected, of a clear pick are not.
+    Groups ranked before the bands existed count as 'not recorded'."""
+    buckets: dict[str | None, list] = {}
+    for event in latest.values():
+        band = bands.get(event[2]) if event[2] is not None else None
+        buckets.setdefault(band if band in ("clear", "slight", "tie") else None, []).append(event)
+    return [{"band": band or "unrecorded", "label": label, **_agreement(buckets[band])}
+            for band, label in CONFIDENCE_BANDS if band in buckets]
 
 
 def _histogram(values: list[float]) -> list[dict[str, Any]]:

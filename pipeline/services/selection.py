@@ -46,9 +46,13 @@ class SelectionService:
             stored = project.scoring_weights if project is not None else None
             weights = scoring.resolve_weights(stored, strict=False) if stored else None
             ranking = scoring.rank([_report(a) for a in scored], weights=weights)
-            for attempt, relative, reason in zip(scored, ranking.relative_scores, ranking.reasons):
+            position = {i: k + 1 for k, i in enumerate(ranking.order)}
+            for i, (attempt, relative, reason) in enumerate(zip(scored, ranking.relative_scores, ranking.reasons)):
                 attempt.relative_score = float(relative)
                 attempt.score_reason = reason
+                # the pick's margin band travels with every scored attempt (no group column for it)
+                attempt.score_details = {**(attempt.score_details or {}),
+                                         "ranking": ranking_facts(ranking, i, position[i], len(scored))}
             best = scored[ranking.best_index] if ranking.best_index is not None else None
             group.selection_reason = ranking.reason
             if best is not None:
@@ -86,6 +90,15 @@ class SelectionService:
                 raise StudioError("This group has no system pick yet: wait until its attempts are scored.")
             attempt_id = system.id
         return self.select_attempt(attempt_id, reason or "Accepted the system pick", tags)
+
+
+def ranking_facts(ranking, index: int, position: int, count: int) -> dict[str, Any]:
+    """What an attempt stores about its group's ranking: its place and rank score, and the pick's margin band
+    ("clear" / "slight" / "tie") with the words to show for it."""
+    return {"rank": position, "of": count, "rank_score": ranking.relative_scores[index],
+            "picked": ranking.best_index == index, "tied_with_pick": index in ranking.tied,
+            "pick_confidence": ranking.confidence, "pick_confidence_label": ranking.confidence_label,
+            "pick_margin": ranking.margin}
 
 
 def _report(attempt: VideoAttempt):

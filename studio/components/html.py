@@ -84,6 +84,18 @@ def score_table_html(scores: dict[str, float]) -> str:
     return f'<table class="score-table"><tbody>{rows}</tbody></table>'
 
 
+RANK_SCORE_HELP = "rank score: how the attempt compares within its group (50 = the group's average); the pick has the highest"
+OVERALL_HELP = "overall: absolute quality on every measure, comparable across groups; the pick compares attempts within the group"
+
+
+def shown_score(attempt: dict[str, Any]) -> tuple[float | None, str]:
+    """The one number shown for an attempt, and what it is: the rank score once the group is ranked (the order the
+    pick follows), else the overall score."""
+    if attempt.get("relative_score") is not None:
+        return attempt["relative_score"], RANK_SCORE_HELP
+    return attempt.get("overall_score"), OVERALL_HELP
+
+
 def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = None) -> str:
     """An attempt's state: progress while it renders and scores; overall score, badges and dimensions after."""
     status = attempt["status"]
@@ -104,12 +116,20 @@ def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = No
         badges.append(badge("★ System pick", "pick-badge", reason))
     if attempt.get("is_user_selected_best"):
         badges.append(badge("✔ Your pick", "user-badge"))
+    if attempt.get("tied_with_pick"):
+        badges.append(badge("= Tie", "tie-badge", "equally good on every measure as the other tied attempts"))
     if badges:
         parts.append(f"<div>{''.join(badges)}</div>")
     if attempt.get("overall_score") is not None:
         relative = attempt.get("relative_score")
-        rel = f" · relative {relative:.1f}" if relative is not None else ""
-        parts.append(f"<div class='overall'>Overall <b>{attempt['overall_score']:.3f}</b><small>{rel}</small></div>")
+        if relative is not None:  # the ranking's own number first; the absolute one explained in one line
+            place = f" · rank {attempt['rank']}" if attempt.get("rank") else ""
+            parts.append(f"<div class='overall' title='{esc(RANK_SCORE_HELP)}'>Rank score <b>{relative:.1f}</b>"
+                         f"<small>{place}</small></div>"
+                         f"<div class='overall-note'><small>Overall {attempt['overall_score']:.1f} — absolute "
+                         f"quality, comparable across groups; the pick compares attempts within the group</small></div>")
+        else:
+            parts.append(f"<div class='overall'>Overall <b>{attempt['overall_score']:.1f}</b></div>")
         if attempt.get("is_system_selected_best") and group and group.get("selection_reason"):
             parts.append(f"<div class='pick-reason'>Why: {esc(group['selection_reason'])}</div>")
         elif attempt.get("score_reason"):
@@ -122,7 +142,9 @@ def group_header_html(group: dict[str, Any] | None) -> str:
     if not group:
         return "<div class='muted'>No attempts yet.</div>"
     done = sum(1 for a in group["attempts"] if a["status"] in ("done", "failed", "cancelled"))
-    reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {esc(group['selection_reason'])}</div>"
+    confidence = group.get("pick_confidence") or {}
+    band = badge(confidence["label"], f"confidence-{confidence['band']}") if confidence.get("label") else ""
+    reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {band} {esc(group['selection_reason'])}</div>"
               if group.get("selection_reason") else "")
     return (f"<div class='group-head'><b>Group {group['id']}</b> · iteration {group['iteration_index']} · "
             f"{esc(group['engine'])} · {group['duration']:g} s · {done}/{len(group['attempts'])} finished"

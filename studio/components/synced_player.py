@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import gradio as gr
 
-from studio.components.html import badge, esc, score_table_html
+from studio.components.html import badge, esc, score_table_html, shown_score
 
 MODES = ("grid", "wipe")
 MAX_VIDEOS = 4
@@ -210,7 +210,8 @@ def _marks(item: dict[str, Any]) -> str:
 
 def _head(item: dict[str, Any]) -> str:
     score = item.get("score")
-    badge_html = f"<span class='sp-score' title='overall score (0–100)'>{score:.1f}</span>" if score is not None else ""
+    title = esc(item.get("score_help") or "overall score (0–100)")
+    badge_html = f"<span class='sp-score' title='{title}'>{score:.1f}</span>" if score is not None else ""
     return f"<div class='sp-head'><b>{esc(item['label'])}</b>{badge_html}{_marks(item)}</div>"
 
 
@@ -228,7 +229,7 @@ def _info(item: dict[str, Any], letter: str) -> str:
 def attempt_items(attempts: list[dict[str, Any]], final_id: int | None = None, prefix: str = "") -> list[dict]:
     """Player items from attempt views (services.attempts.group(...)['attempts'] or compare_attempts)."""
     return [{"label": a.get("label") or f"{prefix}Attempt {a['index']}", "video": a["video"], "poster": a.get("poster"),
-             "score": a.get("overall_score"), "scores": a.get("scores"), "fps": a.get("fps"),
+             "score": shown_score(a)[0], "score_help": shown_score(a)[1], "scores": a.get("scores"), "fps": a.get("fps"),
              "system_pick": a.get("is_system_selected_best"), "user_pick": a.get("is_user_selected_best"),
              "final": a.get("is_final") or (final_id is not None and a["id"] == final_id), "attempt_id": a["id"]}
             for a in attempts if a.get("video") and a.get("status") == "done"]

@@ -1,23 +1,29 @@
-"""Degradation benchmark: does the scorer pick the clean attempt, and does each
-degradation lower the dimension meant to catch it?
+"""Degradation benchmark: does the scorer pick the clean attempt, does each
+degradation lower the dimension meant to catch it, and are near-identical
+attempts called a tie?
 
-    python -m benchmarks.degradation                  # 12 photos, 640×360, 2.5 s (≈ 2–4 min on 2 cores)
-    python -m benchmarks.degradation --photos 3 --size 320x180 --seconds 2 --json out.json
+    python -m benchmarks.degradation                  # 12 photos × 3 strengths, 640×360, 2.5 s (≈ 10 min on 2 busy cores)
+    python -m benchmarks.degradation --photos 3 --size 320x180 --seconds 2 --strengths 1 --json out.json
 
 Built from real photographs that ship inside installed wheels (no download):
 scikit-image's sample photos and pyiqa's reference images
 (``ResultsCalibra/ref_dir``). For each photo a clean attempt is rendered — a
 smooth, eased camera move over the photo (push-in, pull-out, pan or tilt),
 H.264 at CRF 18 — with the photo's first view as the hero image (at 960 px,
-unlike the video) and a motion prompt naming the move. Ten variants each add one
-degradation (``DEGRADATIONS``). Every clip of the photo's group is scored
-(weight-free tier plus pyiqa PIQE unless ``--no-pyiqa``) and ranked with
-:func:`scoring.rank`, as the studio does.
+unlike the video) and a motion prompt naming the move; a second clean attempt
+(``clean_b``) differs only by seed-level variation (speed, easing, framing;
+``seed_variation``). Sixteen variants each add one degradation
+(``DEGRADATIONS``); the per-frame ones at three strengths (``STRENGTHS``), so
+12 photos give 36 groups. Every clip is scored (weight-free tier plus pyiqa
+PIQE unless ``--no-pyiqa``) and ranked with :func:`scoring.rank`, as the
+studio does.
 
-Reported: the clean-first rate over full groups (clean + 10 variants), over
-every triplet (clean + 2 variants, like a real group of 3) and pairwise; and
-per degradation, how often and by how much its target dimension dropped below
-the clean attempt's.
+Reported: the clean-first rate over full groups (clean + 16 variants), over
+every group of 3 (clean + 2 variants, like a real group) overall and per
+degradation, and pairwise; per degradation, how often and by how much its
+target dimension dropped below the clean attempt's; and over near-tie groups
+(clean + ``clean_b`` + one variant) how often a clean one is picked and the
+pick is called a tie.
 """
 
 from __future__ import annotations
@@ -237,8 +243,8 @@ def _degrade_frame(name: str, f: np.ndarray, i: int, n: int, size, strength: flo
         return _gain(f, 1.0 + 0.10 * strength * math.sin(2 * math.pi * 1.5 * i / 24.0))
     if name == "compression_blocking":  # JPEG quality 12 at strength 1 (24 at 0.5, 8 at 1.5)
         return _jpeg(f, round(12 / strength))
-    if name == "mild_blocking":  # JPEG quality 30 at strength 1 (45 at 0.5, 20 at 1.5)
-        return _jpeg(f, round(30 / strength))
+    if name == "mild_blocking":  # JPEG quality 30 at strength 1 (45 at 0.5, 20 at 1.5): visible, but mild
+        return _jpeg(f, min(45, round(30 / strength)))
     raise ValueError(f"unknown variant {name!r}")
 
 

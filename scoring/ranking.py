@@ -247,10 +247,13 @@ def _pick_reason(reps, best: int, runner: int | None, n: int, confidence: str, d
         return [head + (f"; {follows.replace('follows', 'all follow', 1)}" if follows and _follows(reps[runner]) else "")], []
     _, beyond = compare(b, reps[runner], dims, w)
     ahead = _named(beyond, w, +1)[:2]
+    behind = _named(beyond, w, -1)[:1]
     if ahead:
         text = " and ".join(_difference(d, True, b, reps[runner], "the runner-up") for d in ahead)
     else:
-        text = "ahead on the balance of all measures, none by more than its noise on its own"
+        text = "ahead on the balance of small differences, each within its measurement noise"
+        if behind:
+            text += "; the runner-up has " + _difference(behind[0], True, reps[runner], b, "the pick")
     if follows and "camera_motion" not in ahead:
         text += f", {follows}"
     return [f"Best of {n} ({label}): {text}"], ahead

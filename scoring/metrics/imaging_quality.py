@@ -10,9 +10,9 @@ to ``1 − PIQE / 100``. Both run on ``config.iqa_frames`` frames (default 3, at
 
 Compression blocking is measured on its own too, on the same frames at
 analysis resolution (:func:`scoring.imageops.blockiness`: the strength of an
-8-px grid of the native video, 0.01–0.03 for clean frames, ≈ 0.1 for mild
-JPEG-like blocking, ≈ 0.3 for heavy), because PIQE can miss mild blocking
-once a clip has been re-encoded. It scales the value down:
+8-px grid of the native video, 0.01–0.05 for clean frames, 0.04–0.2 for JPEG
+quality 30, 0.12–0.5 for quality 12 — fine texture hides part of the grid),
+because PIQE can miss mild blocking once a clip has been re-encoded. It scales the value down:
 
     imaging_quality = base · (1 − min(1, max(0, blockiness − BLOCK_FREE) / BLOCK_SCALE))
 
@@ -35,8 +35,8 @@ LEARNED = "musiq-spaq"
 #: Native block size whose grid is measured (8×8 transforms; 16-px macroblocks show as its harmonic).
 BLOCK_PX = 8.0
 #: Blockiness that clean frames reach anyway, and the excess that takes the value to 0.
-BLOCK_FREE = 0.04
-BLOCK_SCALE = 0.4
+BLOCK_FREE = 0.02
+BLOCK_SCALE = 0.3
 WEIGHT_FREE_MODEL = "weight-free: blockiness"
 
 

@@ -21,7 +21,8 @@ def test_score_json(clips):
     for key in ("overall", "dimensions", "metrics_used", "metrics_skipped", "gate_failures", "seconds"):
         assert key in d
     assert 0 <= d["overall"] <= 100
-    assert "imaging_quality" in d["metrics_skipped"] and d["gate_failures"] == []
+    assert "aesthetic_quality" in d["metrics_skipped"] and d["gate_failures"] == []
+    assert d["labels"]["imaging_quality_model"] == "weight-free: blockiness"
     assert set(d["dimensions"]) >= {"temporal_flickering", "motion_smoothness", "i2v_subject", "camera_motion"}
     assert d["metrics_used"][:3] == ["temporal_flickering", "motion_smoothness", "dynamic_degree"]
     assert d["seconds"] > 0 and d["labels"]["camera_motion_phrase"] == "pan"

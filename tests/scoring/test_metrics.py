@@ -10,9 +10,9 @@ import pytest
 from scoring import ScoreReport
 from scoring.gates import motion_expectation
 
-WEIGHT_FREE = ["temporal_flickering", "motion_smoothness", "dynamic_degree", "camera_motion", "i2v_subject", "i2v_background"]
+WEIGHT_FREE = ["temporal_flickering", "motion_smoothness", "dynamic_degree", "camera_motion", "motion_continuity",
+               "i2v_subject", "i2v_background", "imaging_quality"]
 PYIQA_OFF = {
-    "imaging_quality": "disabled (enable_pyiqa=False)",
     "aesthetic_quality": "disabled (enable_pyiqa=False)",
     "clip_score": "disabled (enable_pyiqa=False)",
 }
@@ -28,7 +28,7 @@ def test_clean_clip_report(score_cached):
     assert r.metrics_skipped == PYIQA_OFF
     assert set(r.dimensions) == {
         "temporal_flickering", "motion_smoothness", "dynamic_degree", "motion_amount", "camera_motion",
-        "i2v_subject", "i2v_background",
+        "motion_continuity", "i2v_subject", "i2v_background", "imaging_quality",
     }
     assert all(0.0 <= v <= 1.0 for v in r.dimensions.values())
     assert r.gate_failures == []

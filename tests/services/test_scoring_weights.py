@@ -93,8 +93,26 @@ def test_selection_uses_the_project_weights(services, project):
     lively = {"camera_motion": 1.0, "motion_smoothness": 0.990, "temporal_flickering": 0.99, "motion_amount": 0.8}
     group_id = _scored_group(services, project["id"], [smooth, lively])
     best, reason = _pick(services, group_id)
-    assert best == [1] and reason.startswith("Best of 2: smoother motion (0.996 vs 0.990), follows 'push-in'")
+    assert best == [1] and reason.startswith(
+        "Best of 2 (clear pick): smoother motion (0.996 vs 0.990 for the runner-up, +0.006), follows 'push-in'")
+    stored = services.attempts.group(group_id)
+    assert stored["pick_confidence"]["band"] == "clear" and stored["pick_confidence"]["tied_attempt_ids"] == []
+    assert [a["rank"] for a in stored["attempts"]] == [1, 2]
 
     services.projects.set_scoring_weights(project["id"], {"motion_amount": 1.0})
     best, reason = _pick(services, group_id)
-    assert best == [2] and reason.startswith("Best of 2: more motion (0.800 vs 0.200)")
+    assert best == [2] and "more motion (0.800 vs 0.200 for the runner-up, +0.600)" in reason
+
+
+def test_a_near_tie_is_stored_and_shown_as_one(services, project):
+    a = {"camera_motion": 1.0, "motion_smoothness": 0.9981, "temporal_flickering": 0.9952, "i2v_subject": 0.981}
+    b = {"camera_motion": 1.0, "motion_smoothness": 0.9978, "temporal_flickering": 0.9950, "i2v_subject": 0.984}
+    group_id = _scored_group(services, project["id"], [a, b])
+    best, reason = _pick(services, group_id)
+    assert len(best) == 1 and reason.startswith("Best of 2: a tie — these are equally good on every measure")
+    view = services.attempts.group(group_id)
+    assert view["pick_confidence"]["band"] == "tie"
+    assert sorted(view["pick_confidence"]["tied_attempt_ids"]) == sorted(x["id"] for x in view["attempts"])
+    assert all(x["tied_with_pick"] for x in view["attempts"])
+    shown = {x["index"]: x["relative_score"] for x in view["attempts"]}
+    assert shown[best[0]] == max(shown.values())  # the pick never has a lower shown score

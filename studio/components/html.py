@@ -143,7 +143,8 @@ def group_header_html(group: dict[str, Any] | None) -> str:
         return "<div class='muted'>No attempts yet.</div>"
     done = sum(1 for a in group["attempts"] if a["status"] in ("done", "failed", "cancelled"))
     confidence = group.get("pick_confidence") or {}
-    band = badge(confidence["label"], f"confidence-{confidence['band']}") if confidence.get("label") else ""
+    short = {"clear": "clear pick", "slight": "slight edge", "tie": "tie"}.get(confidence.get("band"), "")
+    band = badge(short, f"confidence-{confidence['band']}", confidence.get("label", "")) if short else ""
     reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {band} {esc(group['selection_reason'])}</div>"
               if group.get("selection_reason") else "")
     return (f"<div class='group-head'><b>Group {group['id']}</b> · iteration {group['iteration_index']} · "

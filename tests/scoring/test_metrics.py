@@ -221,3 +221,18 @@ def test_streaming_keeps_memory_small(clips):
 
     short, full = peak(clips.short), peak(clips.clean)  # 12 vs 60 frames
     assert full < 1.5 * short + 1e6, (short, full)
+
+
+def test_a_move_that_stalls_is_caught(score_cached):
+    """The camera stops a third of the way in and holds: still 'follows' the pan first→last, but
+    motion_continuity drops, the stalled gate fires, and the held frames do not buy smoothness."""
+    clean, stalled = score_cached("clean"), score_cached("stalled")
+    assert clean.dimensions["motion_continuity"] == 1.0 and "stalled" not in codes(clean)
+    assert stalled.dimensions["camera_motion"] == 1.0
+    assert stalled.dimensions["motion_continuity"] < 0.7
+    assert "stalled" in codes(stalled)
+    assert stalled.details["continuity_done_at"] < 0.5 < clean.details["continuity_done_at"]
+    assert stalled.dimensions["motion_smoothness"] - clean.dimensions["motion_smoothness"] < 0.004
+    # a still shot asks for no move over time: the dimension is not computed
+    still = score_cached("clean", prompt="static camera")
+    assert "motion_continuity" not in still.dimensions and "motion_continuity" in still.metrics_skipped

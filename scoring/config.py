@@ -41,13 +41,13 @@ DIMENSIONS = (
 #: Chosen with the degradation benchmark in view (docs/SCORING.md).
 DEFAULT_WEIGHTS = MappingProxyType(
     {
-        "camera_motion": 0.15,
-        "motion_continuity": 0.10,
-        "motion_smoothness": 0.20,
-        "i2v_subject": 0.15,
+        "camera_motion": 0.20,
+        "i2v_subject": 0.20,
+        "motion_smoothness": 0.15,
         "imaging_quality": 0.15,
+        "motion_continuity": 0.10,
         "i2v_background": 0.10,
-        "temporal_flickering": 0.10,
+        "temporal_flickering": 0.05,
         "aesthetic_quality": 0.025,
         "clip_score": 0.025,
         "motion_amount": 0.0,

@@ -2,7 +2,7 @@
 degradation lower the dimension meant to catch it, and are near-identical
 attempts called a tie?
 
-    python -m benchmarks.degradation                  # 12 photos × 3 strengths, 640×360, 2.5 s (≈ 10 min on 2 busy cores)
+    python -m benchmarks.degradation          # 12 photos × 3 strengths, 640×360, 2.5 s (≈ 10 min, 2 busy cores)
     python -m benchmarks.degradation --photos 3 --size 320x180 --seconds 2 --strengths 1 --json out.json
 
 Built from real photographs that ship inside installed wheels (no download):
@@ -82,9 +82,12 @@ MOVES = [
     ("tilt_down", "slow tilt down", "pan_right"),
 ]
 
-SKIMAGE_PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "motorcycle_left.png", "camera.png", "grass.png"]
+SKIMAGE_PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "motorcycle_left.png", "camera.png",
+                  "grass.png"]
 PYIQA_PHOTOS = ["I03.bmp", "I04.bmp", "I06.bmp", "I08.bmp", "I19.bmp"]
-ORDER = ["chelsea", "I04", "coffee", "I19", "astronaut", "I03", "rocket", "I06", "motorcycle_left", "I08", "camera", "grass"]  # interleaved: small runs mix both sources
+# interleaved: small runs mix both sources
+ORDER = ["chelsea", "I04", "coffee", "I19", "astronaut", "I03", "rocket", "I06", "motorcycle_left", "I08", "camera",
+         "grass"]
 
 
 def photo_paths() -> dict[str, Path]:
@@ -171,7 +174,8 @@ def render(photo: np.ndarray, path, size: tuple[int, int], jitter_px: float = 0.
         y0 = ph / 2 + cy * base_w * h / w - win_w * h / w / 2
         dx, dy = rng.normal(0.0, jitter_px, 2) if jitter_px else (0.0, 0.0)
         m = np.array([[k, 0, x0 + dx * k], [0, k, y0 + dy * k]], np.float64)
-        yield cv2.warpAffine(photo, m, (w, h), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+        yield cv2.warpAffine(photo, m, (w, h), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
+                             borderMode=cv2.BORDER_REFLECT)
 
 
 def _gain(frame: np.ndarray, gains) -> np.ndarray:  # multiply, clip to uint8
@@ -372,7 +376,8 @@ def evaluate(groups: list[Group], weights=None, method: str | None = None) -> di
         r = rank(reps)
         full_ok += r.best_index == 0
         if r.best_index != 0:
-            misses.append(f"{g.photo}@{g.strength:g}: picked {(['clean', *kinds])[r.best_index] if r.best_index is not None else None}")
+            picked = ["clean", *kinds][r.best_index] if r.best_index is not None else None
+            misses.append(f"{g.photo}@{g.strength:g}: picked {picked}")
         clean = g.reports["clean"]
         for d, dim in DEGRADATIONS.items():
             rep = g.reports[d]
@@ -468,15 +473,18 @@ def markdown(result: dict) -> str:
         f"| {_pct(result['near_tie_clean_first'])} |",
         f"| near-tie groups reported as a tie | {_pct(result['near_tie_reported_tie'])} |",
         "",
-        "| degradation | target dimension | lowered in | mean drop | smallest drop | gated | clean first, groups of 3 | clean wins, pairs |",
+        "| degradation | target dimension | lowered in | mean drop | smallest drop | gated | clean first, groups of 3 "
+        "| clean wins, pairs |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for d, p in result["per_degradation"].items():
         fmt = lambda v: "–" if v is None else f"{v:+.4f}"
         lines.append(f"| {d} | {p['dimension']} | {p['lowered']}/{p['groups']} | {fmt(p['mean_drop'])} | "
-                     f"{fmt(p['min_drop'])} | {p['gated']} | {_pct(p['clean_first_triplets'])} | {_pct(p['clean_wins_pairwise'])} |")
+                     f"{fmt(p['min_drop'])} | {p['gated']} | {_pct(p['clean_first_triplets'])} | "
+                     f"{_pct(p['clean_wins_pairwise'])} |")
     if result.get("alternatives"):
-        lines += ["", "Same reports, ranked other ways (full groups / groups of 3 / pairs / near-ties called a tie):", ""]
+        lines += ["", "Same reports, ranked other ways (full groups / groups of 3 / pairs / near-ties called a tie):",
+                  ""]
         for name, a in result["alternatives"].items():
             lines.append(f"- {name}: {_pct(a['clean_first_full_group'])} / {_pct(a['clean_first_triplets'])} / "
                          f"{_pct(a['clean_wins_pairwise'])} / {_pct(a['near_tie_reported_tie'])}")
@@ -493,7 +501,8 @@ def markdown(result: dict) -> str:
     if result["pair_misses"]:
         lines += ["", "Pairs the degraded attempt won: " + "; ".join(result["pair_misses"])]
     if result["near_tie_misses"]:
-        lines += ["", "Near-tie groups not called a tie (with flicker as the third): " + "; ".join(result["near_tie_misses"])]
+        lines += ["", "Near-tie groups not called a tie (with flicker as the third): "
+                  + "; ".join(result["near_tie_misses"])]
     return "\n".join(lines)
 
 
@@ -502,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--photos", type=int, default=12)
     ap.add_argument("--size", default="640x360")
     ap.add_argument("--seconds", type=float, default=2.5)
-    ap.add_argument("--strengths", default=",".join(f"{s:g}" for s in STRENGTHS), help="comma-separated, e.g. 0.5,1,1.5")
+    ap.add_argument("--strengths", default=",".join(f"{s:g}" for s in STRENGTHS),
+                    help="comma-separated, e.g. 0.5,1,1.5")
     ap.add_argument("--no-pyiqa", action="store_true")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", metavar="FILE", help="also write the result as JSON")

@@ -36,7 +36,8 @@ from benchmarks import degradation as deg
 CRFS = (16, 18, 20, 23)
 
 
-def measure(n_photos: int = 8, size=(640, 360), seconds: float = 2.5, enable_pyiqa: bool = True, workers: int = 2) -> dict:
+def measure(n_photos: int = 8, size=(640, 360), seconds: float = 2.5, enable_pyiqa: bool = True,
+            workers: int = 2) -> dict:
     from PIL import Image
 
     from scoring import score_videos
@@ -54,10 +55,12 @@ def measure(n_photos: int = 8, size=(640, 360), seconds: float = 2.5, enable_pyi
         for k, name in enumerate(names):
             move, prompt, wrong = deg.MOVES[k % len(deg.MOVES)]
             hero = out / f"{name}_hero.png"
-            Image.fromarray(next(deg.render(photos[name], deg.camera_path(move, n), (960, round(960 * size[1] / size[0]))))).save(hero)
+            hero_size = (960, round(960 * size[1] / size[0]))
+            Image.fromarray(next(deg.render(photos[name], deg.camera_path(move, n), hero_size))).save(hero)
             frames = list(deg.variant_frames("clean", photos[name], None, move, wrong, size, n, seed=k))
             clips = [deg.write_video(out / f"{name}_crf{c}.mp4", frames, crf=c) for c in CRFS]
-            other = deg.variant_frames("clean_b", photos[name], None, move, wrong, size, n, seed=k, variation=deg.seed_variation(k))
+            other = deg.variant_frames("clean_b", photos[name], None, move, wrong, size, n, seed=k,
+                                       variation=deg.seed_variation(k))
             clips.append(deg.write_video(out / f"{name}_b.mp4", other))
             reps = score_videos(clips, hero, prompt, workers=workers, enable_pyiqa=enable_pyiqa)
             for r in reps:
@@ -95,7 +98,8 @@ def markdown(result: dict) -> str:
     for d in sorted(set(result["reencode"]) | set(result["near_identical"])):
         wide = result["reencode_wide"].get(d)
         wide_text = f"{wide['median']:.4f} / {wide['max']:.4f}" if wide else "–"
-        lines.append(f"| {d} | {fmt(result['reencode'].get(d))} | {wide_text} | {fmt(result['near_identical'].get(d))} | "
+        lines.append(f"| {d} | {fmt(result['reencode'].get(d))} | {wide_text} | "
+                     f"{fmt(result['near_identical'].get(d))} | "
                      f"{NOISE_BAND.get(d, '–')} |")
     return "\n".join(lines)
 

@@ -83,7 +83,8 @@ def evaluate_gates(
             )
 
     frozen = any(f.startswith("frozen") for f in failures)
-    if motion_expected and not frozen and details.get("continuity_gap", 0.0) >= STALLED_GAP and "continuity_done_at" in details:
+    stalled = details.get("continuity_gap", 0.0) >= STALLED_GAP and "continuity_done_at" in details
+    if motion_expected and not frozen and stalled:
         failures.append(
             f"stalled: the camera move covers only part of the clip (5 % of it done at "
             f"{details.get('continuity_start_at', 0.0):.0%}, 95 % at {details['continuity_done_at']:.0%} of the clip)"
@@ -94,7 +95,8 @@ def evaluate_gates(
         failures.append(f"truncated: only {n} frame decoded")
     elif expected and n < TRUNCATED_FRACTION * expected and not summary.clipped:
         extra = f"; decoding stopped: {summary.decode_error}" if summary.decode_error else ""
-        failures.append(f"truncated: decoded {n} of {expected} expected frames ({summary.decoded_seconds:.1f} s){extra}")
+        failures.append(
+            f"truncated: decoded {n} of {expected} expected frames ({summary.decoded_seconds:.1f} s){extra}")
 
     if has_hero and "first_frame_layout_corr" in details:
         first_dark = summary.first_luma < BLACK_LUMA

@@ -201,7 +201,8 @@ def _visible(a: float, b: float) -> bool:
     return f"{a:.{SHOWN_DECIMALS}f}" != f"{b:.{SHOWN_DECIMALS}f}"
 
 
-def compare(a: ScoreReport, b: ScoreReport, dims: Sequence[str], w: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+def compare(a: ScoreReport, b: ScoreReport, dims: Sequence[str],
+            w: Mapping[str, float]) -> tuple[float, dict[str, float]]:
     """How ``a`` compares with ``b``: the weighted advantage in noise bands
     (each dimension's difference / its band, clipped to ±``MARGIN_CLIP``) and,
     per dimension where they differ beyond the band *and* visibly at the shown
@@ -244,7 +245,8 @@ def _pick_reason(reps, best: int, runner: int | None, n: int, confidence: str, d
     label = CONFIDENCE_LABELS[confidence]
     if confidence == "tie":
         head = f"Best of {n}: {label} (picked by rank order)"
-        return [head + (f"; {follows.replace('follows', 'all follow', 1)}" if follows and _follows(reps[runner]) else "")], []
+        both = follows and _follows(reps[runner])
+        return [head + (f"; {follows.replace('follows', 'all follow', 1)}" if both else "")], []
     _, beyond = compare(b, reps[runner], dims, w)
     ahead = _named(beyond, w, +1)[:2]
     behind = _named(beyond, w, -1)[:1]
@@ -318,7 +320,8 @@ def rank(
 
     relative = [0.0] * n
     for i in eligible:
-        relative[i] = 100.0 if len(eligible) == 1 else round(100.0 * 0.5 * (1.0 + math.erf(group[i] / math.sqrt(2.0))), 1)
+        cdf = 0.5 * (1.0 + math.erf(group[i] / math.sqrt(2.0)))
+        relative[i] = 100.0 if len(eligible) == 1 else round(100.0 * cdf, 1)
 
     reasons = [""] * n
     pos = {i: k + 1 for k, i in enumerate(order)}

@@ -73,19 +73,20 @@ class DashboardService:
                                             G.estimated_cost_usd).where(*conds).order_by(G.id)).tuples().all()
             per_group = {r[0]: r[1:] for r in session.execute(select(
                 A.group_id, func.count(A.id), func.max(A.overall_score), func.sum(A.cost_usd),
-                func.sum(case((known == False, 1), else_=0)))
+                func.sum(case((known.is_(False), 1), else_=0)))
                 .join(G, A.group_id == G.id).where(*conds).group_by(A.group_id)).tuples()}
             scored = session.scalars(select(A.overall_score).join(G, A.group_id == G.id)
                                      .where(A.overall_score.is_not(None), *conds)).all()
             events = session.execute(select(SelectionEvent.group_id, SelectionEvent.attempt_id,
                                             SelectionEvent.system_attempt_id)
                                      .join(G, SelectionEvent.group_id == G.id)
-                                     .where(SelectionEvent.actor == "user", *conds).order_by(SelectionEvent.id)).tuples()
+                                     .where(SelectionEvent.actor == "user", *conds)
+                                     .order_by(SelectionEvent.id)).tuples()
             latest = {e[0]: e for e in events}
             system_ids = {e[2] for e in latest.values() if e[2] is not None}
-            bands = {aid: ((details or {}).get("ranking") or {}).get("pick_confidence") if isinstance(details, dict) else None
-                     for aid, details in session.execute(select(A.id, A.score_details).where(A.id.in_(system_ids)))
-                     } if system_ids else {}
+            stored = session.execute(select(A.id, A.score_details).where(A.id.in_(system_ids))) if system_ids else []
+            bands = {aid: (details.get("ranking") or {}).get("pick_confidence") if isinstance(details, dict) else None
+                     for aid, details in stored}
             finals = self._finals(session, conds)
             final_ids = {f["attempt_id"] for f in finals}
             row_query = (select(A.id, A.group_id, A.index, A.status, A.overall_score, A.relative_score,
@@ -212,7 +213,7 @@ class DashboardService:
         """What hero frames cost (stored frames, plus charged candidates of failed or cancelled jobs)."""
         params = HeroFrame.parameters
         query = select(func.coalesce(func.sum(params["cost_usd"].as_float()), 0.0),
-                       func.coalesce(func.sum(case((params["cost_known"].as_boolean() == False, 1), else_=0)), 0))
+                       func.coalesce(func.sum(case((params["cost_known"].as_boolean().is_(False), 1), else_=0)), 0))
         jobs = select(Job).where(Job.kind == "hero_frames", Job.engine_state.is_not(None),
                                  Job.status.in_([JobStatus.failed.value, JobStatus.cancelled.value]))
         if project_id is not None:

@@ -108,5 +108,6 @@ def _report(attempt: VideoAttempt):
     details = attempt.score_details or {}
     version = details.get("scorer_version")  # values of older scorer versions are not mixed in
     stored = {**details, "overall": attempt.overall_score or 0.0,
-              "dimensions": {m.name: m.value for m in attempt.metrics if version is None or m.scorer_version == version}}
+              "dimensions": {m.name: m.value for m in attempt.metrics
+                             if version is None or m.scorer_version == version}}
     return scoring.ScoreReport.from_dict(stored)

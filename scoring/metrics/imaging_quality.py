@@ -45,7 +45,8 @@ class ImagingQuality(SampledFramesMetric):
     name = "imaging_quality"
     dimensions = ("imaging_quality",)
     requires = ()
-    description = "MUSIQ-SPAQ / 100 when its weights are local, else 1 − PIQE/100 (pyiqa), on 3 sampled frames, × a blocking penalty (weight-free)"
+    description = ("MUSIQ-SPAQ / 100 when its weights are local, else 1 − PIQE/100 (pyiqa), on 3 sampled frames, "
+                   "× a blocking penalty (weight-free)")
 
     @classmethod
     def unavailable_reason(cls, config, has_hero):

@@ -69,7 +69,8 @@ def render(services, pid, everything, date_from=None, date_to=None, engine=None,
     table = pd.DataFrame(rows, columns=ROW_COLUMNS) if rows else pd.DataFrame(columns=ROW_COLUMNS)
     return (cards, gr.BarPlot(value=hist_a, sort=[b["bin"] for b in data["score_histogram"]["attempts"]]),
             gr.BarPlot(value=hist_f, sort=[b["bin"] for b in data["score_histogram"]["finals"]]),
-            agree, gr.LinePlot(value=best, sort=list(best["iteration"])), gr.BarPlot(value=bars, sort=list(bars["label"])), finals_it,
+            agree, gr.LinePlot(value=best, sort=list(best["iteration"])),
+            gr.BarPlot(value=bars, sort=list(bars["label"])), finals_it,
             gr.LinePlot(value=trend, sort=list(trend["group"])), finals, table)
 
 

@@ -11,7 +11,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "scoring", *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run([sys.executable, "-m", "scoring", *map(str, args)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def test_score_json(clips):
@@ -29,7 +30,8 @@ def test_score_json(clips):
 
 
 def test_rank_json_and_table(clips):
-    p = run("rank", clips.flicker, clips.clean, clips.frozen, "--hero", clips.hero, "--motion-prompt", "pan", "--no-pyiqa", "--json")
+    p = run("rank", clips.flicker, clips.clean, clips.frozen, "--hero", clips.hero, "--motion-prompt", "pan",
+            "--no-pyiqa", "--json")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["best_index"] == 1 and d["best_video"] == str(clips.clean)

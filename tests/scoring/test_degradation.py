@@ -61,7 +61,8 @@ def test_weight_free_imaging_quality_catches_blocking(tmp_path):
     photo = degradation.load_photo(next(iter(paths.values())))
     n, size = 24, (320, 180)
     clips = [degradation.write_video(tmp_path / f"{v}.mp4", degradation.variant_frames(
-        v, photo, photo, "zoom_in", "pan_right", size, n, seed=1)) for v in ("clean", "mild_blocking", "compression_blocking")]
+        v, photo, photo, "zoom_in", "pan_right", size, n, seed=1))
+        for v in ("clean", "mild_blocking", "compression_blocking")]
     clean, mild, heavy = score_videos(clips, None, "slow push-in", workers=2, enable_pyiqa=False)
     assert clean.labels["imaging_quality_model"] == "weight-free: blockiness"
     iq = [r.dimensions["imaging_quality"] for r in (clean, mild, heavy)]

@@ -44,7 +44,8 @@ def test_clean_clip_report(score_cached):
     assert r.video["decoded_frames"] == 60 and r.video["flow_step"] == 3 and r.video["flow_pairs"] == 19
     assert 0 < r.seconds < 10
     d = json.loads(json.dumps(r.to_dict()))
-    for key in ("overall", "dimensions", "metrics_used", "metrics_skipped", "gate_failures", "seconds", "scorer_version"):
+    keys = ("overall", "dimensions", "metrics_used", "metrics_skipped", "gate_failures", "seconds", "scorer_version")
+    for key in keys:
         assert key in d
     assert ScoreReport.from_dict(d) == r
 

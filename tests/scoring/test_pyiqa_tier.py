@@ -29,7 +29,8 @@ def test_pyiqa_enabled_adds_imaging_quality(clips):
 
 def test_env_switch_disables_pyiqa(clips, monkeypatch):
     monkeypatch.setenv("SCORING_DISABLE_PYIQA", "1")
-    r = score_video(clips.clean, clips.hero, "pan", enable_pyiqa=True, metrics=["imaging_quality", "temporal_flickering"])
+    r = score_video(clips.clean, clips.hero, "pan", enable_pyiqa=True,
+                    metrics=["imaging_quality", "temporal_flickering"])
     assert r.metrics_used == ["temporal_flickering", "imaging_quality"] and r.metrics_skipped == {}
     assert r.labels["imaging_quality_model"] == "weight-free: blockiness" and "piqe_mean" not in r.details
     # the rest of the scorer works with the tier off

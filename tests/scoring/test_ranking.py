@@ -78,8 +78,8 @@ def _report(labels=None, **dims) -> ScoreReport:
     base = {d: 0.97 for d in ("temporal_flickering", "motion_smoothness", "i2v_subject", "i2v_background")}
     base.update(motion_amount=0.5, dynamic_degree=0.0)
     base.update(dims)
-    return ScoreReport(dimensions=base, overall=90.0, metrics_used=[], metrics_skipped={}, gate_failures=[], seconds=0.1,
-                       labels=dict(labels or {}))
+    return ScoreReport(dimensions=base, overall=90.0, metrics_used=[], metrics_skipped={}, gate_failures=[],
+                       seconds=0.1, labels=dict(labels or {}))
 
 
 def test_tiny_differences_do_not_decide_but_real_ones_do():
@@ -157,7 +157,8 @@ def test_camera_move_decides_and_is_named():
     assert r.reason == "Best of 2 (clear pick): follows 'push-in'"
     assert r.reasons[0] == "Rank 2 of 2: does not follow 'push-in' (pan left)"
     # when both follow it, the reason still says so after the deciding dimension
-    both = rank([_report(labels={**asked}, camera_motion=1.0, motion_smoothness=0.999), _report(labels={**asked}, camera_motion=1.0)])
+    both = rank([_report(labels={**asked}, camera_motion=1.0, motion_smoothness=0.999),
+                 _report(labels={**asked}, camera_motion=1.0)])
     assert both.reason.startswith("Best of 2 (clear pick): smoother motion (0.999 vs 0.970 for the runner-up, +0.029), "
                                   "follows 'push-in'")
 

@@ -26,7 +26,8 @@ def group(services, project, motion="slow push in", count=2, seed=5, negative=""
 
 def rows(services, name="rows", groups=(), final=None):
     """A project with plain rows: groups = [{engine, model, created, iteration, scores: [..], system: i,
-    user: i|None, tags: [..], dims: {..}, band: "clear"|"slight"|"tie" (the system pick's margin band)}]; final = (group number, attempt number). Returns the ids."""
+    user: i|None, tags: [..], dims: {..}, band: "clear"|"slight"|"tie" (the system pick's margin band)}];
+    final = (group number, attempt number). Returns the ids."""
     with services.db.session() as session:
         project = Project(name=name, aspect_ratio="16:9")
         session.add(project)

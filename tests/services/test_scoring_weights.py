@@ -64,11 +64,13 @@ def _scored_group(services, project_id, attempts):
                           image_path="hero.png", thumbnail_path="hero.png")
         session.add(frame)
         session.flush()
-        group = GenerationGroup(project_id=project_id, hero_frame_id=frame.id, engine="test", motion_prompt="slow push-in")
+        group = GenerationGroup(project_id=project_id, hero_frame_id=frame.id, engine="test",
+                                motion_prompt="slow push-in")
         session.add(group)
         session.flush()
         for i, dims in enumerate(attempts):
-            details = {"scorer_version": version, "gate_failures": [], "metrics_used": list(dims), "motion_expected": True,
+            details = {"scorer_version": version, "gate_failures": [], "metrics_used": list(dims),
+                       "motion_expected": True,
                        "labels": {"camera_motion_phrase": "push-in", "camera_motion_expected": "zoom_in"}}
             attempt = VideoAttempt(group_id=group.id, index=i + 1, seed=i, status="done", overall_score=90.0,
                                    score_details=details)
@@ -77,7 +79,8 @@ def _scored_group(services, project_id, attempts):
             for name, value in dims.items():
                 session.add(QualityMetric(attempt_id=attempt.id, name=name, value=value, scorer_version=version))
             # a value from an older scorer version must not leak into the ranking
-            session.add(QualityMetric(attempt_id=attempt.id, name="motion_amount", value=1.0 - i, scorer_version="1.0.0"))
+            session.add(QualityMetric(attempt_id=attempt.id, name="motion_amount", value=1.0 - i,
+                                      scorer_version="1.0.0"))
         return group.id
 
 

@@ -153,7 +153,8 @@ def register(services: Services) -> None:
         return s.jobs.active(project_id)
 
     def generation_group(group_id: int) -> tuple[dict, list[FileData]]:
-        """A group with its attempts, scores and picks, plus the finished attempt videos (in attempt order)."""
+        """A group with its attempts, scores and picks, plus the finished attempt videos (in attempt order).
+        ``pick_confidence`` = {band: clear|slight|tie, label, margin, tied_attempt_ids}: a tie is said to be one."""
         group = s.attempts.group(group_id)
         return group, _files(*[a["video"] for a in group["attempts"]])
 
@@ -321,7 +322,8 @@ def register(services: Services) -> None:
         gr.api(user_errors(fn), api_name=fn.__name__, concurrency_limit=None)
 
     for fn in (create_project, list_projects, rename_project, enhance_prompt, generate_hero_frames, hero_frames,
-               engines, estimate_cost, upload_hero_frame, enhance_photo, favourite_hero_frame, select_hero_frame, image_to_video,
+               engines, estimate_cost, upload_hero_frame, enhance_photo, favourite_hero_frame, select_hero_frame,
+               image_to_video,
                regenerate_group, job, cancel_job, jobs, generation_group, generation_groups, select_attempt,
                timeline, timeline_edit, rebuild_timeline, export_timeline, music_tracks, dashboard,
                timeline_undo, timeline_redo, timeline_save, timeline_versions, timeline_open, timeline_compare,

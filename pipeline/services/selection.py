@@ -78,8 +78,10 @@ class SelectionService:
             session.add(SelectionEvent(group_id=group.id, attempt_id=attempt.id,
                                        system_attempt_id=system.id if system else None, actor="user",
                                        reason=(reason or "").strip()[:1000], tags=list(tags or [])))
+            band = ((system.score_details or {}).get("ranking") or {}).get("pick_confidence") if system else None
             return {"group_id": group.id, "attempt_id": attempt.id, "system_attempt_id": system.id if system else None,
-                    "agrees_with_system": system is not None and system.id == attempt.id}
+                    "agrees_with_system": system is not None and system.id == attempt.id,
+                    "system_pick_confidence": band}
 
     def accept_system_pick(self, group_id: int, reason: str = "", tags: list[str] | None = None) -> dict[str, Any]:
         """The user confirms the system's pick (logged like any user pick, so it counts as agreement)."""

@@ -119,3 +119,6 @@ def test_a_near_tie_is_stored_and_shown_as_one(services, project):
     assert all(x["tied_with_pick"] for x in view["attempts"])
     shown = {x["index"]: x["relative_score"] for x in view["attempts"]}
     assert shown[best[0]] == max(shown.values())  # the pick never has a lower shown score
+    other = next(x for x in view["attempts"] if x["index"] != best[0])
+    decision = services.selection.select_attempt(other["id"], "looks better to me")
+    assert decision["system_pick_confidence"] == "tie" and not decision["agrees_with_system"]

@@ -209,20 +209,6 @@ def stat_cards_html(items: list[tuple[str, str]]) -> str:
     return f"<div class='stat-cards'>{cards}</div>"
 
 
-def timeline_strip_html(view: dict[str, Any]) -> str:
-    """The clips as proportional blocks, like an editor's track."""
-    clips = view.get("clips") or []
-    if not clips:
-        return ("<div class='muted'>The timeline is empty: pick attempts in the workspace, "
-                "then 'Rebuild from picks'.</div>")
-    total = sum(c["length"] for c in clips) or 1.0
-    blocks = "".join(
-        f"<div class='tl-clip' style='flex:{c['length'] / total:.4f}' title='{esc(c['label'])}'>"
-        f"<b>{i + 1}</b> {esc(c['label'])}<br><small>{c['start']:.2f}s · {c['length']:.2f}s</small></div>"
-        for i, c in enumerate(clips))
-    return f"<div class='tl-strip'>{blocks}</div>"
-
-
 def engine_note_html(info: dict | None, estimate: dict | None) -> str:
     """What the chosen engine can and cannot take, and what the request will cost before it is started."""
     if not info:

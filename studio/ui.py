@@ -5,10 +5,10 @@ import gradio as gr
 
 from pipeline.services import Services
 from studio import api
+from studio.components import remember
 from studio.health import studio_middleware
 from studio.media_gate import SERVE_COPIES
-from studio.tabs import attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
-from studio.tabs import ad_composer
+from studio.tabs import ad_composer, attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
 from studio.theme import CSS
 
 TITLE = "Hero Frame Studio"
@@ -21,22 +21,25 @@ def build_demo(services: Services) -> gr.Blocks:
         setattr(demo, SERVE_COPIES, services.settings.team_mode)
         # The current project id lives per browser session; everything else is read from the database.
         project_id = gr.State(None)
-        project_bar.build(services, project_id, demo)
+        memory = remember.browser_memory()  # the project and tab this browser had open, back after a reload
+        project_bar.build(services, project_id, demo, memory)
         with gr.Tabs(selected="hero") as tabs:
-            with gr.Tab("1 · Hero frames", id="hero"):
+            with gr.Tab("1 · Hero frames", id="hero") as hero_tab:
                 hero_frames.build(services, project_id, tabs)
-            with gr.Tab("✦ Ad composer", id="ads"):
+            with gr.Tab("✦ Ad composer", id="ads") as ads_tab:
                 ad_composer.build(services, project_id, tabs)
-            with gr.Tab("2 · Attempts", id="attempts"):
+            with gr.Tab("2 · Attempts", id="attempts") as attempts_tab:
                 attempts_form = attempts.build(services, project_id, tabs)
-            with gr.Tab("3 · Workspace", id="workspace"):
+            with gr.Tab("3 · Workspace", id="workspace") as workspace_tab:
                 workspace.build(services, project_id, tabs)
-            with gr.Tab("4 · Timeline", id="timeline"):
+            with gr.Tab("4 · Timeline", id="timeline") as timeline_tab:
                 timeline.build(services, project_id, tabs)
-            with gr.Tab("5 · Dashboard", id="dashboard"):
+            with gr.Tab("5 · Dashboard", id="dashboard") as dashboard_tab:
                 dashboard.build(services, project_id, tabs)
-            with gr.Tab("6 · Library", id="library"):
+            with gr.Tab("6 · Library", id="library") as library_tab:
                 library.build(services, project_id, tabs, attempts_form)
+        remember.wire(demo, memory, project_id, tabs, [hero_tab, ads_tab, attempts_tab, workspace_tab, timeline_tab,
+                                                        dashboard_tab, library_tab])
         api.register(services)
     return demo
 

@@ -10,6 +10,7 @@ from pipeline.access import SHARING_CHOICES, Access
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.lookups import check_aspect_ratio as _check_ratio
 from pipeline.services.views import project_view
+from pipeline.validation import as_id
 from storage.db import Database
 from storage.models import HeroFrame, Project, User
 
@@ -82,6 +83,16 @@ class ProjectService:
     def latest_or_new(self) -> dict[str, Any]:
         projects = self.list()
         return projects[0] if projects else self.create("My first project")
+
+    def open_or_latest(self, project_id: Any = None) -> dict[str, Any]:
+        """The project a browser had open last, if it still exists and the actor may see it; else the newest (or a
+        new one). A remembered id is a hint from the browser, never trusted: it goes through the access check."""
+        if as_id(project_id) is not None:
+            try:
+                return self.get(project_id)
+            except StudioError:
+                pass  # deleted meanwhile, or another account signed in on this browser
+        return self.latest_or_new()
 
     def select_hero_frame(self, project_id: int, frame_id: int) -> dict[str, Any]:
         with self.db.session() as session:

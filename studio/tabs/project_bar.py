@@ -30,7 +30,7 @@ ENGINE_KINDS = (("prompt", "prompt_engine"), ("frame", "frame_engine"), ("photo"
                 ("video", "video_engine"))
 
 
-def build(services, project_id, demo):
+def build(services, project_id, demo, memory=None):
     settings = services.settings
     team = settings.team_mode
     # Empty while all is well; says at once when the worker stopped (and that it is restarting) or the queue or
@@ -86,8 +86,8 @@ def build(services, project_id, demo):
         return f"<table class='score-table details-table'>{rows}</table>"
 
     @user_errors
-    def on_load():
-        project = services.projects.latest_or_new()
+    def on_load(remembered=None):
+        project = services.projects.open_or_latest((remembered or {}).get("project_id"))
         return (project["id"], gr.Dropdown(choices=choices(), value=project["id"]), engine_badges(),
                 project["name"], summary())
 
@@ -121,7 +121,7 @@ def build(services, project_id, demo):
         return updates
 
     follow_outputs = [project_dd, rename_box] + ([sharing_dd, owner_box] if team else [])
-    demo.load(on_load, None, [project_id, project_dd, engine_html, rename_box, summary_html], **private)
+    demo.load(on_load, memory, [project_id, project_dd, engine_html, rename_box, summary_html], **private)
     project_id.change(on_follow, project_id, follow_outputs, **private)
     project_dd.input(on_switch, project_dd, [project_id, rename_box], **private)
     create_btn.click(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 STORAGE_KEY = "hero-frame-studio-last"
-DEFAULT = {"project_id": None, "tab": "hero"}
+DEFAULT = {"project_id": None, "tab": None}
 
 
 def browser_memory() -> gr.BrowserState:
@@ -27,7 +27,8 @@ def remember_tab(tab_id: str, memory: dict | None) -> dict:
 
 def restore_tab(memory: dict | None, known: tuple[str, ...]) -> Any:
     tab = (memory or {}).get("tab")
-    return gr.Tabs(selected=tab) if tab in known else gr.skip()
+    # Only a tab the person chose elsewhere than the first: an update to the first would only race a quick click.
+    return gr.Tabs(selected=tab) if tab in known and tab != known[0] else gr.skip()
 
 
 def wire(demo: gr.Blocks, memory: gr.BrowserState, project_id: gr.State, tabs: gr.Tabs,

@@ -117,9 +117,13 @@ def register(services: Services) -> None:
         price rules. Cloud engines appear once their key is configured."""
         return {"video": s.attempts.engines(), "frame": s.hero_frames.engines("frame")}
 
-    def estimate_cost(engine: str = "", attempt_count: int = 3, duration: float = 5.0) -> dict:
-        """Cost estimate of a group before it starts: {engine capabilities, estimate: {usd, rule_text}}."""
-        return s.attempts.engine_details(engine or None, attempt_count, duration)
+    def estimate_cost(engine: str = "", attempt_count: int = 3, duration: float = 5.0, project_id: int = 0,
+                      motion_prompt: str = "") -> dict:
+        """Cost estimate of a group before it starts: {engine capabilities (lengths, max_seconds), estimate: {usd,
+        rule_text}}; with project_id and motion_prompt also video_prompt, the scene + motion the model is sent.
+        A length beyond what the model gives is refused."""
+        return s.attempts.engine_details(engine or None, attempt_count, duration, project_id=project_id or None,
+                                         motion_prompt=motion_prompt)
 
     def regenerate_group(group_id: int, motion_prompt: str = "", negative_prompt: str = "",
                          attempt_count: int = 0) -> dict:

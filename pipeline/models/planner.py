@@ -8,6 +8,7 @@ Profiles, heaviest VRAM use (and fastest) first; the planner takes the first tha
 - nf4_offload: the transformer quantised to 4 bit at load (`PipelineQuantizationConfig`, bitsandbytes), plus
   model_offload; offered only where bitsandbytes imports;
 - group_offload: blocks streamed to the GPU as they run (`enable_group_offload`, block level, CUDA stream);
+- fp8_group_offload: fp8 storage of the transformer and group offload (half the RAM for the transformer);
 - sequential_offload: every layer streamed (`enable_sequential_cpu_offload`): the least VRAM, the slowest.
 The estimates are plain arithmetic on parameter counts (bf16 = 2 bytes) plus a working allowance per task; they
 are estimates, and an out-of-memory at run time retries once with the next lighter profile.
@@ -21,7 +22,8 @@ from typing import Any, Iterable
 from pipeline.models.registry import DENOISERS, IMAGE_TO_VIDEO, Component
 
 GIB = 1024 ** 3
-PROFILES = ("gpu", "model_offload", "fp8_offload", "nf4_offload", "group_offload", "sequential_offload")
+PROFILES = ("gpu", "model_offload", "fp8_offload", "nf4_offload", "group_offload", "fp8_group_offload",
+            "sequential_offload")
 CPU_PROFILE = "cpu"
 WORKING_GIB = {IMAGE_TO_VIDEO: 5.0, "text-to-image": 2.0}  # activations + VAE decode at the default size
 MARGIN = 0.9  # use at most 90 % of the free VRAM / RAM
@@ -64,6 +66,8 @@ def estimate_vram(parts: list[Component], task: str, profile: str) -> float:
         return max(largest_denoiser * 0.55 / GIB, largest_other) + working
     if profile == "group_offload":
         return largest * GROUP_FRACTION + working
+    if profile == "fp8_group_offload":
+        return max(largest_denoiser * 1 / GIB, largest_other) * GROUP_FRACTION + working
     if profile == "sequential_offload":
         return 0.5 + working
     raise ValueError(f"unknown memory profile {profile!r}")
@@ -75,7 +79,7 @@ def estimate_ram(parts: list[Component], profile: str) -> float:
     others = [c for c in parts if c.name not in DENOISERS]
     if profile == "gpu":
         return 2.0
-    per_param = {"fp8_offload": 1.0, "nf4_offload": 0.55}.get(profile, 2.0)
+    per_param = {"fp8_offload": 1.0, "nf4_offload": 0.55, "fp8_group_offload": 1.0}.get(profile, 2.0)
     return _bytes(denoisers, per_param) + _bytes(others, 2) + 2.0
 
 
@@ -152,7 +156,7 @@ def apply_profile(pipe: Any, profile: str, device: str, dtype: Any) -> None:
     if profile in (CPU_PROFILE, "gpu"):
         pipe.to(device)
         return
-    if profile == "fp8_offload":
+    if profile in ("fp8_offload", "fp8_group_offload"):
         import torch
 
         for name in DENOISERS:
@@ -161,7 +165,7 @@ def apply_profile(pipe: Any, profile: str, device: str, dtype: Any) -> None:
                 part.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=dtype)
     if profile in ("model_offload", "fp8_offload", "nf4_offload"):
         pipe.enable_model_cpu_offload(device=device)
-    elif profile == "group_offload":
+    elif profile in ("group_offload", "fp8_group_offload"):
         pipe.enable_group_offload(onload_device=device, offload_device="cpu", offload_type="block_level",
                                   num_blocks_per_group=1, use_stream=device.startswith("cuda"))
     elif profile == "sequential_offload":

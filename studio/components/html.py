@@ -190,8 +190,9 @@ def timeline_strip_html(view: dict[str, Any]) -> str:
     return f"<div class='tl-strip'>{blocks}</div>"
 
 
-def engine_note_html(info: dict | None, estimate: dict | None) -> str:
-    """What the chosen engine can and cannot take, and what the request will cost before it is started."""
+def engine_note_html(info: dict | None, estimate: dict | None, video_prompt: str = "") -> str:
+    """What the chosen engine can and cannot take, what the request will cost before it is started, and the
+    prompt (scene + motion) the model will be sent."""
     if not info:
         return ""
     notes = []
@@ -203,6 +204,8 @@ def engine_note_html(info: dict | None, estimate: dict | None) -> str:
         notes.append("no seed control: attempts differ by chance")
     if info.get("durations"):
         notes.append("clip lengths: " + ", ".join(f"{d:g} s" for d in info["durations"]) + " (snapped)")
+    elif info.get("max_seconds"):
+        notes.append(f"clips up to {info['max_seconds']:g} s (longer requests are refused)")
     cost = ""
     if estimate is not None:
         usd = estimate.get("usd")
@@ -210,4 +213,6 @@ def engine_note_html(info: dict | None, estimate: dict | None) -> str:
                                                     (" at most" if estimate.get("upper_bound") else ""))
         cost = f"<div><b>Estimated cost:</b> {escape(amount)} <span class='muted'>({escape(estimate.get('rule_text', ''))})</span></div>"
     warn = "".join(f"<div class='job-error'>⚠ {n}</div>" for n in notes)
-    return f"<div class='attempt-card'>{cost}{warn}<div class='muted'>Price rule: {escape(info.get('price_rule', ''))}</div></div>"
+    sent = f"<div><b>Prompt sent:</b> {escape(video_prompt)}</div>" if video_prompt else ""
+    return (f"<div class='attempt-card'>{cost}{warn}{sent}"
+            f"<div class='muted'>Price rule: {escape(info.get('price_rule', ''))}</div></div>")

@@ -1,0 +1,134 @@
+"""The models directory as a registry, the memory planner, and the local GPU engines on tiny pipelines saved in the
+layouts real downloads have (CPU here; GPU memory is simulated through the planner's settings)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.engines import base
+from pipeline.engines.base import VideoRequest
+from tests.conftest import make_settings
+from tests.providers.fakes import write_hero
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    from pipeline.providers.diffusers_run import import_diffusers
+    from tests.providers.tiny_pipelines import build_image_to_video, build_text_to_image
+    from tests.providers.tiny_video_models import build_wan_ti2v, write_unsupported
+
+    import_diffusers()
+    folder = tmp_path_factory.mktemp("models")
+    build_text_to_image(folder)
+    build_image_to_video(folder)
+    build_wan_ti2v(folder)
+    write_unsupported(folder)
+    (folder / "tiny-sd" / "vocab.json").unlink(missing_ok=True)  # the tokenizer files live in tokenizer/
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def empty_pipeline_cache():
+    from pipeline.providers.diffusers_run import release
+
+    release()
+    yield
+    release()
+
+
+def _settings(tmp_path, models_dir, **overrides):
+    values = {"models_dir": models_dir, "diffusers_steps": 2, "diffusers_long_side": 64}
+    values.update(overrides)
+    return make_settings(tmp_path / "studio-data", **values)
+
+
+def _real_params(folder, name):
+    """Parameters counted by loading the weights (what the registry must read from the headers alone)."""
+    from safetensors.torch import load_file
+
+    return sum(t.numel() for weights in (folder / name).rglob("*.safetensors") for t in load_file(weights).values())
+
+
+def test_the_registry_reads_each_folder_in_place(models_dir):
+    from pipeline.models.registry import scan
+
+    folders = {f.name: f for f in scan(models_dir)}
+    assert set(folders) == {"tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny", "kandinsky-2-2-decoder", "half-downloaded"}
+    wan = folders["Wan2.2-TI2V-5B-tiny"]
+    assert (wan.folder_class, wan.load_class, wan.task) == ("WanPipeline", "WanImageToVideoPipeline", "image-to-video")
+    assert wan.limits["fps"] == 24 and wan.limits["max_frames"] == 121
+    assert {c.name for c in wan.components} == {"transformer", "text_encoder", "vae"}
+    for name in ("tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"):
+        assert folders[name].params == _real_params(models_dir, name) > 0
+        assert folders[name].size_bytes >= sum(c.stored_bytes for c in folders[name].components)
+    assert folders["tiny-sd"].task == "text-to-image"
+    kandinsky, broken = folders["kandinsky-2-2-decoder"], folders["half-downloaded"]
+    assert not kandinsky.supported and "KandinskyV22Pipeline" in kandinsky.reason
+    assert not broken.supported and "model_index.json" in broken.reason
+
+
+def test_models_report_and_cli_list_only_what_runs(models_dir, tmp_path, monkeypatch, capsys):
+    from pipeline.models.__main__ import main
+    from pipeline.models.report import models_report
+
+    report = models_report(_settings(tmp_path, models_dir, diffusers_vram_gb=12.0))
+    runnable = {m["name"]: m for m in report["models"]}
+    assert set(runnable) == {"tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"}
+    assert {m["name"] for m in report["unsupported"]} == {"kandinsky-2-2-decoder", "half-downloaded"}
+    assert runnable["tiny-svd"]["profile"] == "gpu" and set(runnable["tiny-svd"]["vram_gib"]) == set(report["profiles"])
+    assert str(models_dir) not in json.dumps(report)  # folder names only, never server paths
+    monkeypatch.setenv("HFS_MODELS_DIR", str(models_dir))
+    monkeypatch.setenv("HFS_DATA_DIR", str(tmp_path / "cli-data"))
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "Wan2.2-TI2V-5B-tiny: image-to-video · WanPipeline → WanImageToVideoPipeline" in out
+    assert "kandinsky-2-2-decoder: not offered (KandinskyV22Pipeline is not a pipeline the studio can run)" in out
+
+
+def test_engines_are_listed_only_for_runnable_folders(models_dir, tmp_path):
+    settings = _settings(tmp_path, models_dir, diffusers_video_model="kandinsky-2-2-decoder")
+    assert "diffusers:image-to-video" not in base.available("video", settings)
+    with pytest.raises(base.EngineInputError, match="KandinskyV22Pipeline is not a pipeline the studio can run"):
+        base.create("video", "diffusers:image-to-video", settings)
+    named = _settings(tmp_path, models_dir, diffusers_video_model="tiny-svd")
+    assert base.create("video", "diffusers:image-to-video", named).folder.name == "tiny-svd"
+    first = base.create("video", "diffusers:image-to-video", _settings(tmp_path, models_dir))
+    assert first.folder.name == "tiny-svd"  # blank: the first runnable folder, by name
+    assert base.create("frame", "diffusers:text-to-image", _settings(tmp_path, models_dir)).folder.name == "tiny-sd"
+
+
+def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir, tmp_path):
+    from pipeline.providers.engine_info import engine_info
+
+    settings = _settings(tmp_path, models_dir, diffusers_video_model="Wan2.2-TI2V-5B-tiny")
+    info = engine_info("video", "diffusers:image-to-video", settings)
+    assert info["lengths"] == {"durations": None, "fps": 24, "max_frames": 121, "frame_rule": "4k+1",
+                               "max_seconds": 5.04}
+    engine = base.create("video", "diffusers:image-to-video", settings)
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    request = VideoRequest(hero, "slow push in", "blur", seed=2, duration=0.3, prompt="a red shoe. Camera: slow push in.")
+    result = engine.animate(request, tmp_path / "clip.mp4")
+    assert result.model == "WanImageToVideoPipeline" and result.fps == 24 and result.frame_count == 9
+    assert (result.width, result.height) == (64, 32)  # TI2V sizes are multiples of 32
+    assert result.parameters["inputs"]["prompt"] == "a red shoe. Camera: slow push in."
+    assert result.parameters["inputs"]["negative_prompt"] == "blur" and result.parameters["memory_profile"] == "cpu"
+    with pytest.raises(base.EngineInputError, match=r"gives at most 5.04 s \(121 frames at 24 fps\)"):
+        engine.animate(VideoRequest(hero, "slow push in", duration=10.0), tmp_path / "long.mp4")
+    assert not (tmp_path / "long.mp4").exists()
+
+
+def test_the_pipeline_stays_loaded_and_another_model_releases_it(models_dir, tmp_path):
+    from pipeline.engines.base import FrameRequest
+    from pipeline.models.cache import CACHE
+
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    steps: list[str] = []
+    settings = _settings(tmp_path, models_dir, diffusers_video_model="Wan2.2-TI2V-5B-tiny")
+    for seed in (1, 2):  # two attempts of a group: separate engines, as separate jobs have
+        base.create("video", "diffusers:image-to-video", settings).animate(
+            VideoRequest(hero, "push in", seed=seed, duration=0.3), tmp_path / f"wan{seed}.mp4",
+            lambda p, s: steps.append(s))
+    assert len([s for s in steps if "loading" in s]) == 1 and len(CACHE.keys()) == 1
+    base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "1:1", seed=1))
+    assert [key[1] for key in CACHE.keys()] == ["StableDiffusionPipeline"]  # capacity 1: Wan was released

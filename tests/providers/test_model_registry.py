@@ -132,3 +132,27 @@ def test_the_pipeline_stays_loaded_and_another_model_releases_it(models_dir, tmp
     assert len([s for s in steps if "loading" in s]) == 1 and len(CACHE.keys()) == 1
     base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "1:1", seed=1))
     assert [key[1] for key in CACHE.keys()] == ["StableDiffusionPipeline"]  # capacity 1: Wan was released
+
+
+def test_a_group_on_the_local_wan_model_through_the_services(models_dir, tmp_path):
+    from pipeline.services import build_services
+
+    settings = _settings(tmp_path, models_dir, diffusers_video_model="Wan2.2-TI2V-5B-tiny",
+                         video_engine="diffusers:image-to-video")
+    services = build_services(settings)
+    try:
+        project = services.projects.create("Local GPU", "16:9")
+        services.hero_frames.generate(project["id"], "a red shoe on a plinth", 4, seed=5)
+        frame = services.hero_frames.list(project["id"])[0]
+        services.projects.select_hero_frame(project["id"], frame["id"])
+        with pytest.raises(base.EngineInputError, match="gives at most 5.04 s"):
+            services.attempts.start_group(project["id"], "slow push in", "", 2, duration=10.0)
+        started = services.attempts.start_group(project["id"], "slow push in", "", 2, duration=2.0)
+        group = services.attempts.group(started["id"])
+        assert [a["status"] for a in group["attempts"]] == ["done", "done"]
+        provider = group["attempts"][0]["parameters"]["provider"]
+        assert provider["pipeline"] == "WanImageToVideoPipeline" and provider["inputs"]["num_frames"] == 49
+        assert provider["inputs"]["prompt"] == "a red shoe on a plinth. Camera: slow push in."
+        assert group["attempts"][0]["fps"] == 24 and group["attempts"][0]["duration"] == pytest.approx(49 / 24, 0.05)
+    finally:
+        services.close()

@@ -145,6 +145,14 @@ class Settings(BaseSettings):
     diffusers_cache_size: int = Field(default=1, ge=1, le=8,
                                       description="Loaded pipelines kept between jobs (least recently used go first).")
     diffusers_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps (blank: the model's).")
+    diffusers_frame_steps: int | None = Field(default=None, ge=1, le=200,
+                                              description="Hero-frame denoising steps (blank: HFS_DIFFUSERS_STEPS).")
+    diffusers_video_steps: int | None = Field(default=None, ge=1, le=200,
+                                              description="Video denoising steps (blank: HFS_DIFFUSERS_STEPS).")
+    diffusers_frame_long_side: int | None = Field(default=None, ge=32, le=4096,
+                                                  description="Hero-frame long side (blank: HFS_DIFFUSERS_LONG_SIDE).")
+    diffusers_video_long_side: int | None = Field(default=None, ge=32, le=4096,
+                                                  description="Video long side (blank: HFS_DIFFUSERS_LONG_SIDE).")
     diffusers_long_side: int | None = Field(default=None, ge=32, le=4096,
                                             description="Long side of local GPU renders (blank: the model's own).")
 

@@ -74,12 +74,13 @@ def register(services: Services) -> None:
         return s.hero_frames.enhance_prompt(prompt, aspect_ratio)
 
     def generate_hero_frames(project_id: int, prompt: str, count: int = 4, aspect_ratio: str = "",
-                             seed: int = -1, enhanced_prompt: str = "", engine: str = "") -> dict:
-        """Queue 4–8 candidate frames. seed -1 = random; engine "" = the configured default (see /engines).
-        Returns {job_id, seeds}; poll /job."""
+                             seed: int = -1, enhanced_prompt: str = "", engine: str = "",
+                             negative_prompt: str = "") -> dict:
+        """Queue 4–8 candidate frames. seed -1 = random; engine "" = the configured default (see /engines);
+        negative_prompt goes to models that take one (/engines says which). Returns {job_id, seeds}; poll /job."""
         return s.hero_frames.generate(project_id, prompt, count, aspect_ratio or None,
                                       None if seed is None or seed < 0 else seed, enhanced_prompt or None,
-                                      engine=engine or None)
+                                      engine=engine or None, negative_prompt=negative_prompt)
 
     def hero_frames(project_id: int) -> tuple[list[dict], list[FileData]]:
         """The project's hero frames (newest first) and their images, in the same order."""

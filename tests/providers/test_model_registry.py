@@ -156,3 +156,21 @@ def test_a_group_on_the_local_wan_model_through_the_services(models_dir, tmp_pat
         assert group["attempts"][0]["fps"] == 24 and group["attempts"][0]["duration"] == pytest.approx(49 / 24, 0.05)
     finally:
         services.close()
+
+
+def test_hero_frames_get_the_negative_prompt_and_their_own_steps(models_dir, tmp_path):
+    from pipeline.services import build_services
+
+    settings = _settings(tmp_path, models_dir, frame_engine="diffusers:text-to-image", diffusers_frame_steps=1,
+                         diffusers_video_steps=3, diffusers_frame_long_side=32)
+    services = build_services(settings)
+    try:
+        project = services.projects.create("Frames", "1:1")
+        services.hero_frames.generate(project["id"], "a red shoe", 4, seed=5, negative_prompt="blurry, text")
+        frames = services.hero_frames.list(project["id"])
+        inputs = [f["parameters"]["inputs"] for f in frames]
+        assert {i["negative_prompt"] for i in inputs} == {"blurry, text"}
+        assert {i["num_inference_steps"] for i in inputs} == {1} and {(i["width"], i["height"]) for i in inputs} == {
+            (32, 32)}
+    finally:
+        services.close()

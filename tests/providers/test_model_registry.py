@@ -174,3 +174,18 @@ def test_hero_frames_get_the_negative_prompt_and_their_own_steps(models_dir, tmp
             (32, 32)}
     finally:
         services.close()
+
+
+def test_the_models_endpoint_is_registered(models_dir, tmp_path):
+    from pipeline.services import build_services
+    from studio.ui import build_demo
+
+    services = build_services(_settings(tmp_path, models_dir))
+    try:
+        demo = build_demo(services)
+        endpoint = next(f for f in demo.fns.values() if getattr(f, "api_name", None) == "models")
+        report = endpoint.fn()
+        assert [m["name"] for m in report["models"]] == ["tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"]
+        assert report["unsupported"][0]["name"] == "half-downloaded"
+    finally:
+        services.close()

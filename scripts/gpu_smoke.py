@@ -1,4 +1,4 @@
-"""GPU smoke run: tiny random copies of the supported pipelines (SD, SVD, Wan 2.2 TI2V saved as WanPipeline), each
+"""GPU smoke run: tiny random copies of the supported pipelines (SD, SVD, Wan 2.2 TI2V saved as WanPipeline, LTX-Video saved as LTXPipeline), each
 rendered on CUDA under every memory profile, with the peak VRAM of each run. Prints a Markdown table for
 docs/BENCHMARKS.md (with the card's name). `--cpu` runs the same code on the CPU profile only (a check that the
 script itself works on a machine without a GPU; no VRAM figures)."""
@@ -16,11 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def build_models(folder: Path) -> dict[str, Path]:
     from pipeline.providers.diffusers_run import import_diffusers
     from tests.providers.tiny_pipelines import build_image_to_video, build_text_to_image
-    from tests.providers.tiny_video_models import build_wan_ti2v
+    from tests.providers.tiny_video_models import build_ltx, build_wan_ti2v
 
     import_diffusers()
     return {"tiny-sd": build_text_to_image(folder), "tiny-svd": build_image_to_video(folder),
-            "tiny-wan-ti2v": build_wan_ti2v(folder)}
+            "tiny-wan-ti2v": build_wan_ti2v(folder), "tiny-ltx": build_ltx(folder)}
 
 
 def render_once(folder: Path, profile: str, device: str, hero: Path) -> tuple[float, float]:

@@ -157,7 +157,7 @@ def run_loaded(folder: Path, kind: str, settings: Any, progress: ProgressFn, wha
             try:
                 loaded = CACHE.get(key, lambda: _load(info, plan, device, dtype, progress, what), capacity)
                 return call(loaded), loaded
-            except JobCancelled:
+            except (JobCancelled, ValueError):  # a cancel or a refused input leaves the pipeline intact
                 raise
             except torch.OutOfMemoryError:
                 CACHE.drop(key)

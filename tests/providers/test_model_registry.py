@@ -16,13 +16,14 @@ from tests.providers.fakes import write_hero
 def models_dir(tmp_path_factory):
     from pipeline.providers.diffusers_run import import_diffusers
     from tests.providers.tiny_pipelines import build_image_to_video, build_text_to_image
-    from tests.providers.tiny_video_models import build_wan_ti2v, write_unsupported
+    from tests.providers.tiny_video_models import build_ltx, build_wan_ti2v, write_unsupported
 
     import_diffusers()
     folder = tmp_path_factory.mktemp("models")
     build_text_to_image(folder)
     build_image_to_video(folder)
     build_wan_ti2v(folder)
+    build_ltx(folder)
     write_unsupported(folder)
     (folder / "tiny-sd" / "vocab.json").unlink(missing_ok=True)  # the tokenizer files live in tokenizer/
     return folder
@@ -54,12 +55,15 @@ def test_the_registry_reads_each_folder_in_place(models_dir):
     from pipeline.models.registry import scan
 
     folders = {f.name: f for f in scan(models_dir)}
-    assert set(folders) == {"tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny", "kandinsky-2-2-decoder", "half-downloaded"}
+    assert set(folders) == {"tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny", "LTX-Video-tiny", "kandinsky-2-2-decoder",
+                            "half-downloaded"}
     wan = folders["Wan2.2-TI2V-5B-tiny"]
     assert (wan.folder_class, wan.load_class, wan.task) == ("WanPipeline", "WanImageToVideoPipeline", "image-to-video")
     assert wan.limits["fps"] == 24 and wan.limits["max_frames"] == 121
     assert {c.name for c in wan.components} == {"transformer", "text_encoder", "vae"}
-    for name in ("tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"):
+    ltx = folders["LTX-Video-tiny"]
+    assert (ltx.folder_class, ltx.load_class, ltx.task) == ("LTXPipeline", "LTXImageToVideoPipeline", "image-to-video")
+    for name in ("tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny", "LTX-Video-tiny"):
         assert folders[name].params == _real_params(models_dir, name) > 0
         assert folders[name].size_bytes >= sum(c.stored_bytes for c in folders[name].components)
     assert folders["tiny-sd"].task == "text-to-image"
@@ -74,7 +78,7 @@ def test_models_report_and_cli_list_only_what_runs(models_dir, tmp_path, monkeyp
 
     report = models_report(_settings(tmp_path, models_dir, diffusers_vram_gb=12.0))
     runnable = {m["name"]: m for m in report["models"]}
-    assert set(runnable) == {"tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"}
+    assert set(runnable) == {"tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny", "LTX-Video-tiny"}
     assert {m["name"] for m in report["unsupported"]} == {"kandinsky-2-2-decoder", "half-downloaded"}
     assert runnable["tiny-svd"]["profile"] == "gpu" and set(runnable["tiny-svd"]["vram_gib"]) == set(report["profiles"])
     assert str(models_dir) not in json.dumps(report)  # folder names only, never server paths
@@ -94,7 +98,7 @@ def test_engines_are_listed_only_for_runnable_folders(models_dir, tmp_path):
     named = _settings(tmp_path, models_dir, diffusers_video_model="tiny-svd")
     assert base.create("video", "diffusers:image-to-video", named).folder.name == "tiny-svd"
     first = base.create("video", "diffusers:image-to-video", _settings(tmp_path, models_dir))
-    assert first.folder.name == "tiny-svd"  # blank: the first runnable folder, by name
+    assert first.folder.name == "LTX-Video-tiny"  # blank: the first runnable folder, by name
     assert base.create("frame", "diffusers:text-to-image", _settings(tmp_path, models_dir)).folder.name == "tiny-sd"
 
 
@@ -116,6 +120,16 @@ def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir,
     with pytest.raises(base.EngineInputError, match=r"gives at most 5.04 s \(121 frames at 24 fps\)"):
         engine.animate(VideoRequest(hero, "slow push in", duration=10.0), tmp_path / "long.mp4")
     assert not (tmp_path / "long.mp4").exists()
+
+
+def test_ltx_saved_as_ltx_pipeline_renders_image_to_video(models_dir, tmp_path):
+    settings = _settings(tmp_path, models_dir, diffusers_video_model="LTX-Video-tiny")
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    result = base.create("video", "diffusers:image-to-video", settings).animate(
+        VideoRequest(hero, "slow push in", seed=3, duration=0.3, prompt="a lamp. Camera: slow push in."),
+        tmp_path / "ltx.mp4")
+    assert result.model == "LTXImageToVideoPipeline" and result.frame_count == 9 and result.fps == 24
+    assert result.parameters["inputs"]["frame_rate"] == 24 and (result.width, result.height) == (64, 32)
 
 
 def test_the_pipeline_stays_loaded_and_another_model_releases_it(models_dir, tmp_path):
@@ -185,7 +199,7 @@ def test_the_models_endpoint_is_registered(models_dir, tmp_path):
         demo = build_demo(services)
         endpoint = next(f for f in demo.fns.values() if getattr(f, "api_name", None) == "models")
         report = endpoint.fn()
-        assert [m["name"] for m in report["models"]] == ["tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"]
+        assert [m["name"] for m in report["models"]] == ["LTX-Video-tiny", "tiny-sd", "tiny-svd", "Wan2.2-TI2V-5B-tiny"]
         assert report["unsupported"][0]["name"] == "half-downloaded"
     finally:
         services.close()

@@ -2,8 +2,9 @@
 
 - Wan 2.2 TI2V-5B: saved as a `WanPipeline` with `expand_timesteps` (as Wan-AI/Wan2.2-TI2V-5B-Diffusers is), a
   48-channel VAE with 16× spatial compression, a tiny T5 encoder and a word-level tokenizer;
+- LTX-Video: saved as an `LTXPipeline` (what Lightricks/LTX-Video folders say), loaded as LTXImageToVideoPipeline;
 - an unsupported folder (`KandinskyV22Pipeline`) and a broken one, for the registry's reasons.
-Sizes follow diffusers' own fast tests (tests/pipelines/wan), rewritten here.
+Sizes follow diffusers' own fast tests (tests/pipelines/wan, tests/pipelines/ltx), rewritten here.
 """
 from __future__ import annotations
 
@@ -41,6 +42,30 @@ def build_wan_ti2v(folder: Path, name: str = "Wan2.2-TI2V-5B-tiny") -> Path:
     scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0)
     pipe = WanPipeline(transformer=transformer, vae=vae, scheduler=scheduler, text_encoder=text_encoder,
                        tokenizer=_word_tokenizer(), transformer_2=None, boundary_ratio=None, expand_timesteps=True)
+    pipe.save_pretrained(folder / name)
+    return folder / name
+
+
+def build_ltx(folder: Path, name: str = "LTX-Video-tiny") -> Path:
+    import torch
+    from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXPipeline, LTXVideoTransformer3DModel
+    from transformers import T5Config, T5EncoderModel
+
+    torch.manual_seed(0)
+    transformer = LTXVideoTransformer3DModel(in_channels=8, out_channels=8, patch_size=1, patch_size_t=1,
+                                             num_attention_heads=4, attention_head_dim=8, cross_attention_dim=32,
+                                             num_layers=1, caption_channels=32)
+    vae = AutoencoderKLLTXVideo(
+        in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
+        decoder_spatio_temporal_scaling=(True, True, False, False), decoder_inject_noise=(False,) * 5,
+        upsample_residual=(False,) * 4, upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1,
+        patch_size_t=1, encoder_causal=True, decoder_causal=False)
+    text_encoder = T5EncoderModel(T5Config(vocab_size=32, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+                                           relative_attention_num_buckets=8, dropout_rate=0.0))
+    pipe = LTXPipeline(transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(),
+                       text_encoder=text_encoder, tokenizer=_word_tokenizer())
     pipe.save_pretrained(folder / name)
     return folder / name
 

@@ -8,6 +8,7 @@ downloaded (local_files_only, HF_HUB_OFFLINE).
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import threading
@@ -200,6 +201,8 @@ def call_pipeline(pipe, what: str, **kwargs):
 
     from pipeline.engines.base import JobCancelled
 
+    if "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters:
+        kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has no step callback: no step progress
     try:
         return pipe(**kwargs)
     except (JobCancelled, torch.OutOfMemoryError) as exc:

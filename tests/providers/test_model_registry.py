@@ -203,3 +203,22 @@ def test_the_models_endpoint_is_registered(models_dir, tmp_path):
         assert report["unsupported"][0]["name"] == "half-downloaded"
     finally:
         services.close()
+
+
+def test_every_family_loads_a_real_class_whose_call_takes_the_mapped_inputs():
+    import inspect
+
+    from pipeline.models.registry import FAMILIES, KNOWN_UNSUPPORTED, WAN_TI2V
+    from pipeline.providers.catalog import load_catalog
+    from pipeline.providers.diffusers_run import import_diffusers, pipeline_class
+
+    diffusers = import_diffusers()
+    for folder_class in [*FAMILIES, *KNOWN_UNSUPPORTED]:
+        assert hasattr(diffusers, folder_class), folder_class  # only classes diffusers really has
+    for family in [*FAMILIES.values(), WAN_TI2V]:
+        spec = load_catalog().by_model("diffusers", family.load_class)
+        assert spec is not None and family.task in spec.kinds, family.load_class
+        accepted = inspect.signature(pipeline_class(family.load_class).__call__).parameters
+        mapped = {v for k, v in spec.inputs.model_dump().items() if isinstance(v, str) and k != "seed"}
+        mapped |= set(spec.inputs.fixed) | {"generator", "output_type"}  # the step callback is sent where taken
+        assert mapped <= set(accepted), (family.load_class, mapped - set(accepted))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.providers.diffusers_run import import_diffusers  # the torchvision shim, before diffusers' models
+
 
 def _word_tokenizer():
     """A T5-style fast tokenizer over a small word vocabulary (the real one is a 256k sentencepiece model)."""
@@ -25,6 +27,7 @@ def _word_tokenizer():
 
 
 def build_wan_ti2v(folder: Path, name: str = "Wan2.2-TI2V-5B-tiny") -> Path:
+    import_diffusers()
     import torch
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
@@ -47,6 +50,7 @@ def build_wan_ti2v(folder: Path, name: str = "Wan2.2-TI2V-5B-tiny") -> Path:
 
 
 def build_ltx(folder: Path, name: str = "LTX-Video-tiny") -> Path:
+    import_diffusers()
     import torch
     from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXPipeline, LTXVideoTransformer3DModel
     from transformers import T5Config, T5EncoderModel

@@ -7,7 +7,7 @@ from pipeline.services import Services
 from studio import api, api_models, api_team, api_workspace
 from studio.health import studio_middleware
 from studio.media_gate import SERVE_COPIES
-from studio.tabs import attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
+from studio.tabs import attempts, dashboard, hero_frames, library, models_panel, project_bar, timeline, workspace
 from studio.tabs import ad_composer
 from studio.theme import CSS
 
@@ -29,6 +29,7 @@ def build_demo(services: Services) -> gr.Blocks:
                 ad_composer.build(services, project_id, tabs)
             with gr.Tab("2 · Attempts", id="attempts"):
                 attempts_form = attempts.build(services, project_id, tabs)
+                models_panel.build(services)
             with gr.Tab("3 · Workspace", id="workspace"):
                 workspace.build(services, project_id, tabs)
             with gr.Tab("4 · Timeline", id="timeline"):

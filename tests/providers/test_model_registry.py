@@ -222,3 +222,14 @@ def test_every_family_loads_a_real_class_whose_call_takes_the_mapped_inputs():
         mapped = {v for k, v in spec.inputs.model_dump().items() if isinstance(v, str) and k != "seed"}
         mapped |= set(spec.inputs.fixed) | {"generator", "output_type"}  # the step callback is sent where taken
         assert mapped <= set(accepted), (family.load_class, mapped - set(accepted))
+
+
+def test_the_models_panel_shows_profiles_and_reasons(models_dir, tmp_path):
+    from pipeline.models.report import models_report
+    from studio.tabs.models_panel import models_html
+
+    html = models_html(models_report(_settings(tmp_path, models_dir, diffusers_vram_gb=16.0)))
+    assert "<td>Wan2.2-TI2V-5B-tiny</td><td>image-to-video</td><td>WanImageToVideoPipeline</td>" in html
+    assert "16 GiB VRAM free" in html and "<b>gpu</b>" in html
+    assert "not offered: KandinskyV22Pipeline is not a pipeline the studio can run" in html
+    assert "No models folder" in models_html(models_report(make_settings(tmp_path / "none")))

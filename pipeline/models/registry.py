@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,9 +109,30 @@ def family_of(folder_class: str, index: dict[str, Any]) -> tuple[Family | None, 
     return None, reason
 
 
+_READ_CACHE: dict[tuple[str, int, int], ModelFolder] = {}
+_READ_LOCK = threading.Lock()
+
+
 def read_folder(path: Path) -> ModelFolder:
-    """Read one model folder (model_index.json, configs, safetensors headers; no weights)."""
+    """One model folder as read (cached until its model_index.json or the folder itself changes): engine lists
+    and every job ask, and a big snapshot has dozens of weight files."""
     path = Path(path)
+    try:
+        changed = max(p.stat().st_mtime_ns for p in [path, *path.iterdir()] if p.is_dir())  # files land in subfolders
+        key = (str(path.resolve()), (path / "model_index.json").stat().st_mtime_ns, changed)
+    except OSError:
+        return _read_folder(path)
+    with _READ_LOCK:
+        cached = _READ_CACHE.get(key)
+    if cached is None:
+        cached = _read_folder(path)
+        with _READ_LOCK:
+            _READ_CACHE[key] = cached
+    return cached
+
+
+def _read_folder(path: Path) -> ModelFolder:
+    """Read one model folder (model_index.json, configs, safetensors headers; no weights)."""
     index_file = path / "model_index.json"
     try:
         index = json.loads(index_file.read_text(encoding="utf-8"))

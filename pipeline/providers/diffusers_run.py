@@ -134,6 +134,7 @@ def _load(info: ModelFolder, plan: planner.Plan, device: str, dtype: Any, progre
         raise EngineInputError(f"The model in {info.name} cannot be loaded: {str(exc).splitlines()[0][:200]}") from None
     planner.apply_profile(pipe, plan.profile if device.startswith("cuda") else planner.CPU_PROFILE, device, dtype)
     pipe.set_progress_bar_config(disable=True)
+    progress(4, f"{what}: {info.name} loaded")  # a cancel during a long load stops here, before denoising
     return LoadedPipeline(pipe, device, dtype, plan)
 
 

@@ -8,6 +8,7 @@ downloaded (local_files_only, HF_HUB_OFFLINE).
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import os
@@ -155,7 +156,7 @@ def run_loaded(folder: Path, kind: str, settings: Any, progress: ProgressFn, wha
     capacity = int(getattr(settings, "diffusers_cache_size", 1) or 1)
     for attempt in (1, 2):
         key = (str(info.path.resolve()), info.load_class, plan.profile, device)
-        with device_lock(device):
+        with _turn_on(device, progress, what):
             try:
                 loaded = CACHE.get(key, lambda: _load(info, plan, device, dtype, progress, what), capacity)
                 return call(loaded), loaded
@@ -172,6 +173,19 @@ def run_loaded(folder: Path, kind: str, settings: Any, progress: ProgressFn, wha
         progress(3, f"{what}: not enough GPU memory with {plan.profile}; retrying with {lighter}")
         plan = planner.Plan(lighter, None, plan.free_vram_gib, f"retry after out-of-memory with {plan.profile}")
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextlib.contextmanager
+def _turn_on(device: str, progress: ProgressFn, what: str):
+    """Hold the device's lock; while another job has it, report waiting (a cancel stops the wait)."""
+    lock = device_lock(device)
+    if not lock.acquire(blocking=False):
+        while not lock.acquire(timeout=1.0):
+            progress(1, f"{what}: waiting for the {device.split(':')[0].upper()} (another job is rendering)")
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def out_of_memory_message(info: ModelFolder, size_text: str, lighter: str | None) -> str:

@@ -178,3 +178,25 @@ def test_two_worker_threads_load_a_fresh_process_safely(tiny_sd, tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert "errors [] loads 1" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_a_job_waiting_for_the_device_reports_it_and_can_be_cancelled(tiny_sd, tmp_path):
+    from pipeline.engines import base
+    from pipeline.engines.base import FrameRequest, JobCancelled
+    from pipeline.models.cache import device_lock
+
+    settings = make_settings(tmp_path / "d", diffusers_image_model=tiny_sd, diffusers_steps=1, diffusers_long_side=32,
+                             diffusers_device="cpu")
+    engine = base.create("frame", "diffusers:text-to-image", settings)
+    seen: list[str] = []
+
+    def progress(percent, step):
+        seen.append(step)
+        if "waiting" in step:
+            raise JobCancelled()
+
+    with device_lock("cpu"):  # another job is rendering on this device
+        with pytest.raises(JobCancelled):
+            engine.render(FrameRequest("a lamp", "1:1"), progress)
+    assert seen == ["Hero frame: waiting for the CPU (another job is rendering)"]
+    assert engine.render(FrameRequest("a lamp", "1:1")).image.size == (32, 32)  # the lock was given back

@@ -39,7 +39,7 @@ def empty_pipeline_cache():
 
 
 def _settings(tmp_path, models_dir, **overrides):
-    values = {"models_dir": models_dir, "diffusers_steps": 2, "diffusers_long_side": 64}
+    values = {"models_dir": models_dir, "diffusers_steps": 2, "diffusers_long_side": 64, "diffusers_device": "cpu"}
     values.update(overrides)
     return make_settings(tmp_path / "studio-data", **values)
 

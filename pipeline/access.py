@@ -22,10 +22,20 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import or_, select
 
-from pipeline.errors import Forbidden, NotFound, StudioError
+from pipeline.errors import Forbidden, NotFound
 from pipeline.validation import as_id, shown
-from storage.models import (AdPlan, GenerationGroup, HeroFrame, Job, Project, SelectionEvent, TimelineVersion, User,
-                            VideoAttempt, utcnow)
+from storage.models import (
+    AdPlan,
+    GenerationGroup,
+    HeroFrame,
+    Job,
+    Project,
+    SelectionEvent,
+    TimelineVersion,
+    User,
+    VideoAttempt,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings

@@ -12,7 +12,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HFS_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HFS_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
 
     data_dir: Path = Field(default=Path("studio-data"), description="Folder for the database, queue and media.")
     database_url: str | None = Field(
@@ -70,6 +71,11 @@ class Settings(BaseSettings):
         "a custom name are recovered by heartbeat only, never by a local pid check.",
     )
     worker_threads: int = Field(default=2, ge=1, le=32, description="Jobs a worker process runs at once.")
+    worker_poll_max_seconds: float = Field(
+        default=0.25, ge=0.05, le=10.0,
+        description="Longest wait between an idle worker's looks at the queue. Huey's own default (10 s) let a "
+        "click after a quiet minute wait up to 10 s before any work started; a poll is one cheap query.",
+    )
     job_stale_seconds: float = Field(default=30.0, gt=0, description="A running job without a heartbeat this long is recovered.")
     job_max_tries: int = Field(default=3, ge=1, le=10, description="Tries for work that fails transiently.")
     retry_base_delay: float = Field(default=2.0, ge=0, description="First retry delay in seconds; doubles per try.")

@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_housekeeping, daemon=True, name="worker-housekeeping",
                      args=(services.runner, settings.job_stale_seconds, args.parent_pid)).start()
     consumer = services.queue.huey.create_consumer(workers=args.threads or settings.worker_threads,
-                                                   worker_type="thread", periodic=False)
+                                                   worker_type="thread", periodic=False,
+                                                   max_delay=settings.worker_poll_max_seconds)
     log.info("Worker %s consuming %s", services.runner.worker_id, describe_queue(settings))
     try:
         consumer.run()

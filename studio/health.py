@@ -67,6 +67,16 @@ def banner_html(services: Services) -> str:
     return f"<div class='health-banner' role='alert'>⚠ {lines}</div>"
 
 
+def status_summary(services: Services) -> dict[str, str]:
+    """Web, worker, queue and database in three short lines (the project bar's settings panel)."""
+    report = health_report(services)
+    queue, database = report["queue"], report["database"]
+    return {"Worker": report["worker"]["message"],
+            "Queue": (f"{queue['queued_jobs']} queued, {queue['running_jobs']} running"
+                      if queue["queue_ok"] else "does not answer"),
+            "Database": f"answers in {database['ms']:.0f} ms" if database["ok"] else "does not answer"}
+
+
 class StudioRoutes:
     """Pure ASGI middleware: answers ``GET /health``; gives refused direct calls their real status."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from pipeline.services import Services
-from studio import api, api_models, api_team, api_workspace
+from studio import api
 from studio.health import studio_middleware
 from studio.media_gate import SERVE_COPIES
 from studio.tabs import attempts, dashboard, hero_frames, library, models_panel, project_bar, timeline, workspace
@@ -39,9 +39,6 @@ def build_demo(services: Services) -> gr.Blocks:
             with gr.Tab("6 · Library", id="library"):
                 library.build(services, project_id, tabs, attempts_form)
         api.register(services)
-        api_workspace.register(services)
-        api_team.register(services)
-        api_models.register(services)
     return demo
 
 

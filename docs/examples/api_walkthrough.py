@@ -44,7 +44,7 @@ def main(url: str = "http://127.0.0.1:7860/") -> None:
     for attempt in group["attempts"]:
         print(f"  attempt {attempt['index']}: {attempt['status']} overall={attempt['overall_score']}")
 
-    timeline = client.predict(project["id"], api_name="/rebuild_timeline")
+    client.predict(project["id"], api_name="/rebuild_timeline")  # one clip per group: the picks
     tracks = client.predict(api_name="/music_tracks")
     client.predict(project["id"], "set_music", f'{{"track": "{tracks[0]["id"]}", "volume": 0.3}}',
                    api_name="/timeline_edit")

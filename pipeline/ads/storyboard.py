@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.ads.frameworks import FRAMEWORKS
-from pipeline.validation import check_keywords
 from pipeline.ads.plan import (
     MAX_SCENES,
     MIN_SCENE_SECONDS,
@@ -19,6 +18,7 @@ from pipeline.ads.plan import (
     AdPlanError,
     rescale_durations,
 )
+from pipeline.validation import check_keywords
 
 SCENE_FIELDS = ("type", "visual_prompt", "motion_prompt", "text_overlay", "duration", "transition")
 PLAN_FIELDS = ("product", "rationale", "call_to_action", "music_mood", "grade", "duration", "aspect_ratio", "seed",

@@ -173,6 +173,7 @@ class VideoResult:
     model: str
     parameters: dict[str, Any] = field(default_factory=dict)  # the resolved motion plan: move, speed, ...
     cost_usd: float | None = 0.0  # what the provider charged; None when it is not known
+    poster: Any = None  # PIL image of the middle frame, when the engine has it at hand (saves decoding the clip)
 
 
 @runtime_checkable

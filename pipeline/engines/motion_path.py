@@ -28,6 +28,7 @@ MAX_PAN = 0.45
 MAX_PARALLAX = 0.1  # beyond this a single picture visibly tears at the subject's edges
 STATIC_BREATH = 0.006
 ORBIT_DEPTH_REF = 0.75  # the subject's depth: an orbit pivots around it
+MAX_AIM = 0.3  # a zoom's aim stays this close to the centre (fractions of the frame)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def camera_path(plan: MotionPlan, duration: float, fps: int, aspect: float) -> l
     shake = _shake_signal(plan, frame_count, fps, aspect)
     states = []
     for index in range(frame_count):
-        p = ease(plan.easing, index / (frame_count - 1))
+        p = ease(plan.easing, (index / (frame_count - 1)) ** plan.ease_power)
         state = _move_state(plan, p, strength, angle)
         if shake is not None:
             dx, dy, roll = shake[index]
@@ -76,17 +77,19 @@ def _move_state(plan: MotionPlan, p: float, strength: float, angle: float) -> Ca
     if move in ("push_in", "pull_out"):
         log_zoom = min(ZOOM_LOG_RATE * strength, MAX_LOG_ZOOM) * p
         zoom = math.exp(log_zoom if move == "push_in" else -log_zoom)
-        # Zoom about a seeded focus point near the centre (it holds still on screen) rather than dead centre.
+        # Zoom about a focus point (the subject, or a seeded point near the centre) that holds still on screen,
+        # while the aim drifts a little: the last frame is still a pure zoom about where the aim ended.
         hold = 1.0 - 1.0 / zoom
-        return CameraState(zoom=zoom, offset_x=plan.focus[0] * hold, offset_y=plan.focus[1] * hold)
+        aim_x, aim_y = _aim(plan, p)
+        return CameraState(zoom=zoom, offset_x=aim_x * hold, offset_y=aim_y * hold)
     if move in ("dolly_in", "dolly_out"):
         log_zoom = min(DOLLY_LOG_RATE * strength, MAX_LOG_ZOOM) * p
         depth = min(DOLLY_DEPTH_RATE * strength * plan.parallax, MAX_PARALLAX) * p
         sign = 1 if move == "dolly_in" else -1
         zoom = math.exp(sign * log_zoom)
         hold = 1.0 - 1.0 / zoom
-        return CameraState(zoom=zoom, offset_x=plan.focus[0] * hold, offset_y=plan.focus[1] * hold,
-                           depth_zoom=sign * depth)
+        aim_x, aim_y = _aim(plan, p)
+        return CameraState(zoom=zoom, offset_x=aim_x * hold, offset_y=aim_y * hold, depth_zoom=sign * depth)
     if move in ("pan_left", "pan_right"):
         sign = -1 if move == "pan_left" else 1  # pan left: the view moves left, content slides right
         return CameraState(offset_x=sign * lateral * math.cos(angle), offset_y=drift)
@@ -116,6 +119,13 @@ def _move_state(plan: MotionPlan, p: float, strength: float, angle: float) -> Ca
     return CameraState(zoom=1.0 + breath)
 
 
+def _aim(plan: MotionPlan, p: float) -> tuple[float, float]:
+    """Where a zoom is aimed at progress p (fractions of the frame from its centre), kept well inside the frame
+    so every border still moves the way the zoom says."""
+    return (min(max(plan.focus[0] + plan.drift[0] * p, -MAX_AIM), MAX_AIM),
+            min(max(plan.focus[1] + plan.drift[1] * p, -MAX_AIM), MAX_AIM))
+
+
 def _shake_signal(plan: MotionPlan, frame_count: int, fps: int, aspect: float) -> np.ndarray | None:
     """Low-frequency seeded shake: a few sines per axis at 0.3-1.6 Hz, like a breathing operator."""
     if plan.shake <= 0:
@@ -124,7 +134,7 @@ def _shake_signal(plan: MotionPlan, frame_count: int, fps: int, aspect: float) -
     t = np.arange(frame_count) / fps
     axes = []
     for _ in range(3):
-        frequencies = rng.uniform(0.3, 1.6, 3)
+        frequencies = rng.uniform(0.3, 1.6, 3) * plan.shake_tempo
         phases = rng.uniform(0, 2 * np.pi, 3)
         weights = rng.uniform(0.5, 1.0, 3)
         signal = (weights[:, None] * np.sin(2 * np.pi * frequencies[:, None] * t + phases[:, None])).sum(axis=0)

@@ -37,6 +37,10 @@ ZOOM_MOVES = {"push_in", "pull_out", "dolly_in", "dolly_out"}
 PARALLAX_MOVES = {"dolly_in", "dolly_out", "truck_left", "truck_right", "crane_up", "crane_down", "orbit_left",
                   "orbit_right"}
 EASINGS = ("ease_in_out_sine", "ease_in_out_cubic", "smootherstep")
+TAKE_STRIDE = 7919  # seeds of a group's attempts are base + i * TAKE_STRIDE (a prime keeps groups apart)
+TRAVEL_RANGE = (0.8, 1.25)  # how far a take's move goes, relative to the middle of the prompt's envelope
+GOLDEN = (5**0.5 - 1) / 2  # successive multiples mod 1 are as evenly spread as any sequence can be
+SILVER = 2**0.5 - 1
 
 # Earliest phrase in the prompt wins. "{side}" patterns get a direction; a bare "pan" lets the seed choose one.
 MOVE_PHRASES: list[tuple[str, str]] = [
@@ -122,12 +126,23 @@ class MotionPlan:
     seed: int
     suppressed: tuple[str, ...] = ()  # aspects removed because the negative prompt named them
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # What makes this seed's take differ from the middle of the prompt's envelope (1.0 / 0 = the middle):
+    pace: float = 1.0  # this take's own speed relative to the prompt's speed word (already in speed_factor)
+    travel: float = 1.0  # how far the move goes relative to the middle (already in intensity)
+    ease_power: float = 1.0  # time warp before the easing: < 1 gets going sooner, > 1 builds up later
+    framing: str = "frame"  # zoom moves: "subject" (towards the subject found in the picture) or "frame"
+    drift: tuple[float, float] = (0.0, 0.0)  # zoom moves: how far the zoom's aim wanders over the clip
+    parallax_scale: float = 1.0  # parallax strength relative to the middle (already in parallax)
+    horizon: float = 0.45  # layer split: where the near ground starts (fraction of the height from the top)
+    shake_tempo: float = 1.0  # handheld: frequency scale of the shake (< 1 a slow sway, > 1 a quicker shake)
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["focus"] = list(self.focus)
+        data["drift"] = list(self.drift)
         data["suppressed"] = list(self.suppressed)
         data["notes"] = list(self.notes)
+        data["variation"] = describe_variation(self).as_dict()
         return data
 
 
@@ -167,8 +182,9 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
             intensity = min(factor, 1.0) if gentle else factor
             break
     # Every seed is a genuinely different take: its own pace, strength, easing, shake and aim.
-    speed_factor *= float(rng.uniform(0.8, 1.2))
-    intensity *= float(rng.uniform(0.82, 1.18))
+    pace = float(rng.uniform(0.8, 1.2))
+    rng.uniform(0.82, 1.18)  # the old random reach: still drawn so later draws stay as they were (see travel)
+    speed_factor *= pace
     if "fast" in suppressed and speed_factor > 0.8:
         speed, speed_factor = "medium (capped)", 0.8
         notes.append("speed capped because the negative prompt rules out fast movement")
@@ -182,13 +198,18 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
         parallax = float(np.clip(0.6 * intensity, 0.2, 1.0))
         if "warping" in suppressed:
             parallax *= 0.5
+    takes = _take_variation(move, seed, f"{text}|{negative}")
+    parallax = float(min(parallax * takes.parallax_scale, 1.0))
+    easing = str(rng.choice(EASINGS))
+    # The cubic curve already starts slowest: a later build-up on top of it reads as a late start (a stall).
+    ease_power = min(takes.ease_power, 1.0 / takes.ease_power) if easing == "ease_in_out_cubic" else takes.ease_power
     return MotionPlan(
         move=move,
         requested_move=requested,
         speed=speed,
         speed_factor=round(speed_factor, 4),
-        intensity=round(intensity, 4),
-        easing=str(rng.choice(EASINGS)),
+        intensity=round(intensity * takes.travel, 4),  # how far the move goes: spread over a group's takes
+        easing=easing,
         shake=round(shake, 5),
         parallax=round(parallax, 4),
         allow_zoom="zoom" not in suppressed,
@@ -198,7 +219,52 @@ def plan_motion(motion_prompt: str, negative_prompt: str = "", seed: int = 0) ->
         seed=seed,
         suppressed=suppressed,
         notes=tuple(note for note in notes if note),
+        pace=round(pace, 4),
+        travel=takes.travel,
+        ease_power=round(ease_power, 4),
+        framing=takes.framing,
+        drift=takes.drift,
+        parallax_scale=takes.parallax_scale if parallax else 1.0,
+        horizon=takes.horizon,
+        shake_tempo=takes.shake_tempo if shake else 1.0,
     )
+
+
+@dataclass(frozen=True)
+class Take:
+    """One seed's departures from the middle of the prompt's envelope (see MotionPlan's fields of the same name)."""
+
+    travel: float
+    ease_power: float
+    framing: str
+    drift: tuple[float, float]
+    parallax_scale: float
+    horizon: float
+    shake_tempo: float
+
+
+def _take_variation(move: str, seed: int, context: str) -> Take:
+    """This seed's take within the prompt's envelope.
+
+    The studio gives a group's attempts the seeds base + i * TAKE_STRIDE. The two main departures (how far the
+    move goes, which way a zoom's aim drifts) follow golden-ratio sequences along i, so the takes of one group
+    spread over the envelope instead of landing, by chance, next to each other; the rest is drawn from a
+    generator of its own, so the draws in plan_motion (direction, speed, easing, ...) stay what they were."""
+    rng = np.random.default_rng([seed % 2**32, stable_hash(context), 31])
+    step = seed / TAKE_STRIDE
+    spread = (step * GOLDEN + rng.uniform(-0.04, 0.04)) % 1.0  # 3 takes of a group land >= ~0.2 apart on 0..1
+    travel = float(np.exp(np.log(TRAVEL_RANGE[0]) + spread * np.log(TRAVEL_RANGE[1] / TRAVEL_RANGE[0])))
+    # Kept close to 1: a much later (or earlier) build-up reads as a stall to motion_continuity.
+    ease_power = float(np.exp(rng.uniform(np.log(0.85), np.log(1.15))))
+    framing = "subject" if move in ZOOM_MOVES and int(step) % 2 == 0 else "frame"
+    angle = 2 * np.pi * ((step * SILVER) % 1.0)
+    reach = rng.uniform(0.07, 0.22) if move in ZOOM_MOVES else 0.0  # in focus units (fractions of the frame)
+    drift = (round(float(reach * np.cos(angle)), 4), round(float(0.7 * reach * np.sin(angle)), 4))
+    parallax_scale = float(np.exp(rng.uniform(np.log(0.7), np.log(1.45))))
+    horizon = float(rng.uniform(0.32, 0.6))
+    shake_tempo = float(np.exp(rng.uniform(np.log(0.6), np.log(1.6))))
+    return Take(travel=round(travel, 4), ease_power=round(ease_power, 4), framing=framing, drift=drift,
+                parallax_scale=round(parallax_scale, 4), horizon=round(horizon, 4), shake_tempo=round(shake_tempo, 4))
 
 
 def _requested_move(text: str, rng: np.random.Generator) -> str | None:
@@ -232,3 +298,63 @@ def _fallback_move(move: str, suppressed: set[str], rng: np.random.Generator) ->
         if not MOVE_NEEDS[candidate] & suppressed:
             return candidate
     return "static"
+
+
+@dataclass(frozen=True)
+class Variation:
+    """What makes one take differ from the middle of its prompt's envelope, in words and in numbers."""
+
+    phrase: str  # e.g. "faster, ends tighter, stronger parallax"
+    numbers: dict[str, object]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"phrase": self.phrase, "numbers": dict(self.numbers)}
+
+
+NOTICEABLE = 0.07  # a relative change under ~7 % is not worth a word
+ZOOM_IN_MOVES = {"push_in", "dolly_in"}
+DRIFT_WORDS = ((0.0, "right"), (90.0, "down"), (180.0, "left"), (270.0, "up"))
+
+
+def describe_variation(plan: MotionPlan, most: int = 3) -> Variation:
+    """A short phrase naming this take's largest departures from the middle (at most `most`), and the numbers.
+    Deterministic: it is a function of the plan, and the plan of the prompt and the seed."""
+    candidates: list[tuple[float, str]] = []
+
+    def relative(value: float, more: str, less: str, weight: float = 1.0) -> None:
+        size = abs(float(np.log(value)))
+        if size >= NOTICEABLE:
+            candidates.append((weight * size, more if value > 1 else less))
+
+    moving = plan.move != "static"
+    if moving:
+        relative(plan.pace, "faster", "slower")
+        relative(1.0 / plan.ease_power, "quicker ease-in", "slower ease-in", 0.8)
+    if plan.move in ZOOM_MOVES:
+        tighter = (plan.travel > 1) == (plan.move in ZOOM_IN_MOVES)
+        if abs(np.log(plan.travel)) >= NOTICEABLE:
+            candidates.append((abs(float(np.log(plan.travel))), "ends tighter" if tighter else "ends wider"))
+        candidates.append((0.12, "subject-centred" if plan.framing == "subject" else "frame-centred"))
+        drift = float(np.hypot(*plan.drift))
+        if drift >= 0.05:
+            angle = float(np.degrees(np.arctan2(plan.drift[1], plan.drift[0]))) % 360
+            word = min(DRIFT_WORDS, key=lambda item: min(abs(angle - item[0]), 360 - abs(angle - item[0])))[1]
+            candidates.append((drift * 1.5, f"drifts {word}"))
+    elif moving:
+        relative(plan.travel, "travels further", "travels less")
+    else:
+        relative(plan.travel, "breathes more", "breathes less")
+    if plan.parallax:
+        relative(plan.parallax_scale, "stronger parallax", "gentler parallax", 1.2)
+        if abs(plan.horizon - 0.45) >= 0.08:
+            candidates.append((abs(plan.horizon - 0.45), "deeper foreground" if plan.horizon < 0.45
+                               else "shallower foreground"))
+    if plan.shake:
+        relative(plan.shake_tempo, "quicker shake", "slower sway")
+    words = [text for _, text in sorted(candidates, key=lambda item: -item[0])[:most]]
+    numbers = {"pace": plan.pace, "travel": plan.travel, "ease_power": plan.ease_power, "easing": plan.easing,
+               "framing": plan.framing if plan.move in ZOOM_MOVES else None, "drift": list(plan.drift),
+               "parallax_scale": plan.parallax_scale if plan.parallax else None,
+               "horizon": plan.horizon if plan.parallax else None,
+               "shake_tempo": plan.shake_tempo if plan.shake else None}
+    return Variation(", ".join(words) if words else "close to the middle of the range", numbers)

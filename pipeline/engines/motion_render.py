@@ -15,6 +15,14 @@ import numpy as np
 
 from pipeline.engines.motion_path import CameraState
 
+# RGB -> BT.709 limited-range Y'CbCr (what the encoder is told the video is), as a 3x4 cv2.transform matrix.
+_KR, _KB = 0.2126, 0.0722
+_KG = 1.0 - _KR - _KB
+BT709_LIMITED = np.array([
+    [219 / 255 * _KR, 219 / 255 * _KG, 219 / 255 * _KB, 16.0],
+    [224 / 255 * -_KR / (2 * (1 - _KB)), 224 / 255 * -_KG / (2 * (1 - _KB)), 224 / 255 * 0.5, 128.0],
+    [224 / 255 * 0.5, 224 / 255 * -_KG / (2 * (1 - _KR)), 224 / 255 * -_KB / (2 * (1 - _KR)), 128.0],
+], np.float32)
 DEPTH_WORK_SIDE = 256  # the layer split is coarse by design; it only has to separate subject from background
 SUBJECT_DEPTH = 0.9
 MAX_SUBJECT_AREA = 0.45  # a "subject" bigger than this is probably background that fooled the saliency cue
@@ -29,9 +37,10 @@ class Layers:
     subject_alpha: np.ndarray | None  # float32 0..1 feathered mask, None when no clear subject was found
 
 
-def split_layers(image: np.ndarray) -> Layers:
+def split_layers(image: np.ndarray, horizon: float = 0.45) -> Layers:
     """Find the hero subject by saliency and build the layers at the image's size.
 
+    `horizon` is where the near ground starts (fraction of the height); above it everything is far.
     Saliency = centre-surround colour contrast plus edge density, weighted by a centre prior; Otsu picks the
     threshold and only salient blobs that do not touch the top edge count (holes filled, edge feathered).
     """
@@ -42,7 +51,7 @@ def split_layers(image: np.ndarray) -> Layers:
     h, w = small.shape[:2]
     ys = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
     background_depth = np.ascontiguousarray(np.broadcast_to(
-        0.6 * np.clip((ys - 0.45) / 0.55, 0.0, 1.0) ** 1.3, (height, width)), np.float32)
+        0.6 * np.clip((ys - horizon) / (1.0 - horizon), 0.0, 1.0) ** 1.3, (height, width)), np.float32)
     mask = _subject_mask(small)
     if mask is None:
         return Layers(image, background_depth, None)
@@ -60,6 +69,23 @@ def split_layers(image: np.ndarray) -> Layers:
     alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.8)
     alpha = cv2.resize(alpha, (width, height), interpolation=cv2.INTER_LINEAR)
     return Layers(background, background_depth, alpha)
+
+
+def subject_centre(image: np.ndarray) -> tuple[float, float] | None:
+    """The hero subject's centre of mass as offsets from the frame centre (fractions of width and height), or
+    None when the picture has no clear subject."""
+    height, width = image.shape[:2]
+    scale = DEPTH_WORK_SIDE / max(height, width)
+    small = cv2.resize(image, (max(16, round(width * scale)), max(16, round(height * scale))),
+                       interpolation=cv2.INTER_AREA)
+    mask = _subject_mask(small)
+    if mask is None:
+        return None
+    moments = cv2.moments(mask, binaryImage=True)
+    if moments["m00"] <= 0:
+        return None
+    h, w = mask.shape[:2]
+    return (moments["m10"] / moments["m00"] / w - 0.5, moments["m01"] / moments["m00"] / h - 0.5)
 
 
 def _subject_mask(small: np.ndarray) -> np.ndarray | None:
@@ -125,7 +151,8 @@ def _normalise(values: np.ndarray) -> np.ndarray:
 class FrameWarper:
     """Renders CameraStates from one picture. `margin` is motion_path.required_margin for the whole path."""
 
-    def __init__(self, image: np.ndarray, size: tuple[int, int], states: list[CameraState], margin: float):
+    def __init__(self, image: np.ndarray, size: tuple[int, int], states: list[CameraState], margin: float,
+                 horizon: float = 0.45):
         self.width, self.height = size
         # Sample the canvas at least 1:1 in the tightest frame (up to 2x) so push-ins stay sharp.
         closest = max(s.zoom * max(1.0, 1.0 + s.depth_zoom * (1.0 - s.depth_ref)) for s in states)
@@ -136,7 +163,11 @@ class FrameWarper:
         self.canvas = cv2.resize(image, (canvas_w, canvas_h),
                                  interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
         self.uses_depth = any(s.parallax_x or s.parallax_y or s.depth_zoom for s in states)
-        self.layers = split_layers(self.canvas) if self.uses_depth else None
+        self.layers = split_layers(self.canvas, horizon) if self.uses_depth else None
+        self._planes: tuple[np.ndarray, np.ndarray] | None = None  # the canvas as Y and CbCr (render_yuv420)
+        if self.layers is not None and self.layers.subject_alpha is not None:
+            x, y, w, h = cv2.boundingRect((self.layers.subject_alpha > 0).astype(np.uint8))
+            self._subject_box = (x - 1, y - 1, x + w + 1, y + h + 1)  # canvas pixels the matte touches, +1 for taps
         if self.uses_depth:
             self.grid_x = np.arange(self.width, dtype=np.float32)[None, :]
             self.grid_y = np.arange(self.height, dtype=np.float32)[:, None]
@@ -150,6 +181,30 @@ class FrameWarper:
                                                                    state.offset_y * self.height])
         output_centre = np.array([(self.width - 1) / 2, (self.height - 1) / 2])
         return np.hstack([linear, (view_centre - linear @ output_centre)[:, None]]).astype(np.float32)
+
+    def has_depth(self, state: CameraState) -> bool:
+        return self.layers is not None and bool(state.parallax_x or state.parallax_y or state.depth_zoom)
+
+    def render_yuv420(self, state: CameraState) -> np.ndarray:
+        """A frame without parallax as one (height * 3/2, width) yuv420p array (BT.709, limited range), ready
+        for the encoder: warped plane by plane from a canvas converted once, the luma at full size and the
+        chroma at half size. That is half the pixels of an RGB warp and no colour conversion per frame."""
+        if self._planes is None:
+            self._planes = yuv420_planes(self.canvas)
+        luma, chroma = self._planes
+        matrix = self.affine(state)
+        # Output chroma sample (x, y) sits at luma (2x + 0.5, 2y + 0.5); canvas chroma likewise.
+        half = matrix.copy()
+        half[:, 2] = (matrix[:, :2] @ np.float32([0.5, 0.5]) + matrix[:, 2] - 0.5) / 2
+        width, height = self.width, self.height
+        frame = np.empty((height * 3 // 2, width), np.uint8)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        cv2.warpAffine(luma, matrix, (width, height), dst=frame[:height], flags=flags, borderMode=cv2.BORDER_REFLECT)
+        uv = cv2.warpAffine(chroma, half, (width // 2, height // 2), flags=flags, borderMode=cv2.BORDER_REFLECT)
+        quarter = (height // 2) * (width // 2)
+        frame.reshape(-1)[height * width:height * width + quarter] = uv[..., 0].reshape(-1)
+        frame.reshape(-1)[height * width + quarter:] = uv[..., 1].reshape(-1)
+        return frame
 
     def render(self, state: CameraState) -> np.ndarray:
         matrix = self.affine(state)
@@ -183,7 +238,36 @@ class FrameWarper:
         subject_matrix = matrix.copy()
         subject_matrix[:, :2] *= scale
         subject_matrix[:, 2] = centre + (matrix[:, 2] - centre) * scale - shift * subject_relative
-        subject = cv2.warpAffine(self.canvas, subject_matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
-        alpha = cv2.warpAffine(layers.subject_alpha, subject_matrix, size, flags=flags,
+        return self._composite_subject(frame, subject_matrix)
+
+    def _composite_subject(self, frame: np.ndarray, subject_matrix: np.ndarray) -> np.ndarray:
+        """Warp the subject and its matte only over the box the subject covers in this frame (a fraction of
+        it), and blend there; the rest of the frame is the background already."""
+        x0, y0, x1, y1 = self._subject_box
+        corners = np.float32([[x0, y0], [x1, y0], [x0, y1], [x1, y1]])
+        to_output = cv2.invertAffineTransform(subject_matrix)
+        placed = corners @ to_output[:, :2].T + to_output[:, 2]
+        left, top = (max(0, int(np.floor(v)) - 2) for v in placed.min(axis=0))
+        right = min(self.width, int(np.ceil(placed[:, 0].max())) + 3)
+        bottom = min(self.height, int(np.ceil(placed[:, 1].max())) + 3)
+        if right <= left or bottom <= top:
+            return frame
+        box_matrix = subject_matrix.copy()  # output pixel (x, y) of the box is (x + left, y + top) of the frame
+        box_matrix[:, 2] += subject_matrix[:, :2] @ np.float32([left, top])
+        size = (right - left, bottom - top)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        subject = cv2.warpAffine(self.canvas, box_matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
+        alpha = cv2.warpAffine(self.layers.subject_alpha, box_matrix, size, flags=flags,
                                borderMode=cv2.BORDER_CONSTANT)
-        return cv2.blendLinear(subject, frame, alpha, 1.0 - alpha)
+        region = frame[top:bottom, left:right]
+        frame[top:bottom, left:right] = cv2.blendLinear(subject, region, alpha, 1.0 - alpha)
+        return frame
+
+
+def yuv420_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Y at full size, interleaved CbCr at half size), uint8, BT.709 limited range. Odd sizes round up."""
+    ycc = cv2.transform(rgb.astype(np.float32), BT709_LIMITED)
+    height, width = rgb.shape[:2]
+    chroma = cv2.resize(ycc[..., 1:], ((width + 1) // 2, (height + 1) // 2), interpolation=cv2.INTER_AREA)
+    return (np.clip(ycc[..., 0] + 0.5, 0, 255).astype(np.uint8), np.clip(chroma + 0.5, 0, 255).astype(np.uint8))
+

@@ -14,8 +14,8 @@ from pipeline.queue import JobQueue, make_huey
 from pipeline.services.ads import AdJob, AdService, ProductVideoJob
 from pipeline.services.attempts import AttemptJob, AttemptService, ScoreJob
 from pipeline.services.dashboard import DashboardService
-from pipeline.services.history import HistoryService
 from pipeline.services.hero_frames import HeroFrameService, HeroFramesJob
+from pipeline.services.history import HistoryService
 from pipeline.services.jobs import JobService
 from pipeline.services.library import LibraryService
 from pipeline.services.limits import LimitsService

@@ -41,8 +41,8 @@ from pipeline.services.limits import spend_of
 from pipeline.settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import FrameSource, GenerationGroup, HeroFrame, Job, JobStatus, Project, utcnow
 from storage.models import AdPlan as AdPlanRow
+from storage.models import FrameSource, GenerationGroup, HeroFrame, Job, JobStatus, Project, utcnow
 
 PRODUCT_MOTION = "strong, steady orbit around the product, turntable"  # clear motion over 10 s
 PRODUCT_DURATIONS = (2.0, 10.0)

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from pipeline.access import Access
 from pipeline.engines import base as engines
 from pipeline.engines.base import VideoRequest
+from pipeline.engines.motion_plan import TAKE_STRIDE
 from pipeline.errors import InvalidInput, NotFound, StudioError
-from pipeline.validation import require_number, shown, whole_number
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost, spec_for_engine
 from pipeline.providers.inputs import check_length
@@ -23,6 +23,7 @@ from pipeline.services.lookups import get_project, get_row
 from pipeline.services.selection import SelectionService
 from pipeline.services.views import group_view, job_view
 from pipeline.settings import Settings
+from pipeline.validation import require_number, shown, whole_number
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import (
@@ -39,7 +40,7 @@ from storage.models import (
 
 MAX_ATTEMPTS = 6
 MIN_DURATION, MAX_DURATION = 2.0, 10.0
-SEED_STRIDE = 7919  # a prime stride keeps attempt seeds of neighbouring groups apart
+SEED_STRIDE = TAKE_STRIDE  # a prime stride keeps groups apart; the local engine spreads a group's takes along it
 
 
 def group_shape(attempt_count: Any, duration: Any) -> tuple[int, float]:
@@ -288,7 +289,7 @@ class AttemptService:
             getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
         progress(96, "Saving poster frame")
         poster_rel = media.new_path("posters", f"g{group_id}-a{attempt_id}", ".jpg")
-        media.save_image(poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
+        media.save_image(result.poster or poster_frame(media.absolute(video_rel)), poster_rel, quality=88)
         with db.session() as session:
             attempt = _attempt(session, attempt_id)
             attempt.video_path, attempt.poster_path = video_rel, poster_rel

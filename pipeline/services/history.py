@@ -12,9 +12,10 @@ from pipeline.access import Access
 from pipeline.errors import NotFound, StudioError
 from pipeline.services import prompt_tips
 from pipeline.services.limits import LimitsService, spend_of
+from pipeline.services.lookups import get_project as _project
+from pipeline.services.lookups import get_row
 from pipeline.services.prompt_diff import prompt_changes
 from pipeline.services.views import _iso, attempt_view
-from pipeline.services.lookups import get_project as _project, get_row
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import (

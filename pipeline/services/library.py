@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from pipeline.errors import InvalidInput, StudioError
-from pipeline.validation import MAX_WHOLE, require_whole, shown
 from pipeline.services.library_queries import (
     attempt_query,
     clip_thumb,
@@ -35,6 +34,7 @@ from pipeline.services.library_queries import (
     project_query,
 )
 from pipeline.services.views import _iso
+from pipeline.validation import MAX_WHOLE, require_whole, shown
 from storage.models import (
     FINISHED_ATTEMPT_STATES,
     GenerationGroup,

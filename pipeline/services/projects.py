@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from pipeline.access import SHARING_CHOICES, Access
 from pipeline.errors import NotFound, StudioError
+from pipeline.services.lookups import check_aspect_ratio as _check_ratio
 from pipeline.services.views import project_view
 from storage.db import Database
 from storage.models import HeroFrame, Project, User
-from pipeline.services.lookups import check_aspect_ratio as _check_ratio
 
 
 class ProjectService:

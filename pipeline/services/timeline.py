@@ -7,17 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
-
 from pipeline.access import Access
-from pipeline.services.library_queries import paths_in
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.services.jobs import JobService
+from pipeline.services.library_queries import paths_in
 from pipeline.services.limits import LimitsService
+from pipeline.services.lookups import get_project as _project
 from pipeline.services.timeline_gaps import TimelineGaps
 from pipeline.services.timeline_history import SAVED, TimelineHistory
 from pipeline.services.timeline_media import TimelineMedia
+from pipeline.services.timeline_picks import AUTOMATIC_NOTE, Pick, group_of_attempts, new_picks, shot_picks
 from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import EditList, TimelineError
@@ -25,8 +25,7 @@ from pipeline.timeline.music import MusicLibraryError, pick_by_mood
 from pipeline.validation import as_id, check_keywords
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import AttemptStatus, GenerationGroup, JobStatus, Project, TimelineVersion, VideoAttempt, utcnow
-from pipeline.services.lookups import get_project as _project
+from storage.models import AttemptStatus, JobStatus, Project, TimelineVersion, VideoAttempt, utcnow
 
 FITS = ("crop", "letterbox")
 
@@ -80,16 +79,52 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         picked attempts. Gap clips whose generation finished are put in first. Needs view access: the first
         version and finished gap clips are derived automatically, whoever looks."""
         with self.db.session() as session:
-            self._project(session, project_id)
+            project = self._project(session, project_id)
             head = self._head(session, project_id)
             pending = head is not None and self._has_pending(head)
             if head is not None and not pending:
-                return self._view(head, detail=True, session=session)
+                picks = new_picks(session, project, self._edit(head))
+                if not (picks and head.note == AUTOMATIC_NOTE):
+                    return self._with_picks(self._view(head, detail=True, session=session), head, picks)
         if head is None:
-            return self._rebuild_from_picks(project_id, only_if_missing=True)
+            return self._with_picks(self._rebuild_from_picks(project_id, only_if_missing=True), None, [])
+        if not pending:  # an automatic timeline follows the picks
+            return self._with_picks(self._rebuild_from_picks(project_id), None, [])
         self._resolve_gaps(project_id)
         with self.db.session() as session:
-            return self._view(self._require_head(session, project_id), detail=True, session=session)
+            head = self._require_head(session, project_id)
+            picks = new_picks(session, _project(session, project_id), self._edit(head))
+            return self._with_picks(self._view(head, detail=True, session=session), head, picks)
+
+    @staticmethod
+    def _with_picks(view: dict[str, Any], head: TimelineVersion | None, picks: list[Pick]) -> dict[str, Any]:
+        """The view plus whether it follows the picks and the picks it does not show yet."""
+        view["follows_picks"] = head is None or head.note == AUTOMATIC_NOTE
+        view["new_picks"] = [{"group_id": p.group_id, "attempt_id": p.attempt_id, "label": p.label} for p in picks]
+        return view
+
+    def add_new_picks(self, project_id: int) -> dict[str, Any]:
+        """Put the picks the timeline does not show on it: a shot whose clip is an older pick gets the new pick in
+        its place (its transition kept), a new shot goes at the end. Other edits stay as they are."""
+        self._check(project_id, "edit")
+        with self._editing(project_id) as session:
+            project = _project(session, project_id)
+            head = self._require_head(session, project_id)
+            edit = self._edit(head)
+            picks = new_picks(session, project, edit)
+            if not picks:
+                raise StudioError("The timeline already shows every pick.")
+            groups = group_of_attempts(session, {c.attempt_id for c in edit.clips if c.attempt_id is not None})
+            for pick in picks:
+                old = next((c for c in edit.clips if c.attempt_id is not None
+                            and groups.get(c.attempt_id) == pick.group_id), None)
+                clip = ops.make_clip(pick.video_path, pick.duration, label=pick.label, attempt_id=pick.attempt_id)
+                if old is not None:
+                    edit = ops.replace_clip(edit, old.id, clip)  # keeps the old clip's place and transition
+                else:
+                    edit = ops.add_clip(edit, clip)
+            view = self._save(session, project_id, edit, f"Added {len(picks)} new pick{'s' if len(picks) > 1 else ''}")
+            return self._with_picks(view, None, [])
 
     # ------------------------------------------------------------ editing
     def rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
@@ -104,8 +139,6 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             project = _project(session, project_id)
             if only_if_missing and (first := self._head(session, project.id)) is not None:
                 return self._view(first, detail=True, session=session)  # another request made it meanwhile
-            groups = session.scalars(select(GenerationGroup).where(GenerationGroup.project_id == project.id)
-                                     .order_by(GenerationGroup.id)).all()
             previous = self._head(session, project.id)
             if previous is not None:
                 edit = self._edit(previous).model_copy(update={"clips": []})
@@ -116,24 +149,14 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             kept = _kept_clips(session, previous_clips)
             for clip in kept.pop(None, []):
                 edit = ops.add_clip(edit, clip)
-            for group in groups:
-                if group.id in gap_groups or (group.hero_frame_id and _is_gap_frame(session, group.hero_frame_id)):
-                    continue  # gap fills belong to their timeline position, not to the list of shots
-                done = [a for a in group.attempts if a.status == AttemptStatus.done.value and a.video_path]
-                # the project's final version (projects.final_attempt_id) wins in its group, and is labelled so
-                pick = next((a for a in done if a.id == project.final_attempt_id), None) or \
-                    next((a for a in done if a.is_user_selected_best), None) or \
-                    next((a for a in done if a.is_system_selected_best), None)
-                if pick is not None:
-                    final = "FINAL · " if pick.id == project.final_attempt_id else ""
-                    edit = ops.add_clip(edit, pick.video_path, float(pick.duration or 0.0),
-                                        label=f"{final}Group {group.id} · attempt {pick.index}", attempt_id=pick.id)
-                    for clip in kept.pop(group.id, []):
-                        edit = ops.add_clip(edit, clip)
+            for pick in shot_picks(session, project, gap_groups):
+                edit = ops.add_clip(edit, pick.video_path, pick.duration, label=pick.label, attempt_id=pick.attempt_id)
+                for clip in kept.pop(pick.group_id, []):
+                    edit = ops.add_clip(edit, clip)
             for clips in kept.values():  # anchored to a group with no pick now: keep them, at the end
                 for clip in clips:
                     edit = ops.add_clip(edit, clip)
-            return self._save(session, project.id, edit, "Built from the picked attempts")
+            return self._save(session, project.id, edit, AUTOMATIC_NOTE)
 
     def apply(self, project_id: int, operation: str, **arguments: Any) -> dict[str, Any]:
         """Apply one named edit to the current version and save the result as a new current version."""
@@ -215,7 +238,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         return {"job_id": job_id, "version": version_number}
 
     # ------------------------------------------------------------ internals
-    def _add_attempt(self, session, edit: EditList, project_id: int, attempt_id: int | None, index: Any = None) -> EditList:
+    def _add_attempt(self, session, edit: EditList, project_id: int, attempt_id: int | None,
+                     index: Any = None) -> EditList:
         attempt = session.get(VideoAttempt, attempt_id) if attempt_id is not None else None
         if attempt is None or attempt.group.project_id != int(project_id):
             raise NotFound(f"Attempt {attempt_id} is not part of this project.")
@@ -320,14 +344,6 @@ def _note(operation: str, arguments: dict[str, Any], before: EditList) -> str:
         return text()
     return operation.replace("_", " ").capitalize() + (
         " " + ", ".join(f"{k}={' '.join(str(v).split())}" for k, v in arguments.items()) if arguments else "")
-
-
-def _is_gap_frame(session, frame_id: int) -> bool:
-    from storage.models import HeroFrame
-
-    frame = session.get(HeroFrame, frame_id)
-    return bool(frame is not None and (frame.parameters or {}).get("origin") == "timeline gap")
-
 
 
 def _kept_clips(session, clips) -> dict[int | None, list]:

@@ -68,7 +68,33 @@ def job_view(job: Job) -> dict[str, Any]:
     }
 
 
-def attempt_view(attempt: VideoAttempt, media: MediaStore) -> dict[str, Any]:
+SELF_VARYING = "this model varies on its own; attempts may be similar"
+
+
+def engine_takes_seed(engine: str | None) -> bool:
+    """Whether a video engine takes the attempt's seed (the offline and local-GPU engines all do)."""
+    from pipeline.providers.engine_info import engine_info
+
+    try:
+        return bool(engine_info("video", engine or "").get("seed", True))
+    except (KeyError, ValueError):
+        return True
+
+
+def attempt_variation(attempt: VideoAttempt, takes_seed: bool = True) -> dict[str, Any] | None:
+    """What makes this attempt differ from the others of its group: {phrase, numbers}. The local engine says it
+    (motion_plan.variation); for a model without a seed the UI says the takes may be alike; else None."""
+    plan = (attempt.parameters or {}).get("motion_plan") or {}
+    if isinstance(plan.get("variation"), dict):
+        return plan["variation"]
+    if not takes_seed:
+        return {"phrase": SELF_VARYING, "numbers": {}}
+    return None
+
+
+def attempt_view(attempt: VideoAttempt, media: MediaStore, takes_seed: bool | None = None) -> dict[str, Any]:
+    if takes_seed is None:
+        takes_seed = engine_takes_seed(attempt.group.engine if attempt.group is not None else None)
     return {
         "id": attempt.id,
         "group_id": attempt.group_id,
@@ -92,12 +118,14 @@ def attempt_view(attempt: VideoAttempt, media: MediaStore) -> dict[str, Any]:
         "is_system_selected_best": attempt.is_system_selected_best,
         "is_user_selected_best": attempt.is_user_selected_best,
         "parameters": attempt.parameters,
+        "variation": attempt_variation(attempt, takes_seed),
         "created_at": _iso(attempt.created_at),
         "finished_at": _iso(attempt.finished_at),
     }
 
 
 def group_view(group: GenerationGroup, media: MediaStore) -> dict[str, Any]:
+    takes_seed = engine_takes_seed(group.engine)
     return {
         "id": group.id,
         "project_id": group.project_id,
@@ -112,7 +140,7 @@ def group_view(group: GenerationGroup, media: MediaStore) -> dict[str, Any]:
         "parent_group_id": group.parent_group_id,
         "selection_reason": group.selection_reason,
         "created_at": _iso(group.created_at),
-        "attempts": [attempt_view(a, media) for a in group.attempts],
+        "attempts": [attempt_view(a, media, takes_seed) for a in group.attempts],
     }
 
 

@@ -9,6 +9,7 @@ The export function lives in the submodule ``pipeline.timeline.export``; here it
 ``export_timeline`` so that the package attribute ``export`` stays the submodule (no name shadowing).
 """
 from . import export as export  # the submodule stays reachable as pipeline.timeline.export
+from .diff import compare
 from .edit_list import (
     ASPECT_RATIOS,
     FONT_NAMES,
@@ -27,7 +28,6 @@ from .edit_list import (
 from .export import ExportError, ExportResult, ProbeResult, output_size, poster, probe
 from .export import export as export_timeline
 from .music import MusicLibraryError, Track, find_track, load_manifest, moods, pick_by_mood
-from .diff import compare
 from .operations import (
     add_clip,
     add_overlay,

@@ -89,6 +89,8 @@ def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = No
     status = attempt["status"]
     parts = [(f"<div class='attempt-head'><b>Attempt {attempt['index']}</b> {status_chip(status)}"
               f" <small>seed {attempt['seed']}</small></div>")]
+    if (attempt.get("variation") or {}).get("phrase"):
+        parts.append(f"<div class='variation'><small>{esc(attempt['variation']['phrase'])}</small></div>")
     if status in ("queued", "rendering", "scoring"):
         job = attempt.get("job") or {}
         if status == "scoring":
@@ -201,7 +203,7 @@ def engine_note_html(info: dict | None, estimate: dict | None, video_prompt: str
     if not info.get("negative_prompt", True):
         notes.append("this model <b>cannot take a negative prompt</b>: it will be ignored")
     if not info.get("seed", True):
-        notes.append("no seed control: attempts differ by chance")
+        notes.append("no seed control: this model varies on its own; attempts may be similar")
     if info.get("durations"):
         notes.append("clip lengths: " + ", ".join(f"{d:g} s" for d in info["durations"]) + " (snapped)")
     elif info.get("max_seconds"):

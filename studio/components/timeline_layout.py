@@ -28,6 +28,9 @@ def layout() -> SimpleNamespace:
         save_btn = gr.Button("💾 Save version", size="sm", min_width=100)
         rebuild_btn = gr.Button("Rebuild from picks", size="sm", min_width=100)
         upload_btn = gr.UploadButton("⤒ Upload a clip", file_types=["video"], size="sm", min_width=100)
+    with gr.Row(elem_classes="bottom-row", visible=False, elem_id="timeline-new-picks") as picks_row:
+        picks_note = gr.HTML(padding=False)
+        picks_btn = gr.Button("Add them to the timeline", size="sm", variant="primary", min_width=120, scale=0)
     header = gr.HTML(elem_id="timeline-header")
     strip = gr.HTML(padding=False, elem_id="timeline-strip")
     playhead = gr.Slider(0, 1, value=0, step=0.05, label="Playhead (s): drag it; the clip under it is selected",

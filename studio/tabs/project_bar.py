@@ -13,9 +13,15 @@ from pipeline.engines import base as engines
 from pipeline.engines.base import ASPECT_RATIOS
 from studio.components import poll, private, user_errors
 from studio.components.html import badge, esc
-from studio.health import banner_html
-from studio.components.team import (SHARING_CHOICES, SHARING_LABELS, identity_html, owner_html, project_label,
-                                    signed_out_html)
+from studio.components.team import (
+    SHARING_CHOICES,
+    SHARING_LABELS,
+    identity_html,
+    owner_html,
+    project_label,
+    signed_out_html,
+)
+from studio.health import banner_html, status_summary
 
 USAGE_REFRESH_SECONDS = 30
 HEALTH_REFRESH_SECONDS = 5
@@ -75,7 +81,8 @@ def build(services, project_id, demo):
         return [(project_label(p, team), p["id"]) for p in services.projects.list()]
 
     def summary():
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings.public_summary().items())
+        values = {**status_summary(services), **settings.public_summary()}
+        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in values.items())
         return f"<table class='score-table details-table'>{rows}</table>"
 
     @user_errors

@@ -11,7 +11,7 @@ import gradio as gr
 
 from pipeline.errors import StudioError
 from studio.components import current_tab, poll, private, quick, user_errors
-from studio.components.html import job_finished, job_html
+from studio.components.html import esc, job_finished, job_html
 from studio.components.timeline_layout import NEW_OVERLAY, layout
 from studio.components.timeline_view import (
     clip_choices,
@@ -36,7 +36,7 @@ def build(services, project_id, tabs):
                     ui.music_audio]
     view_outputs = [ui.header, ui.strip, ui.playhead, ui.clip_dd, *clip_fields, ui.ov_dd, ui.undo_btn, ui.redo_btn,
                     ui.versions_dd, ui.compare_a, ui.compare_b, ui.view_state, ui.gap_timer, *music_fields, ui.grade,
-                    ui.g_fade_in, ui.g_fade_out, ui.aspect, ui.fps, ui.gap_pos]
+                    ui.g_fade_in, ui.g_fade_out, ui.aspect, ui.fps, ui.gap_pos, ui.picks_row, ui.picks_note]
 
     def fields_of(view, clip_id):
         clip = next((c for c in (view or {}).get("clips", []) if c["id"] == clip_id), None)
@@ -82,8 +82,16 @@ def build(services, project_id, tabs):
                ui.view_state: view, ui.gap_timer: gr.Timer(active=any(c.get("pending") for c in clips)),
                ui.grade: edit.get("grade", "none"), ui.g_fade_in: edit.get("fade_in", 0.0),
                ui.g_fade_out: edit.get("fade_out", 0.0), ui.aspect: edit.get("aspect_ratio", "16:9"),
-               ui.fps: edit.get("fps", 24), ui.gap_pos: len(clips)}
+               ui.fps: edit.get("fps", 24), ui.gap_pos: len(clips), **new_picks_outputs(view)}
         return {**out, **fields_of(view, clip_id), **music_of(edit)}
+
+    def new_picks_outputs(view):
+        """An edited timeline never changes by itself: it says which picks it does not show and offers them."""
+        picks = view.get("new_picks") or []
+        names = ", ".join(p["label"] for p in picks[:4]) + (" …" if len(picks) > 4 else "")
+        note = (f"<b>{len(picks)} new pick{'s' if len(picks) != 1 else ''}</b> not on this timeline yet "
+                f"({esc(names)}). Add {'them' if len(picks) != 1 else 'it'}?") if picks else ""
+        return {ui.picks_row: gr.Row(visible=bool(picks)), ui.picks_note: note}
 
     def export_outputs(job):
         running = job is not None and not job_finished(job)
@@ -228,6 +236,8 @@ def build(services, project_id, tabs):
                [project_id, ui.clip_dd])
     edit_event(ui.redo_btn, lambda pid, c: {**render(pid, tl.redo(need_pid(pid)), c), ui.gap_info: gap_html(None)},
                [project_id, ui.clip_dd])
+    edit_event(ui.picks_btn, lambda pid: {**render(pid, tl.add_new_picks(need_pid(pid))),
+                                          ui.gap_info: gap_html(tl.suggest_gap(pid))}, project_id)
     edit_event(ui.rebuild_btn, lambda pid: {**render(pid, tl.rebuild_from_picks(need_pid(pid))),
                                             ui.gap_info: gap_html(None)},
                [project_id])

@@ -165,3 +165,14 @@ def test_existing_output_is_replaced_atomically(animate, tmp_path):
     result, clip = animate("static", name="replace.mp4")
     assert result.path == target and len(clip.frames) == 48
     assert sorted(p.name for p in Path(tmp_path).glob("*replace*")) == ["replace.mp4"]
+
+
+def test_poster_is_the_middle_frame_as_a_decoder_shows_it(animate):
+    from pipeline.services.attempts import poster_frame
+
+    result, _ = animate("slow push in", seed=4)
+    handed = np.asarray(result.poster, np.float32)
+    decoded = np.asarray(poster_frame(result.path), np.float32)
+    assert handed.shape == decoded.shape
+    assert np.abs(handed - decoded).mean() < 3.0  # encoding noise only: same frame, same colours
+    assert abs(float((handed - decoded).mean())) < 1.0

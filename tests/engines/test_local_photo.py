@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.engines import local_photo
 from pipeline.engines.base import ASPECT_RATIOS, EngineInputError, PhotoEnhanceOptions
 from pipeline.engines.local_photo import LocalPhotoEnhancer, load_upload
 

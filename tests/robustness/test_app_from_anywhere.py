@@ -5,27 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.e2e.app_process import AppProcess
+from tests.scaleout.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 SMALL = {"HFS_VIDEO_MIN_SHORT_SIDE": "240", "HFS_FRAME_LONG_SIDE": "512", "HFS_SCORING_ENABLE_PYIQA": "false",
          "HFS_RETRY_BASE_DELAY": "0"}
-
-
-def wait_until(condition, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(message)
 
 
 @pytest.fixture(scope="module")

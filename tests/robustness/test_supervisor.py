@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from pipeline.settings import Settings
 from pipeline.supervisor import WorkerStatus, WorkerSupervisor, exit_reason, worker_environment
+from tests.scaleout.conftest import wait_until
 
 FAILING = ("import sys; print('Traceback (most recent call last):'); "
            "print('  File \"/srv/studio/pipeline/worker.py\", line 1'); "
@@ -23,13 +23,7 @@ def failing_worker(settings: Settings, log_file: Path) -> subprocess.Popen:
 
 
 def wait_for(condition, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+    return wait_until(condition, timeout, "condition not met in time", interval=0.05)
 
 
 def test_a_worker_that_cannot_start_is_reported_and_retried_with_backoff(services):
@@ -106,3 +100,11 @@ def test_host_and_port_follow_gradio_and_spaces_conventions(monkeypatch, env, ho
         monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None)
     assert (settings.host, settings.port) == (host, port)
+
+
+def test_settings_given_by_field_name_still_win_over_the_environment(monkeypatch):
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7999")
+    monkeypatch.setenv("HOST", "evil.example")  # a generic HOST variable is not ours
+    settings = Settings(_env_file=None, port=7001, host="127.0.0.3")
+    assert (settings.host, settings.port) == ("127.0.0.3", 7001)
+    assert Settings(_env_file=None).host == "127.0.0.1"

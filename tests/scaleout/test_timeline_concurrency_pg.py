@@ -4,7 +4,7 @@ scripts/services.sh (fails instead under HFS_REQUIRE_SERVICES=1)."""
 from __future__ import annotations
 
 from tests.conftest import make_settings
-from tests.services.test_timeline_concurrency import timeline_project, check_history, hammer
+from tests.services.test_timeline_concurrency import check_history, hammer, timeline_project
 
 
 def test_two_studios_on_one_postgres_database(tmp_path, pg_url):

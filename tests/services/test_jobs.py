@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline.engines.base import JobCancelled, TransientEngineError
-from storage.models import Job, JobStatus, utcnow
+from pipeline.engines.base import TransientEngineError
+from storage.models import JobStatus, utcnow
 
 
 class RecordingHandler:

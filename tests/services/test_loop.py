@@ -95,6 +95,8 @@ def test_attempts_are_scored_and_one_is_picked(services, project):
         assert min(info.width, info.height) >= 360
         assert attempt["scores"] and 0 <= attempt["overall_score"] <= 100
         assert attempt["parameters"]["motion_plan"]["move"]
+        assert attempt["variation"]["phrase"] and attempt["variation"]["numbers"]["travel"] > 0
+    assert len({a["variation"]["phrase"] for a in group["attempts"]}) > 1  # each take says how it differs
 
     other = next(a for a in group["attempts"] if not a["is_system_selected_best"])
     choice = services.selection.select_attempt(other["id"], "calmer", ["too chaotic"])

@@ -131,6 +131,18 @@ def number_cases(endpoints: dict[str, list[dict]]) -> list[tuple[str, int]]:
     return cases
 
 
+def with_bad_values(cases: list[tuple[str, int]], values: tuple, endpoints: dict[str, list[dict]],
+                    work: AliceWork, files: dict[str, Path]) -> list[tuple[str, list[Any]]]:
+    """Each case's valid call with one bad value in its parameter, for every bad value."""
+    calls = []
+    for endpoint, index in cases:
+        for bad in values:
+            args = [placeholder(p, work, files) for p in endpoints[endpoint]]
+            args[index] = bad
+            calls.append((endpoint, args))
+    return calls
+
+
 TIMELINE_EDITS: list[tuple[str, str]] = [
     ("trim", "not json"), ("trim", "[1, 2]"), ("trim", '"a string"'), ("trim", "Infinity"),
     ("trim", '{"clip_id": "x", "in_point": NaN, "out_point": 1}'),
@@ -179,7 +191,8 @@ def word_cases(work: AliceWork) -> list[tuple[str, list[Any]]]:
         ("/search", ["", "users", "any", 1, 24]), ("/search", ["", "all", "any", 0, 24]),
         ("/search", ["", "all", "any", 1, 100000]),
         ("/delete_item", ["user", work.frame_ids[0], True]), ("/rerun_item", ["everything", work.group_id]),
-        ("/download_item", ["database", 1]), ("/clone_settings", ["timeline", work.project_id]), ("/select_attempt", [work.attempt_ids[0], "", [f"tag {i}" for i in range(13)]]),
+        ("/download_item", ["database", 1]), ("/clone_settings", ["timeline", work.project_id]),
+        ("/select_attempt", [work.attempt_ids[0], "", [f"tag {i}" for i in range(13)]]),
         ("/generate_hero_frames", [work.project_id, "", 4, "", 1, "", ""]),
         ("/generate_hero_frames", [work.project_id, long_text, 4, "", 1, "", ""]),
         ("/generate_hero_frames", [work.project_id, "a watch", 40, "", 1, "", ""]),
@@ -221,19 +234,8 @@ def file_cases(work: AliceWork, files: dict[str, Path]) -> list[tuple[str, list[
 # ------------------------------------------------------------------ tests
 def test_every_bad_input_is_refused_clearly_and_changes_nothing(team_app, victim, endpoints, files):
     before = fingerprint(team_app, victim)
-    calls: list[tuple[str, list[Any]]] = []
-    for endpoint, index in id_cases(endpoints):
-        params = endpoints[endpoint]
-        for bad in BAD_IDS:
-            args = [placeholder(p, victim, files) for p in params]
-            args[index] = bad
-            calls.append((endpoint, args))
-    for endpoint, index in number_cases(endpoints):
-        params = endpoints[endpoint]
-        for bad in BAD_NUMBERS:
-            args = [placeholder(p, victim, files) for p in params]
-            args[index] = bad
-            calls.append((endpoint, args))
+    calls = with_bad_values(id_cases(endpoints), BAD_IDS, endpoints, victim, files)
+    calls += with_bad_values(number_cases(endpoints), BAD_NUMBERS, endpoints, victim, files)
     calls += [("/timeline_edit", [victim.project_id, op, arguments]) for op, arguments in TIMELINE_EDITS]
     calls += [("/update_storyboard", [victim.plan_id, op, arguments]) for op, arguments in STORYBOARD_EDITS]
     calls += word_cases(victim) + file_cases(victim, files)
@@ -291,7 +293,8 @@ def broken_files(folder: Path) -> dict[str, Path]:
         "bomb.png": _bomb_png(),  # 400 MP in a few hundred kB: a decompression bomb
         "svg.png": b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>",
         "wav.png": wav_header,
-        "empty.mp4": b"", "text.mp4": b"not a video at all", "truncated.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64,
+        "empty.mp4": b"", "text.mp4": b"not a video at all",
+        "truncated.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64,
         "png.mp4": good.read_bytes(),
         "empty.mp3": b"", "text.wav": b"RIFF? no.", "png.m4a": good.read_bytes(), "truncated.wav": wav_header[:20],
         "script.sh": b"#!/bin/sh\nrm -rf /\n",

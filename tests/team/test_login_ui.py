@@ -255,7 +255,9 @@ def test_single_user_launch_options_are_unchanged(tmp_path):
         options = launch_options(services)
     finally:
         services.close()
-    assert "auth" not in options and "app_kwargs" not in options and "auth_message" not in options
+    assert "auth" not in options and "auth_message" not in options
+    # only /health and the direct-route statuses; no media gate in single-user mode
+    assert [m.cls.__name__ for m in options["app_kwargs"]["middleware"]] == ["StudioRoutes"]
 
 
 def test_the_project_switcher_follows_project_id(studio):

@@ -22,8 +22,17 @@ from sqlalchemy import func, select
 from pipeline.access import NotAuthorized, ReadOnly, acting_as
 from pipeline.errors import NotFound
 from pipeline.services.limits import LimitExceeded
-from storage.models import (AdPlan, GenerationGroup, HeroFrame, Job, Project, QualityMetric, SelectionEvent,
-                            UsageEvent, VideoAttempt)
+from storage.models import (
+    AdPlan,
+    GenerationGroup,
+    HeroFrame,
+    Job,
+    Project,
+    QualityMetric,
+    SelectionEvent,
+    UsageEvent,
+    VideoAttempt,
+)
 from tests.conftest import make_settings
 
 PASSWORD = "a-long-password-1"

@@ -12,8 +12,8 @@ Every timeline edit already saved a new version row. This adds what an editor ne
 Existing rows: each project's newest version becomes the head, parents follow the version numbers, exported
 versions count as saved.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'

@@ -12,8 +12,8 @@ SQLite cannot add a foreign key with ALTER TABLE through Alembic's batch mode wi
 rebuilding it with foreign keys on would cascade-delete every child row; SQLite does accept an inline REFERENCES
 clause on ADD COLUMN, so that is used there.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

@@ -9,8 +9,8 @@ JSON, its status (draft, generating, done, cancelled, failed), the project it ge
 project is deleted), the generation job, the estimated and the actual cost, and the generation state (frames
 and groups made per scene, so a retried job resumes instead of starting over).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'

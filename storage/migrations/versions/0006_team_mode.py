@@ -10,8 +10,8 @@ ad_plans.owner_id: plans exist before their project. usage_events: one row per q
 behind the hourly generation limit, the monthly spend caps and the admin spend view. Existing rows are given to
 the single-user 'local' account when it exists, so nothing made before team mode becomes ownerless.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

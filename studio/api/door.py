@@ -16,8 +16,7 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from pipeline.errors import InvalidInput, NotFound
-from pipeline.validation import (MAX_ID, require_finite_tree, require_number, require_whole, shown,
-                                 whole_number)
+from pipeline.validation import MAX_ID, require_finite_tree, require_number, require_whole, shown, whole_number
 from studio.errors import describe
 
 #: Longest text argument accepted (prompts are far shorter; this only stops abuse).
@@ -117,7 +116,10 @@ def check_argument(name: str, annotation: Any, value: Any, default: Any = inspec
 
 def _checker(fn: Callable[..., Any]) -> Callable[[tuple, dict], inspect.BoundArguments]:
     signature = inspect.signature(fn)
-    hints = typing.get_type_hints(fn, globalns={**fn.__globals__, "FileData": FileData})
+    # The annotations are strings (postponed evaluation): resolve them in the module that wrote them.
+    home = inspect.unwrap(fn)
+    home = getattr(home, "__func__", home)
+    hints = typing.get_type_hints(home, globalns={**home.__globals__, "FileData": FileData})
 
     def check(args: tuple, kwargs: dict) -> inspect.BoundArguments:
         try:

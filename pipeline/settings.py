@@ -248,6 +248,7 @@ class Settings(BaseSettings):
             "Replicate token": "set" if self.replicate_api_token else "not set",
             "diffusers image model": "set" if self.diffusers_image_model else "not set",
             "diffusers video model": "set" if self.diffusers_video_model else "not set",
+            "models folder": "set" if self.models_dir else "not set",
             "media bucket": self._bucket_summary(),
             "S3 access key": "set" if self.s3_access_key_id and self.s3_secret_access_key else "not set",
         }

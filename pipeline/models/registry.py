@@ -8,6 +8,7 @@ so a 40 GiB folder is measured in milliseconds. Folders the studio cannot run ar
 from __future__ import annotations
 
 import json
+import re
 import struct
 import threading
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 TEXT_TO_IMAGE, IMAGE_TO_VIDEO = "text-to-image", "image-to-video"
 DENOISERS = ("transformer", "transformer_2", "unet")  # the big parts: quantised / cast first
+VARIANT = re.compile(r"\.(fp16|bf16|fp32|fp8|non_ema|ema)[.-]")  # diffusers' weight variants
 BYTES_PER_DTYPE = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1, "I64": 8, "I32": 4,
                    "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 
@@ -167,12 +169,20 @@ def components(path: Path, index: dict[str, Any]) -> list[Component]:
         if name.startswith("_") or not isinstance(value, list) or value[0] is None or not (path / name).is_dir():
             continue
         params, stored = 0, 0
-        for weights in sorted((path / name).glob("*.safetensors")):
+        for weights in main_weights(path / name):
             count, size = safetensors_params(weights)
             params, stored = params + count, stored + size
         if params:
             result.append(Component(name, params, stored))
     return result
+
+
+def main_weights(component: Path) -> list[Path]:
+    """The component's safetensors files, without variant copies (model.fp16.safetensors next to model.safetensors
+    would count every parameter twice)."""
+    files = sorted(component.glob("*.safetensors"))
+    main = [f for f in files if not VARIANT.search(f.name)]
+    return main or files
 
 
 def safetensors_params(path: Path) -> tuple[int, int]:

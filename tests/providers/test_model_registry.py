@@ -233,3 +233,16 @@ def test_the_models_panel_shows_profiles_and_reasons(models_dir, tmp_path):
     assert "16 GiB VRAM free" in html and "<b>gpu</b>" in html
     assert "not offered: KandinskyV22Pipeline is not a pipeline the studio can run" in html
     assert "No models folder" in models_html(models_report(make_settings(tmp_path / "none")))
+
+
+def test_weight_variants_next_to_the_main_weights_are_not_counted_twice(models_dir, tmp_path):
+    import shutil
+
+    from pipeline.models.registry import read_folder
+
+    copy = shutil.copytree(models_dir / "tiny-sd", tmp_path / "tiny-sd")
+    unet = copy / "unet"
+    shutil.copy(unet / "diffusion_pytorch_model.safetensors", unet / "diffusion_pytorch_model.fp16.safetensors")
+    assert read_folder(copy).params == read_folder(models_dir / "tiny-sd").params
+    (unet / "diffusion_pytorch_model.safetensors").unlink()  # a variant-only download still counts once
+    assert read_folder(copy).params == read_folder(models_dir / "tiny-sd").params

@@ -98,7 +98,7 @@ class AttemptService:
             raise StudioError(f"The video engine '{name}' is not available (is its key or model folder set?).")
         self._check_length(name, duration)
         details = {"engine": info, "estimate": self.estimate_cost(name, attempt_count, duration)}
-        if project_id is not None and (motion_prompt or "").strip():
+        if project_id is not None:  # the project is checked (access) even before a motion prompt is typed
             details["video_prompt"] = self.video_prompt(project_id, motion_prompt, name, hero_frame_id)
         return details
 
@@ -109,6 +109,8 @@ class AttemptService:
             project = get_project(session, project_id, self.access)
             frame = session.get(HeroFrame, int(hero_frame_id or project.selected_hero_frame_id or 0))
             scene = (frame.enhanced_prompt or frame.prompt) if frame and frame.project_id == project.id else ""
+        if not (motion_prompt or "").strip():
+            return ""
         spec = spec_for_engine("video", engine or self.settings.video_engine, self.settings)
         return compose_video_prompt(scene or "", motion_prompt, spec)
 

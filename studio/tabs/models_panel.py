@@ -7,6 +7,7 @@ from html import escape
 import gradio as gr
 
 from studio.components.errors import user_errors
+from studio.components.layout import quick
 
 GIB = 1024 ** 3
 
@@ -42,4 +43,4 @@ def build(services) -> None:
     def on_refresh():
         return models_html(models_report(services.settings))
 
-    refresh.click(on_refresh, None, panel, show_progress="hidden", queue=False)
+    refresh.click(on_refresh, None, panel, **quick)

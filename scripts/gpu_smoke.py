@@ -1,7 +1,7 @@
 """GPU smoke run: tiny random copies of the supported pipelines (SD, SVD, Wan 2.2 TI2V saved as WanPipeline,
-LTX-Video saved as LTXPipeline), each rendered on CUDA under every memory profile, with the peak VRAM of each run. Prints a Markdown table for
-docs/BENCHMARKS.md (with the card's name). `--cpu` runs the same code on the CPU profile only (a check that the
-script itself works on a machine without a GPU; no VRAM figures)."""
+LTX-Video saved as LTXPipeline), each rendered on CUDA under every memory profile, with the peak VRAM of each run.
+Prints a Markdown table for docs/BENCHMARKS.md (with the card's name). `--cpu` runs the same code on the CPU
+profile only (a check that the script itself works on a machine without a GPU; no VRAM figures)."""
 from __future__ import annotations
 
 import argparse

@@ -45,7 +45,8 @@ class DiffusersFrameEngine:
             raise EngineInputError("The prompt is empty. Describe the shot you want.")
         spec = spec_for(self.folder, KIND)
         settings = self.settings
-        long_side = (getattr(settings, "diffusers_frame_long_side", None) or getattr(settings, "diffusers_long_side", None)
+        long_side = (getattr(settings, "diffusers_frame_long_side", None)
+                     or getattr(settings, "diffusers_long_side", None)
                      or spec.limits.long_side or request.long_side)
         width, height = size_for(request.aspect_ratio, long_side, spec.limits.size_multiple)
         steps = (getattr(settings, "diffusers_frame_steps", None) or getattr(settings, "diffusers_steps", None)

@@ -48,7 +48,8 @@ class DiffusersVideoEngine:
         check_length(spec, request.duration)
         picture = load_upload(request.image_path)
         settings = self.settings
-        long_side = (getattr(settings, "diffusers_video_long_side", None) or getattr(settings, "diffusers_long_side", None)
+        long_side = (getattr(settings, "diffusers_video_long_side", None)
+                     or getattr(settings, "diffusers_long_side", None)
                      or spec.limits.long_side or 1024)
         width, height = size_for_image(*picture.size, long_side, spec.limits.size_multiple)
         fps = spec.limits.fps or request.fps

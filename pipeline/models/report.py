@@ -40,8 +40,9 @@ def folder_report(folder: ModelFolder, vram: float | None, ram: float | None, se
     view = folder.view()
     if not folder.supported:
         return view
-    plan = planner.choose(folder.components, folder.task or "", vram, ram, planner.profile_override(settings, folder.name))
-    view.update({"engine": f"diffusers:{folder.task}", "vram_gib": planner.estimates(folder.components, folder.task or ""),
+    task = folder.task or ""
+    plan = planner.choose(folder.components, task, vram, ram, planner.profile_override(settings, folder.name))
+    view.update({"engine": f"diffusers:{task}", "vram_gib": planner.estimates(folder.components, task),
                  "profile": plan.profile, "profile_reason": plan.reason})
     return view
 

@@ -45,7 +45,8 @@ def test_pull_fetches_only_what_the_pipeline_needs_and_resumes(hub, wan_folder, 
     assert not (folder / "README.md").exists() and not (folder / "transformer" / "diffusion_pytorch_model.bin").exists()
     assert not (folder / "transformer" / "diffusion_pytorch_model.fp16.safetensors").exists()
     info = read_folder(folder)
-    assert info.supported and info.load_class == "WanImageToVideoPipeline" and info.params == read_folder(wan_folder).params
+    assert info.supported and info.load_class == "WanImageToVideoPipeline"
+    assert info.params == read_folder(wan_folder).params
     assert steps[-1].startswith(f"Wan-AI/Wan2.2-TI2V-5B-Diffusers: file {len(expected)} of {len(expected)}")
     (folder / "vae" / "config.json").unlink()  # an interrupted pull: one file missing
     fetched = len(hub.downloads())

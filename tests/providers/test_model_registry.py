@@ -111,7 +111,8 @@ def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir,
                                "max_seconds": 5.04}
     engine = base.create("video", "diffusers:image-to-video", settings)
     hero = write_hero(tmp_path / "hero.png", (640, 360))
-    request = VideoRequest(hero, "slow push in", "blur", seed=2, duration=0.3, prompt="a red shoe. Camera: slow push in.")
+    request = VideoRequest(hero, "slow push in", "blur", seed=2, duration=0.3,
+                           prompt="a red shoe. Camera: slow push in.")
     result = engine.animate(request, tmp_path / "clip.mp4")
     assert result.model == "WanImageToVideoPipeline" and result.fps == 24 and result.frame_count == 9
     assert (result.width, result.height) == (64, 32)  # TI2V sizes are multiples of 32

@@ -52,7 +52,12 @@ def build_wan_ti2v(folder: Path, name: str = "Wan2.2-TI2V-5B-tiny") -> Path:
 def build_ltx(folder: Path, name: str = "LTX-Video-tiny") -> Path:
     import_diffusers()
     import torch
-    from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXPipeline, LTXVideoTransformer3DModel
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXPipeline,
+        LTXVideoTransformer3DModel,
+    )
     from transformers import T5Config, T5EncoderModel
 
     torch.manual_seed(0)

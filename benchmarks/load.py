@@ -10,11 +10,10 @@
 
 Each user first connects (with --team: logs in) and makes one call (/list_projects), on which Gradio builds its
 per-session state; that session start is timed and reported on a line of its own, and the clock starts once every
-user is connected. Then each user, until the time is up, repeats: create a project, generate 4 hero frames (poll /job until done), list and
-select a frame, image_to_video with 3 attempts of 2 s clips (poll /job for each attempt, then the project's /jobs
-until the scoring jobs are done too), read the group with its pick (/generation_group), select an attempt, read
-the dashboard. Every call is timed
-from the client.
+user is connected. Then each user, until the time is up, repeats: create a project, generate 4 hero frames (poll
+/job until done), list and select a frame, image_to_video with 3 attempts of 2 s clips (poll /job for each attempt,
+then the project's /jobs until the scoring jobs are done too), read the group with its pick (/generation_group),
+select an attempt, read the dashboard. Every call is timed from the client.
 
 How calls are made: the enqueue and write calls go through gradio_client (Gradio's queue: POST /queue/join, then
 the result over the session's event stream). The polls — /job, /jobs, /generation_group, registered with
@@ -472,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="SQLAlchemy URL (PostgreSQL: a fresh schema is used and dropped)")
     parser.add_argument("--services", action="store_true", help="use Redis + PostgreSQL from scripts/services.sh")
     parser.add_argument("--workers", type=int, default=None,
-                        help="external worker processes (default: 0 = the app's embedded worker; 2 with --redis/--services)")
+                        help="external worker processes "
+                             "(default: 0 = the app's embedded worker; 2 with --redis/--services)")
     parser.add_argument("--worker-threads", type=int, default=2)
     parser.add_argument("--worker-nice", type=int, default=10,
                         help="CPU niceness of external workers (they share this machine with the app here)")
@@ -515,7 +515,8 @@ def main(argv: list[str] | None = None) -> int:
         env.update(HFS_AUTH="local", HFS_GENERATIONS_PER_HOUR="0")
     resolved_db = database_url or f"sqlite:///{data_dir / 'studio.db'}"
     mode = (f"Redis + {'PostgreSQL' if schema else 'SQLite'}, {workers} external worker(s)" if scaled and workers
-            else f"{'Redis' if scaled else 'SQLite'} queue, {'PostgreSQL' if schema else 'SQLite'} database, embedded worker")
+            else f"{'Redis' if scaled else 'SQLite'} queue, "
+                 f"{'PostgreSQL' if schema else 'SQLite'} database, embedded worker")
     mode += (", team mode (logins, one account per user)" if args.team else ", single user (no logins)")
     mode += f", polls {'direct (POST /gradio_api/run)' if args.status_via == 'direct' else 'via gradio_client'}"
     print(f"Load: {args.users} users for {args.seconds:g} s against `python app.py` ({mode}, "

@@ -63,7 +63,8 @@ def decode(convert):
 dec, frames = timed(lambda: decode(False))
 dec_rgb, _ = timed(lambda: decode(True))
 warm, rep = timed(lambda: score_video(video, hero, "slow pan right and push in", enable_pyiqa=pyiqa))
-seq, _ = timed(lambda: [score_video(video, hero, "slow pan right and push in", enable_pyiqa=pyiqa) for _ in range(3)], 1)
+seq, _ = timed(lambda: [score_video(video, hero, "slow pan right and push in", enable_pyiqa=pyiqa)
+                        for _ in range(3)], 1)
 par, _ = timed(lambda: score_videos([video] * 3, hero, "slow pan right and push in", workers=3, enable_pyiqa=pyiqa), 1)
 print(json.dumps(dict(pyiqa=pyiqa, frames=frames, cold=cold, decode=dec, decode_rgb=dec_rgb, warm=warm,
                       three_sequential=seq, three_parallel=par, metrics_used=rep.metrics_used,
@@ -104,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clip: 5 s 1280×720 24 fps H.264, {rows[0]['frames']} frames")
     print(f"plain decode: {f(rows[0]['decode'])}; decode + RGB at full size: {f(rows[0]['decode_rgb'])}")
     print()
-    print("| tier | cold (first score, imports incl.) | warm score | × decode | 3 attempts: sequential | 3 in parallel |")
+    print("| tier | cold (first score, imports incl.) | warm score | × decode "
+          "| 3 attempts: sequential | 3 in parallel |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         ratio = r["warm"][0] / max(r["decode"][0], 1e-9)
         tier = "weight-free + pyiqa PIQE" if r["pyiqa"] else "weight-free (no pyiqa)"
-        print(f"| {tier} | {f(r['cold'])} | {f(r['warm'])} | {ratio:.1f}× | {f(r['three_sequential'])} | {f(r['three_parallel'])} |")
+        print(f"| {tier} | {f(r['cold'])} | {f(r['warm'])} | {ratio:.1f}× "
+              f"| {f(r['three_sequential'])} | {f(r['three_parallel'])} |")
     if args.json:
         Path(args.json).write_text(json.dumps({"load_average": load, "rows": rows}, indent=2))
     worst = max(r["warm"][0] for r in rows)

@@ -11,9 +11,10 @@ torch and pyiqa are imported only when a video is scored.
 
 Dimensions (0–1, higher is better, ``DIMENSIONS``): ``temporal_flickering``,
 ``motion_smoothness``, ``dynamic_degree``, ``motion_amount``,
-``camera_motion`` (needs a motion prompt naming a move), ``i2v_subject``,
-``i2v_background`` (these two need the hero), ``imaging_quality`` (pyiqa
-tier: PIQE, or MUSIQ with local weights), ``aesthetic_quality`` and
+``camera_motion`` and ``motion_continuity`` (need a motion prompt naming a
+move), ``i2v_subject``, ``i2v_background`` (these two need the hero),
+``imaging_quality`` (a weight-free blocking factor, × PIQE with pyiqa or MUSIQ
+with local weights), ``aesthetic_quality`` and
 ``clip_score`` (pyiqa tier, local weights only). See ``docs/SCORING.md``.
 """
 

@@ -29,18 +29,23 @@ EXIT_FAILURE = 1
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m scoring", description="Score generated video attempts (weight-free, CPU).")
+    p = argparse.ArgumentParser(prog="python -m scoring",
+                                description="Score generated video attempts (weight-free, CPU).")
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
         sp.add_argument("--hero", metavar="IMAGE", help="hero image the clip(s) were generated from")
-        sp.add_argument("--motion-prompt", default="", metavar="TEXT", help="motion prompt (camera move to check; frozen check)")
+        sp.add_argument("--motion-prompt", default="", metavar="TEXT",
+                        help="motion prompt (camera move to check; frozen check)")
         sp.add_argument("--prompt", default="", metavar="TEXT", help="scene prompt, for clip_score (learned tier)")
         sp.add_argument("--no-pyiqa", action="store_true", help="skip pyiqa-based metrics (non-commercial licence)")
-        sp.add_argument("--learned-dir", metavar="DIR", help="folder with weights of learned metrics (MUSIQ, LAION, CLIP)")
-        sp.add_argument("--device", metavar="DEVICE", help="torch device for pyiqa metrics (default: cuda if available)")
+        sp.add_argument("--learned-dir", metavar="DIR",
+                        help="folder with weights of learned metrics (MUSIQ, LAION, CLIP)")
+        sp.add_argument("--device", metavar="DEVICE",
+                        help="torch device for pyiqa metrics (default: cuda if available)")
         sp.add_argument("--weights", metavar="NAME=W,...", help="override default weights, e.g. camera_motion=0.3")
-        sp.add_argument("--expected-duration", type=float, metavar="SECONDS", help="requested length, for the truncated check")
+        sp.add_argument("--expected-duration", type=float, metavar="SECONDS",
+                        help="requested length, for the truncated check")
         sp.add_argument("--json", action="store_true", help="print JSON")
         sp.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
 
@@ -116,7 +121,8 @@ def _print_ranking(ranking, reports, videos) -> None:
     names = [os.path.basename(v) for v in videos]
     nw = max(len(n) for n in names + ["video"])
     short = {d: d.replace("temporal_", "").replace("motion_", "m_").replace("_quality", "_q")[:10] for d in dims}
-    head = f"{'rank':>4}  {'video':<{nw}}  {'rel':>5}  {'overall':>7}  " + "  ".join(f"{short[d]:>10}" for d in dims) + "  checks"
+    head = (f"{'rank':>4}  {'video':<{nw}}  {'rel':>5}  {'overall':>7}  "
+            + "  ".join(f"{short[d]:>10}" for d in dims) + "  checks")
     print(head)
     pos = {i: k + 1 for k, i in enumerate(ranking.order)}
     for i in ranking.order:
@@ -124,7 +130,8 @@ def _print_ranking(ranking, reports, videos) -> None:
         mark = "*" if i == ranking.best_index else " "
         cells = "  ".join(f"{r.dimensions[d]:>10.4f}" if d in r.dimensions else f"{'-':>10}" for d in dims)
         checks = "ok" if not r.gate_failures else ",".join(g.split(":", 1)[0] for g in r.gate_failures)
-        print(f"{pos[i]:>3}{mark}  {names[i]:<{nw}}  {ranking.relative_scores[i]:>5.1f}  {r.overall:>7.1f}  {cells}  {checks}")
+        print(f"{pos[i]:>3}{mark}  {names[i]:<{nw}}  {ranking.relative_scores[i]:>5.1f}  {r.overall:>7.1f}  "
+              f"{cells}  {checks}")
     print()
     print(ranking.reason)
     for i in ranking.order:

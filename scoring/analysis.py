@@ -44,6 +44,13 @@ BLACK_LUMA = 16.0
 BLACK_MAX_STD = 10.0
 BLANK_MAX_STD = 2.0
 
+#: A sampled pair is "moving" when its top-5 % flow is at least this share of
+#: the clip's 90th-percentile pair (see ``ClipSummary.moving_pairs``).
+MOVING_PAIR_SHARE = 0.2
+#: ... and the clip counts as moving when that percentile reaches this share of
+#: VBench's dynamic threshold (below it, every pair counts).
+MOVING_CLIP_RATIO = 0.1
+
 #: Sizes tried when fitting the hero image onto the video frame geometry.
 HERO_FIT_MODES = ("crop", "stretch", "pad")
 
@@ -112,6 +119,21 @@ class ClipSummary:
     @property
     def mean_top5(self) -> float:
         return float(np.mean(self.pair_top5)) if self.pair_top5 else 0.0
+
+    def moving_pairs(self) -> list[bool]:
+        """Per sampled pair: does the camera (or content) move in it?
+
+        Smoothness and flicker errors are averaged over the moving pairs only:
+        a clip whose move stops partway and holds (or starts late) would
+        otherwise look smoother and steadier than one that moves throughout,
+        just because its held frames are identical. Near-static clips keep
+        every pair."""
+        if not self.pair_top5:
+            return []
+        ref = float(np.percentile(self.pair_top5, 90))
+        if ref < MOVING_CLIP_RATIO * self.flow_threshold_px:
+            return [True] * len(self.pair_top5)
+        return [v >= MOVING_PAIR_SHARE * ref for v in self.pair_top5]
 
     @property
     def motion_ratio(self) -> float:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-SCORER_VERSION = "2.0.0"
+SCORER_VERSION = "2.1.0"
 
 #: Every dimension the built-in metrics can produce (0–1, higher is better),
 #: in reporting order. Names follow VBench / VBench-I2V where they mean the
@@ -23,6 +23,7 @@ DIMENSIONS = (
     "dynamic_degree",
     "motion_amount",
     "camera_motion",
+    "motion_continuity",
     "i2v_subject",
     "i2v_background",
     "imaging_quality",
@@ -41,13 +42,14 @@ DIMENSIONS = (
 DEFAULT_WEIGHTS = MappingProxyType(
     {
         "camera_motion": 0.20,
-        "motion_smoothness": 0.20,
-        "i2v_subject": 0.15,
+        "i2v_subject": 0.20,
+        "motion_smoothness": 0.15,
         "imaging_quality": 0.15,
+        "motion_continuity": 0.10,
         "i2v_background": 0.10,
-        "temporal_flickering": 0.10,
-        "aesthetic_quality": 0.05,
-        "clip_score": 0.05,
+        "temporal_flickering": 0.05,
+        "aesthetic_quality": 0.025,
+        "clip_score": 0.025,
         "motion_amount": 0.0,
         "dynamic_degree": 0.0,
     }
@@ -57,24 +59,34 @@ DEFAULT_WEIGHTS = MappingProxyType(
 #: prompt asks for a still shot (see ``gates.motion_expectation``).
 MOTION_DIMENSIONS = ("motion_amount", "dynamic_degree")
 
-#: Smallest difference in a dimension that counts as meaningful when ranking
-#: within a group (a floor on the per-dimension spread used for z-scores), so
-#: encoder noise on a saturated dimension cannot decide a pick.
-RANK_SCALE_FLOOR = MappingProxyType(
+DEFAULT_RANK_SCALE_FLOOR = 0.01
+
+#: Measurement noise per dimension: the 95th percentile of the absolute
+#: difference between re-encodings of one clip (H.264 CRF 16–23) and between
+#: near-identical attempts (seed-level speed/easing/framing changes), measured
+#: by ``python -m benchmarks.score_noise`` (docs/SCORING.md). Two attempts
+#: whose values differ by no more than this on every weighted dimension are a
+#: tie.
+NOISE_BAND = MappingProxyType(
     {
-        "motion_smoothness": 0.002,
-        "temporal_flickering": 0.002,
-        "i2v_subject": 0.01,
+        "motion_smoothness": 0.0025,
+        "temporal_flickering": 0.0025,
+        "i2v_subject": 0.006,
         "i2v_background": 0.004,
-        "camera_motion": 0.5,
-        "imaging_quality": 0.05,
-        "aesthetic_quality": 0.02,
+        "camera_motion": 0.5,  # 0 or 1: only a different verdict counts
+        "motion_continuity": 0.05,  # 0 measured (easing up to the allowance scores 1); a 5 % step
+        "imaging_quality": 0.07,  # PIQE moves by up to 0.07 between neighbouring CRFs
+        "aesthetic_quality": 0.02,  # learned tiers: not measured here (no weights), kept from scorer 2.0
         "clip_score": 0.01,
-        "motion_amount": 0.03,
+        "motion_amount": 0.055,
         "dynamic_degree": 0.5,
     }
 )
-DEFAULT_RANK_SCALE_FLOOR = 0.01
+
+#: Smallest difference in a dimension that counts when ranking within a group
+#: (a floor on the per-dimension spread used for z-scores): the measurement
+#: noise, so encoder noise on a saturated dimension cannot decide a pick.
+RANK_SCALE_FLOOR = NOISE_BAND
 
 #: ``overall`` of an attempt that fails a hard gate is multiplied by this.
 GATE_OVERALL_FACTOR = 0.5

@@ -15,7 +15,13 @@ Each failure is a string ``"<code>: <explanation>"`` with ``code`` one of
   it: the coarse layout correlation (36-px luminance thumbnails) is below
   ``WRONG_FIRST_FRAME_LAYOUT`` and the first-frame score (``i2v_subject``'s
   ``first_frame_score`` detail) below ``WRONG_FIRST_FRAME_SCORE`` (not raised
-  when the first frame is black: that is the ``black`` gate's business).
+  when the first frame is black: that is the ``black`` gate's business);
+* ``stalled``   — a camera move was asked for and happened, but holds for a
+  large part of the clip: its progress is further than ``STALLED_GAP`` from a
+  move spread over the whole clip (``motion_continuity``'s ``continuity_gap``:
+  a stop at 1/4, 1/3, 1/2 then a hold ≈ 0.74, 0.63, 0.47; a start after 1/3 of
+  the clip ≈ 0.38; smoothstep easing ≈ 0.10, cubic ease in-out ≈ 0.19).
+  Milder stalls and late starts are left to the ``motion_continuity`` dimension.
 """
 
 from __future__ import annotations
@@ -25,13 +31,14 @@ from collections.abc import Mapping
 
 from .analysis import BLACK_LUMA
 
-GATE_CODES = ("black", "frozen", "truncated", "wrong_first_frame")
+GATE_CODES = ("black", "frozen", "truncated", "wrong_first_frame", "stalled")
 
 BLACK_FRACTION = 0.30
 FROZEN_RATIO = 0.03
 TRUNCATED_FRACTION = 0.60
 WRONG_FIRST_FRAME_LAYOUT = 0.50
 WRONG_FIRST_FRAME_SCORE = 0.60
+STALLED_GAP = 0.33
 
 _STILL = re.compile(
     r"\b(static|still\s+(camera|shot|image|frame|photo)|no\s+(camera\s+)?(motion|movement)|"
@@ -75,12 +82,21 @@ def evaluate_gates(
                 f"threshold {FROZEN_RATIO * summary.flow_threshold_px:.2f} px) although motion was requested"
             )
 
+    frozen = any(f.startswith("frozen") for f in failures)
+    stalled = details.get("continuity_gap", 0.0) >= STALLED_GAP and "continuity_done_at" in details
+    if motion_expected and not frozen and stalled:
+        failures.append(
+            f"stalled: the camera move covers only part of the clip (5 % of it done at "
+            f"{details.get('continuity_start_at', 0.0):.0%}, 95 % at {details['continuity_done_at']:.0%} of the clip)"
+        )
+
     expected = summary.expected_frames
     if n < 2:
         failures.append(f"truncated: only {n} frame decoded")
     elif expected and n < TRUNCATED_FRACTION * expected and not summary.clipped:
         extra = f"; decoding stopped: {summary.decode_error}" if summary.decode_error else ""
-        failures.append(f"truncated: decoded {n} of {expected} expected frames ({summary.decoded_seconds:.1f} s){extra}")
+        failures.append(
+            f"truncated: decoded {n} of {expected} expected frames ({summary.decoded_seconds:.1f} s){extra}")
 
     if has_hero and "first_frame_layout_corr" in details:
         first_dark = summary.first_luma < BLACK_LUMA

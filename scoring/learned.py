@@ -47,7 +47,8 @@ class LearnedSpec:
 #: divides by 10); prompt alignment CLIPScore (ViT-B/32, 2.5·max(cos, 0)).
 SPECS: dict[str, LearnedSpec] = {
     "musiq-spaq": LearnedSpec(
-        "musiq-spaq", "musiq-spaq", "musiq_spaq_ckpt-358bb6af.pth", "", "pretrained_model_path", score_range=(0.0, 100.0)
+        "musiq-spaq", "musiq-spaq", "musiq_spaq_ckpt-358bb6af.pth", "", "pretrained_model_path",
+        score_range=(0.0, 100.0)
     ),
     "laion_aes": LearnedSpec(
         "laion_aes", "laion_aes", "sac+logos+ava1-l14-linearMSE.pth", "ViT-L/14", "submodule", "mlp", (0.0, 10.0)

@@ -18,11 +18,26 @@ never against fixed cut-offs:
 4. ``relative_scores`` = 100 · Φ(group score) (Φ: standard normal CDF), so 50
    is the group's average; a lone passing attempt gets 100.
 
-The reason names the dimensions with the largest weighted advantage of the
-winner over the mean of the other passing attempts, and whether it does the
-camera move that was asked for, e.g. ``"Best of 3: smoother motion (0.996 vs
-0.984) and steadier frames, follows 'push-in'; first frame matches the hero"``
-(the numbers: the winner's value vs. the others' mean).
+Confidence: the winner is compared with the runner-up dimension by dimension
+against the measurement noise (``scoring.config.NOISE_BAND``, measured by
+``benchmarks/score_noise.py``). When no weighted dimension differs by more than
+its noise band the pick is **a tie** ("these are equally good on every
+measure; choose by eye") — the order stays deterministic, but every caller is
+told. Otherwise the weighted advantage in noise units (each dimension's
+difference / its band, clipped to ±3) makes it a **clear pick** (≥
+``CLEAR_MARGIN``, or ≥ ``DECISIVE_BANDS`` bands ahead on one measure and
+behind beyond the noise on none — e.g. it follows the asked camera move and the
+runner-up does not) or else a **slight edge**.
+
+The reason names only differences beyond the noise band that are visible at
+the three decimals shown, with both values and the difference, against the
+runner-up, e.g. ``"Best of 3 (clear pick): smoother motion (0.996 vs 0.984 for
+the runner-up, +0.012) and steadier frames (…), follows 'push-in'; first frame
+matches the hero"``.
+
+The score the studio shows for an attempt is ``relative_scores`` (the "rank
+score"): it orders exactly like the ranking, so the pick always has the
+highest shown rank score.
 
 ``weights`` is the complete mapping to use (dimensions not in it get no
 weight); a project's partial overrides go through
@@ -36,10 +51,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .config import DEFAULT_RANK_SCALE_FLOOR, RANK_SCALE_FLOOR
+from .config import DEFAULT_RANK_SCALE_FLOOR, NOISE_BAND, RANK_SCALE_FLOOR
 from .scorer import ScoreReport, effective_weights
 
-__all__ = ["PHRASES", "Ranking", "rank"]
+__all__ = ["CONFIDENCE_LABELS", "PHRASES", "Ranking", "rank"]
+
+#: Margin band of a pick → what the studio says about it.
+CONFIDENCE_LABELS: dict[str, str] = {
+    "clear": "clear pick",
+    "slight": "slight edge",
+    "tie": "a tie — these are equally good on every measure; choose by eye",
+}
+#: Weighted advantage over the runner-up, in noise bands, from which a pick is clear.
+CLEAR_MARGIN = 1.0
+#: ... or when it is ahead by this many noise bands on one measure and behind beyond the noise on none.
+DECISIVE_BANDS = 2.0
+#: A noise-band ratio counts at most this much either way in the margin.
+MARGIN_CLIP = 3.0
+#: Values are shown with this many decimals; a difference must be visible at it to be named.
+SHOWN_DECIMALS = 3
 
 #: (advantage phrase, deficit phrase) per dimension, for the reasons.
 PHRASES: dict[str, tuple[str, str]] = {
@@ -48,6 +78,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "i2v_subject": ("stays closer to the hero", "drifts from the hero"),
     "i2v_background": ("keeps the hero's colours", "colours drift from the hero"),
     "camera_motion": ("follows the camera move", "does not follow the camera move"),
+    "motion_continuity": ("the move runs through the whole clip", "the move stalls or starts late"),
     "imaging_quality": ("cleaner frames", "noisier or blockier frames"),
     "aesthetic_quality": ("more aesthetic frames", "less aesthetic frames"),
     "clip_score": ("closer to the prompt", "further from the prompt"),
@@ -84,6 +115,15 @@ class Ranking:
     group_scores: list[float | None] = field(default_factory=list)
     #: The weights actually used.
     weights: dict[str, float] = field(default_factory=dict)
+    #: Margin band of the pick: "clear", "slight" or "tie" (``None`` without a pick).
+    confidence: str | None = None
+    #: What to tell the user about it (``CONFIDENCE_LABELS``).
+    confidence_label: str = ""
+    #: Weighted advantage of the pick over the runner-up in noise bands
+    #: (``None`` when no other attempt passed).
+    margin: float | None = None
+    #: Indices of the attempts tied with the pick (the pick included) when it is a tie, else ``[]``.
+    tied: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +193,102 @@ def normalise(values: list[float | None], d: str, method: str = "z") -> list[flo
     return [0.0 if v is None else max(-Z_CLIP, min(Z_CLIP, (v - centre) / scale)) for v in values]
 
 
+def _band(d: str) -> float:
+    return NOISE_BAND.get(d, RANK_SCALE_FLOOR.get(d, DEFAULT_RANK_SCALE_FLOOR))
+
+
+def _visible(a: float, b: float) -> bool:
+    return f"{a:.{SHOWN_DECIMALS}f}" != f"{b:.{SHOWN_DECIMALS}f}"
+
+
+def compare(a: ScoreReport, b: ScoreReport, dims: Sequence[str],
+            w: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+    """How ``a`` compares with ``b``: the weighted advantage in noise bands
+    (each dimension's difference / its band, clipped to ±``MARGIN_CLIP``) and,
+    per dimension where they differ beyond the band *and* visibly at the shown
+    precision, ``a − b``."""
+    num = den = 0.0
+    beyond: dict[str, float] = {}
+    for d in dims:
+        if d not in a.dimensions or d not in b.dimensions:
+            continue
+        diff = a.dimensions[d] - b.dimensions[d]
+        num += w[d] * max(-MARGIN_CLIP, min(MARGIN_CLIP, diff / _band(d)))
+        den += w[d]
+        if abs(diff) > _band(d) and _visible(a.dimensions[d], b.dimensions[d]):
+            beyond[d] = diff
+    return (num / den if den > 0 else 0.0), beyond
+
+
+def _named(beyond: Mapping[str, float], w: Mapping[str, float], sign: int) -> list[str]:
+    """Dimensions of ``beyond`` on one side (+1: ahead, −1: behind), biggest weighted difference first."""
+    side = {d: sign * v / _band(d) * w[d] for d, v in beyond.items() if sign * v > 0}
+    return [d for d, _ in sorted(side.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _difference(d: str, good: bool, mine: ScoreReport, theirs: ScoreReport, whose: str) -> str:
+    """``"smoother motion (0.996 vs 0.984 for the runner-up, +0.012)"``; camera moves are named, not numbered."""
+    text = _phrase(d, good, mine)
+    if d == "camera_motion":
+        return text
+    v, u = mine.dimensions[d], theirs.dimensions[d]
+    return text + f" ({_fmt(v)} vs {_fmt(u)} for {whose}, {v - u:+.{SHOWN_DECIMALS}f})"
+
+
+def _pick_reason(reps, best: int, runner: int | None, n: int, confidence: str, dims, w) -> tuple[list[str], list[str]]:
+    """The first part of the pick's reason and the dimensions it names."""
+    b = reps[best]
+    follows = _follows(b)
+    if runner is None:
+        head = "Only attempt" if n == 1 else f"Only attempt of {n} that passed the checks"
+        return [head + (f", {follows}" if follows else "")], []
+    label = CONFIDENCE_LABELS[confidence]
+    if confidence == "tie":
+        head = f"Best of {n}: {label} (picked by rank order)"
+        both = follows and _follows(reps[runner])
+        return [head + (f"; {follows.replace('follows', 'all follow', 1)}" if both else "")], []
+    _, beyond = compare(b, reps[runner], dims, w)
+    ahead = _named(beyond, w, +1)[:2]
+    behind = _named(beyond, w, -1)[:1]
+    if ahead:
+        text = " and ".join(_difference(d, True, b, reps[runner], "the runner-up") for d in ahead)
+    else:
+        text = "ahead on the balance of small differences, each within its measurement noise"
+        if behind:
+            text += "; the runner-up has " + _difference(behind[0], True, reps[runner], b, "the pick")
+    if follows and "camera_motion" not in ahead:
+        text += f", {follows}"
+    return [f"Best of {n} ({label}): {text}"], ahead
+
+
+def _other_reason(reps, i: int, best: int, pos: int, n: int, tied: bool, dims, w) -> str:
+    if tied:
+        return f"Rank {pos} of {n}: a tie with the pick — equally good on every measure"
+    _, beyond = compare(reps[i], reps[best], dims, w)
+    behind = _named(beyond, w, -1)[:2]
+    if not behind:
+        return f"Rank {pos} of {n}: close to the best — no measure behind by more than its noise"
+    first = _difference(behind[0], False, reps[i], reps[best], "the best")
+    more = f" and {_phrase(behind[1], False, reps[i])}" if len(behind) > 1 else ""
+    return f"Rank {pos} of {n}: {first}{more}"
+
+
+def _confidence(reps, best: int, eligible: list[int], dims, w) -> tuple[str, float | None, list[int]]:
+    """Margin band of the pick, its margin over the runner-up, and who ties with it."""
+    others = [i for i in eligible if i != best]
+    if not others:
+        return "clear", None, []
+    tied = [i for i in others if not compare(reps[best], reps[i], dims, w)[1]]
+    runner = others[0]
+    margin, beyond = compare(reps[best], reps[runner], dims, w)
+    margin = round(margin, 4)
+    if runner in tied:
+        return "tie", margin, [best, *tied]
+    decisive = any(v >= DECISIVE_BANDS * _band(d) for d, v in beyond.items())
+    behind = any(v < 0 for v in beyond.values())
+    return ("clear" if margin >= CLEAR_MARGIN or (decisive and not behind) else "slight"), margin, []
+
+
 def rank(
     reports: Sequence[ScoreReport | Mapping[str, Any]],
     weights: Mapping[str, float] | None = None,
@@ -184,74 +320,37 @@ def rank(
 
     relative = [0.0] * n
     for i in eligible:
-        relative[i] = 100.0 if len(eligible) == 1 else round(100.0 * 0.5 * (1.0 + math.erf(group[i] / math.sqrt(2.0))), 1)
+        cdf = 0.5 * (1.0 + math.erf(group[i] / math.sqrt(2.0)))
+        relative[i] = 100.0 if len(eligible) == 1 else round(100.0 * cdf, 1)
 
-    best = order[0] if eligible else None
     reasons = [""] * n
     pos = {i: k + 1 for k, i in enumerate(order)}
     for i in gated:
         reasons[i] = f"Rank {pos[i]} of {n}: failed checks — " + "; ".join(reps[i].gate_failures)
 
-    if best is None:
+    if not eligible:
         summary = "; ".join(f"#{i + 1} {_gate_codes(reps[i])}" for i in gated)
         reason = f"No attempt passed the checks ({summary})."
         return Ranking(None, order, relative, reason, reasons, [None] * n, w)
 
-    b = reps[best]
-    others = [i for i in eligible if i != best]
-    parts: list[str] = []
-    if others:
-        adv = {}
-        for d in dims:
-            if d not in b.dimensions:
-                continue
-            adv[d] = w[d] * (z[best][d] - sum(z[o][d] for o in others) / len(others))
-        deciding = [d for d, a in sorted(adv.items(), key=lambda kv: (-kv[1], kv[0])) if a > MIN_REASON_ADVANTAGE][:2]
-        if deciding:
-            d0 = deciding[0]
-            ov = [reps[o].dimensions[d0] for o in others if d0 in reps[o].dimensions]
-            first = _phrase(d0, True, b)
-            if ov and d0 != "camera_motion":
-                first += f" ({_fmt(b.dimensions[d0])} vs {_fmt(sum(ov) / len(ov))})"
-            head = first if len(deciding) == 1 else f"{first} and {_phrase(deciding[1], True, b)}"
-        else:
-            deciding = []
-            head = f"attempts scored alike; highest overall ({b.overall:.1f})"
-        follows = _follows(b)
-        if follows and "camera_motion" not in deciding:
-            head += f", {follows}"
-        parts.append(f"Best of {n}: {head}")
-    else:
-        deciding = []
-        follows = _follows(b)
-        parts.append(("Only attempt" if n == 1 else f"Only attempt of {n} that passed the checks")
-                     + (f", {follows}" if follows else ""))
-    ff = b.details.get("first_frame_score")
-    if ff is not None and ff >= FIRST_FRAME_MATCH and "i2v_subject" not in deciding:
+    best = order[0]
+    ordered_passing = [i for i in order if i in group]
+    confidence, margin, tied = _confidence(reps, best, ordered_passing, dims, w)
+    runner = ordered_passing[1] if len(ordered_passing) > 1 else None
+    parts, named = _pick_reason(reps, best, runner, n, confidence, dims, w)
+    ff = reps[best].details.get("first_frame_score")
+    if ff is not None and ff >= FIRST_FRAME_MATCH and "i2v_subject" not in named:
         parts.append("first frame matches the hero")
-    if gated and others:
+    if gated:
         codes = sorted({c.strip() for i in gated for c in _gate_codes(reps[i]).split(",")})
         k = len(gated)
-        parts.append(f"{k} attempt{'s' if k > 1 else ''} failed checks ({', '.join(codes)})")
-    elif gated:
-        codes = sorted({c.strip() for i in gated for c in _gate_codes(reps[i]).split(",")})
-        parts.append(f"others failed checks ({', '.join(codes)})")
+        parts.append(f"{k} attempt{'s' if k > 1 else ''} failed checks ({', '.join(codes)})" if runner is not None
+                     else f"others failed checks ({', '.join(codes)})")
     reason = "; ".join(parts)
     reasons[best] = reason
-
-    for i in others:
-        deficit = {d: w[d] * (z[best][d] - z[i][d]) for d in dims if d in reps[i].dimensions and d in b.dimensions}
-        worst = [d for d, a in sorted(deficit.items(), key=lambda kv: (-kv[1], kv[0])) if a > MIN_REASON_ADVANTAGE][:2]
-        if worst:
-            d0 = worst[0]
-            text = _phrase(d0, False, reps[i])
-            if d0 != "camera_motion":
-                text += f" ({_fmt(reps[i].dimensions[d0])} vs {_fmt(b.dimensions[d0])} for the best)"
-            if len(worst) > 1:
-                text += f" and {_phrase(worst[1], False, reps[i])}"
-        else:
-            text = f"close to the best (overall {reps[i].overall:.1f} vs {b.overall:.1f})"
-        reasons[i] = f"Rank {pos[i]} of {n}: {text}"
+    for i in ordered_passing[1:]:
+        reasons[i] = _other_reason(reps, i, best, pos[i], n, i in tied, dims, w)
 
     group_scores = [round(group[i], 6) if i in group else None for i in range(n)]
-    return Ranking(best, order, relative, reason, reasons, group_scores, w)
+    return Ranking(best, order, relative, reason, reasons, group_scores, w, confidence, CONFIDENCE_LABELS[confidence],
+                   margin, tied)

@@ -65,10 +65,6 @@ class ScoreReport:
     #: (``<dimension>_model``).
     labels: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def passed_gates(self) -> bool:
-        return not self.gate_failures
-
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (round-trips through :meth:`from_dict`)."""
         return asdict(self)

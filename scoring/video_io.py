@@ -56,7 +56,8 @@ def _check_file(path: str | os.PathLike, kind: str) -> Path:
     return p
 
 
-def scaled_size(width: int, height: int, *, short_side: int | None = None, max_side: int | None = None) -> tuple[int, int]:
+def scaled_size(width: int, height: int, *, short_side: int | None = None,
+                max_side: int | None = None) -> tuple[int, int]:
     """Size after downscaling so the short side is ≤ ``short_side`` and the long
     side ≤ ``max_side`` (never upscales); both results are even and ≥ 2."""
     scale = 1.0
@@ -180,7 +181,8 @@ class VideoReader:
                     t = t - t0
                     if max_seconds is not None and t > max_seconds:
                         return
-                    if resize and fmt == "rgb24" and frame.format.name == "yuv420p" and not (frame.width % 2 or frame.height % 2):
+                    if (resize and fmt == "rgb24" and frame.format.name == "yuv420p"
+                            and not (frame.width % 2 or frame.height % 2)):
                         arr = _yuv420p_to_small_rgb(frame, w, h)
                     elif resize:
                         arr = frame.to_ndarray(format=fmt, width=w, height=h)
@@ -207,7 +209,8 @@ def _yuv420p_to_small_rgb(frame, w: int, h: int):
     ysz, csz = H * W, (H // 2) * (W // 2)
     y = cv2.resize(flat[:ysz].reshape(H, W), (w, h), interpolation=cv2.INTER_AREA)
     u = cv2.resize(flat[ysz : ysz + csz].reshape(H // 2, W // 2), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    v = cv2.resize(flat[ysz + csz : ysz + 2 * csz].reshape(H // 2, W // 2), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    v = cv2.resize(flat[ysz + csz : ysz + 2 * csz].reshape(H // 2, W // 2), (w // 2, h // 2),
+                   interpolation=cv2.INTER_AREA)
     i420 = np.concatenate([y.reshape(-1), u.reshape(-1), v.reshape(-1)]).reshape(h * 3 // 2, w)
     return cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
 
@@ -238,7 +241,8 @@ def load_image(path: str | os.PathLike, *, max_short_side: int | None = None):
             im = ImageOps.exif_transpose(im)
             if max_short_side and min(im.size) > max_short_side:
                 scale = max_short_side / min(im.size)
-                im = im.resize((max(2, round(im.size[0] * scale)), max(2, round(im.size[1] * scale))), Image.Resampling.BOX)
+                im = im.resize((max(2, round(im.size[0] * scale)), max(2, round(im.size[1] * scale))),
+                               Image.Resampling.BOX)
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
                 im = im.convert("RGBA")
                 bg = Image.new("RGBA", im.size, (0, 0, 0, 255))

@@ -143,9 +143,9 @@ class S3ObjectStore(ObjectStore):
                             # custom endpoints (MinIO, R2, ...) are addressed by path: no per-bucket DNS names
                             s3={"addressing_style": "path" if self.endpoint_url else "auto"})
             client = boto3.session.Session().client(
-                "s3", endpoint_url=self.endpoint_url, region_name=region or None, aws_access_key_id=access_key_id or None,
-                aws_secret_access_key=secret_access_key or None, aws_session_token=session_token or None,
-                config=config)
+                "s3", endpoint_url=self.endpoint_url, region_name=region or None,
+                aws_access_key_id=access_key_id or None, aws_secret_access_key=secret_access_key or None,
+                aws_session_token=session_token or None, config=config)
         self._client = client
         self._transfer = TransferConfig(max_concurrency=4)
 

@@ -10,6 +10,11 @@ CSS = """
   font-size:12px; font-weight:600; margin-right:4px;}
 .user-badge {display:inline-block; padding:2px 8px; border-radius:10px; background:#dbeafe; color:#1e40af;
   font-size:12px; font-weight:600;}
+.tie-badge, .confidence-tie {display:inline-block; padding:2px 8px; border-radius:10px; background:#fef9c3;
+  color:#854d0e; font-size:12px; font-weight:600; margin-right:4px;}
+.confidence-clear, .confidence-slight {display:inline-block; padding:2px 8px; border-radius:10px; font-size:12px;
+  font-weight:600; margin-right:4px; background:#f1f5f9; color:#334155;}
+.attempt-card .overall-note {color:var(--body-text-color-subdued); margin:0 0 2px;}
 .score-table td, .score-table th {padding:2px 8px; font-size:13px;}
 .additions li {margin:0;}
 .status-chip {display:inline-block; padding:0 7px; border-radius:8px; color:#fff; font-size:11px; font-weight:600;}

@@ -683,8 +683,8 @@ def velvet_hour(spec: TrackSpec, rng: np.random.Generator) -> np.ndarray:
                 mix.add("drums", br, g.t(bar, beat), gain=0.22, pan=-0.2, humanize=0.005)
     mix.add("drums", rd, g.t(bars - 1, 0), gain=0.15, pan=0.45)
     # vibraphone melody: A second time, B and C
-    bank = [[(0, 1.5), (1.5, 0.5), (2, 2)], [(0.5, 0.5), (1, 1), (2.5, 1.5)], [(0, 3)], [(1, 0.5), (1.5, 0.5), (2, 1), (3, 1)],
-            [(0, 1), (1, 1), (2, 0.5), (2.5, 1.5)]]
+    bank = [[(0, 1.5), (1.5, 0.5), (2, 2)], [(0.5, 0.5), (1, 1), (2.5, 1.5)], [(0, 3)],
+            [(1, 0.5), (1.5, 0.5), (2, 1), (3, 1)], [(0, 1), (1, 1), (2, 0.5), (2.5, 1.5)]]
     phrase = melody(rng, A, scale, rhythm_bars(rng, bank, 4, final=[(0, 1.5), (1.5, 2.5)]), 4, midi("F5"))
     phrase += melody(rng, B, scale, rhythm_bars(rng, bank, 4), 8, phrase[-1][2], end_on_root=False)
     phrase += vary(rng, phrase[:len(phrase) // 2], 8, 12, C)
@@ -885,7 +885,8 @@ def horizon_rise(spec: TrackSpec, rng: np.random.Generator) -> np.ndarray:
         mix.add("strings", strings * swell[: len(strings), None] ** 0.5, g.t(bar), gain=0.5 + 0.03 * bar)
         if bar >= 4:  # spiccato ostinato
             root = ch.bass(midi("D3"))
-            pattern = [root, root, root + 7, root, root + 12, root, root + 7, root + 3 if "m" in ch.symbol else root + 4]
+            pattern = [root, root, root + 7, root, root + 12, root, root + 7,
+                       root + 3 if "m" in ch.symbol else root + 4]
             for e, m in enumerate(pattern):
                 env = adsr(g.beat * 0.3, a=0.005, d=0.1, s=0.3, r=0.08)
                 y = lp(saw(hz(m), len(env)) + saw(hz(m) * 1.004, len(env), 0.4), 1800) * env

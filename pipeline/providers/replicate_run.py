@@ -113,7 +113,8 @@ class ReplicateRun:
         try:
             model = self.client.models.get(self.spec.model)
         except ReplicateError as exc:
-            raise provider_failure("Replicate", f"cannot read {self.spec.model}: {_describe(exc)}", self.settings) from None
+            raise provider_failure("Replicate", f"cannot read {self.spec.model}: {_describe(exc)}",
+                                   self.settings) from None
         if model.latest_version is None:
             raise ProviderError(f"Replicate: {self.spec.model} has no published version.")
         return model.latest_version.id

@@ -11,7 +11,8 @@ DIMENSION_TIPS = {
     "temporal_flickering": ("Ask for a slower, steadier move and add 'flicker, strobing' to the negative prompt.",
                             "slow, steady camera move, stable lighting"),
     "motion_smoothness": ("Ask for one smooth continuous move instead of several.", "one smooth continuous move"),
-    "dynamic_degree": ("The clip barely moves: ask for a clearly visible camera move.", "clear push in toward the subject"),
+    "dynamic_degree": ("The clip barely moves: ask for a clearly visible camera move.",
+                       "clear push in toward the subject"),
     "motion_amount": ("Adjust how far the camera travels: name the distance (e.g. 'slow push in, a short distance').",
                       ""),
     "camera_motion": ("The camera did not do what was asked: name one move and its direction plainly.",
@@ -37,7 +38,8 @@ def motion_suggestions(settings: Any, scene: str, count: int = 3) -> dict[str, A
 
     picks = list(MOTION_PRESETS.items())[: max(1, int(count))]
     return {"engine": getattr(engine, "name", "presets"),
-            "suggestions": [{"motion_prompt": text, "negative_prompt": DEFAULT_NEGATIVE_PROMPT, "why": f"Preset: {name}"}
+            "suggestions": [{"motion_prompt": text, "negative_prompt": DEFAULT_NEGATIVE_PROMPT,
+                             "why": f"Preset: {name}"}
                             for name, text in picks]}
 
 

@@ -76,15 +76,20 @@ class DashboardService:
                                             G.estimated_cost_usd).where(*conds).order_by(G.id)).tuples().all()
             per_group = {r[0]: r[1:] for r in session.execute(select(
                 A.group_id, func.count(A.id), func.max(A.overall_score), func.sum(A.cost_usd),
-                func.sum(case((known == False, 1), else_=0)))
+                func.sum(case((known.is_(False), 1), else_=0)))
                 .join(G, A.group_id == G.id).where(*conds).group_by(A.group_id)).tuples()}
             scored = session.scalars(select(A.overall_score).join(G, A.group_id == G.id)
                                      .where(A.overall_score.is_not(None), *conds)).all()
             events = session.execute(select(SelectionEvent.group_id, SelectionEvent.attempt_id,
                                             SelectionEvent.system_attempt_id)
                                      .join(G, SelectionEvent.group_id == G.id)
-                                     .where(SelectionEvent.actor == "user", *conds).order_by(SelectionEvent.id)).tuples()
+                                     .where(SelectionEvent.actor == "user", *conds)
+                                     .order_by(SelectionEvent.id)).tuples()
             latest = {e[0]: e for e in events}
+            system_ids = {e[2] for e in latest.values() if e[2] is not None}
+            stored = session.execute(select(A.id, A.score_details).where(A.id.in_(system_ids))) if system_ids else []
+            bands = {aid: (details.get("ranking") or {}).get("pick_confidence") if isinstance(details, dict) else None
+                     for aid, details in stored}
             finals = self._finals(session, conds)
             final_ids = {f["attempt_id"] for f in finals}
             row_query = (select(A.id, A.group_id, A.index, A.status, A.overall_score, A.relative_score,
@@ -125,6 +130,7 @@ class DashboardService:
             "mean_score": round(sum(scored) / len(scored), 2) if scored else None,
             "agreement": _agreement(latest.values()),
             "agreement_by_engine": _agreement_by(latest, by_group),
+            "agreement_by_confidence": _agreement_by_confidence(latest, bands),
             "attempt_rows": rows,
             "trend": trend,
             "best_by_iteration": _best_by_iteration(trend),
@@ -210,7 +216,7 @@ class DashboardService:
         """What hero frames cost (stored frames, plus charged candidates of failed or cancelled jobs)."""
         params = HeroFrame.parameters
         query = select(func.coalesce(func.sum(params["cost_usd"].as_float()), 0.0),
-                       func.coalesce(func.sum(case((params["cost_known"].as_boolean() == False, 1), else_=0)), 0))
+                       func.coalesce(func.sum(case((params["cost_known"].as_boolean().is_(False), 1), else_=0)), 0))
         jobs = select(Job).where(Job.kind == "hero_frames", Job.engine_state.is_not(None),
                                  Job.status.in_([JobStatus.failed.value, JobStatus.cancelled.value]))
         if project_id is not None:
@@ -289,6 +295,21 @@ def _agreement_by(latest: dict[int, Any], by_group: dict[int, Any]) -> list[dict
         buckets.setdefault((g[3], g[4]), []).append(event)
     return [{"engine": engine, "model": model, **_agreement(events)}
             for (engine, model), events in sorted(buckets.items())]
+
+
+#: Margin bands of a system pick (scoring.ranking.CONFIDENCE_LABELS), in display order.
+CONFIDENCE_BANDS = (("clear", "clear pick"), ("slight", "slight edge"), ("tie", "tie"), (None, "not recorded"))
+
+
+def _agreement_by_confidence(latest: dict[int, Any], bands: dict[int, str | None]) -> list[dict[str, Any]]:
+    """Agreement per margin band of the system's pick: overrides of a tie are expected, of a clear pick are not.
+    Groups ranked before the bands existed count as 'not recorded'."""
+    buckets: dict[str | None, list] = {}
+    for event in latest.values():
+        band = bands.get(event[2]) if event[2] is not None else None
+        buckets.setdefault(band if band in ("clear", "slight", "tie") else None, []).append(event)
+    return [{"band": band or "unrecorded", "label": label, **_agreement(buckets[band])}
+            for band, label in CONFIDENCE_BANDS if band in buckets]
 
 
 def _histogram(values: list[float]) -> list[dict[str, Any]]:

@@ -68,7 +68,8 @@ class HistoryService:
                 event = decisions.get(group.id)
                 row = {
                     "version": version, "group_id": group.id, "iteration": group.iteration_index,
-                    "parent_group_id": group.parent_group_id, "compared_to_group_id": base["group_id"] if base else None,
+                    "parent_group_id": group.parent_group_id,
+                    "compared_to_group_id": base["group_id"] if base else None,
                     "created_at": _iso(group.created_at), "engine": group.engine, "model": group.model,
                     "hero_frame_id": group.hero_frame_id, **fields,
                     "attempts": len(group.attempts),

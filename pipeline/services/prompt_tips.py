@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 WEAK_BELOW = {
     "motion_smoothness": 0.985, "temporal_flickering": 0.985, "camera_motion": 0.5, "i2v_subject": 0.9,
     "i2v_background": 0.95, "imaging_quality": 0.45, "aesthetic_quality": 0.45, "clip_score": 0.5,
-    "motion_amount": 0.05, "dynamic_degree": None,  # dynamic_degree is 0/1-ish: judged together with motion_amount
+    # dynamic_degree is 0/1-ish: judged together with motion_amount
+    "motion_amount": 0.05, "motion_continuity": 0.9, "dynamic_degree": None,
 }
 FEEDBACK_TAGS = ("too chaotic", "not cinematic enough", "product distorted", "too static")
 
@@ -45,12 +46,17 @@ RULES: dict[str, dict[str, Any]] = {
                    "negative": [], "change": "Name one camera move and its direction plainly."},
     "sharper": {"intensity": 0, "add": "", "negative": ["blurry", "low resolution", "compression artifacts"],
                 "change": "Ask against blur and artifacts (or try another seed or a higher-resolution model)."},
+    "whole_clip": {"intensity": 0, "add": "one continuous camera move from the first to the last frame",
+                   "negative": ["camera stops", "frozen ending", "stalled motion"],
+                   "change": "Ask for one move that runs through the whole clip (the last attempts stalled or "
+                             "started late)."},
     "match_prompt": {"intensity": 0, "add": "", "negative": [],
                      "change": "Describe the subject and the move more concretely so the clip matches its prompt."},
 }
 DIMENSION_RULES = {"motion_smoothness": "steadier", "temporal_flickering": "steadier", "i2v_subject": "less_drift",
                    "i2v_background": "less_drift", "camera_motion": "plain_move", "motion_amount": "more_motion",
-                   "imaging_quality": "sharper", "aesthetic_quality": "cinematic", "clip_score": "match_prompt"}
+                   "imaging_quality": "sharper", "aesthetic_quality": "cinematic", "clip_score": "match_prompt",
+                   "motion_continuity": "whole_clip"}
 TAG_RULES = {"too chaotic": "calmer", "not cinematic enough": "cinematic", "product distorted": "less_drift",
              "too static": "more_motion"}
 MAX_ADDITIONS = 2  # phrases added to the motion prompt, so it stays a prompt and not a list of wishes
@@ -121,7 +127,8 @@ def suggest(settings: Any, group: dict[str, Any], tags: list[str], gate_failures
     llm = _llm_rewrite(settings, group, means, tags, rules)
     if llm is not None:
         engine, items = llm
-        rewrite = next((i.get("motion_prompt", "").strip() for i in items if (i.get("motion_prompt") or "").strip()), "")
+        rewrite = next((i.get("motion_prompt", "").strip() for i in items
+                        if (i.get("motion_prompt") or "").strip()), "")
         notes = [{"rule": "llm", "change": i.get("change", ""), "why": i.get("why", "")} for i in items]
         if rewrite:
             proposed_motion, source = rewrite, "llm"

@@ -62,9 +62,13 @@ class SelectionService:
             stored = project.scoring_weights if project is not None else None
             weights = scoring.resolve_weights(stored, strict=False) if stored else None
             ranking = scoring.rank([_report(a) for a in scored], weights=weights)
-            for attempt, relative, reason in zip(scored, ranking.relative_scores, ranking.reasons):
+            position = {i: k + 1 for k, i in enumerate(ranking.order)}
+            for i, (attempt, relative, reason) in enumerate(zip(scored, ranking.relative_scores, ranking.reasons)):
                 attempt.relative_score = float(relative)
                 attempt.score_reason = reason
+                # the pick's margin band travels with every scored attempt (no group column for it)
+                attempt.score_details = {**(attempt.score_details or {}),
+                                         "ranking": ranking_facts(ranking, i, position[i], len(scored))}
             best = scored[ranking.best_index] if ranking.best_index is not None else None
             group.selection_reason = ranking.reason
             if best is not None:
@@ -90,8 +94,10 @@ class SelectionService:
             session.add(SelectionEvent(group_id=group.id, attempt_id=attempt.id,
                                        system_attempt_id=system.id if system else None, actor="user",
                                        reason=(reason or "").strip()[:1000], tags=clean_tags(tags)))
+            band = ((system.score_details or {}).get("ranking") or {}).get("pick_confidence") if system else None
             return {"group_id": group.id, "attempt_id": attempt.id, "system_attempt_id": system.id if system else None,
-                    "agrees_with_system": system is not None and system.id == attempt.id}
+                    "agrees_with_system": system is not None and system.id == attempt.id,
+                    "system_pick_confidence": band}
 
     def accept_system_pick(self, group_id: int, reason: str = "", tags: list[str] | None = None) -> dict[str, Any]:
         """The user confirms the system's pick (logged like any user pick, so it counts as agreement)."""
@@ -104,6 +110,15 @@ class SelectionService:
         return self.select_attempt(attempt_id, reason or "Accepted the system pick", tags)
 
 
+def ranking_facts(ranking, index: int, position: int, count: int) -> dict[str, Any]:
+    """What an attempt stores about its group's ranking: its place and rank score, and the pick's margin band
+    ("clear" / "slight" / "tie") with the words to show for it."""
+    return {"rank": position, "of": count, "rank_score": ranking.relative_scores[index],
+            "picked": ranking.best_index == index, "tied_with_pick": index in ranking.tied,
+            "pick_confidence": ranking.confidence, "pick_confidence_label": ranking.confidence_label,
+            "pick_margin": ranking.margin}
+
+
 def _report(attempt: VideoAttempt):
     """Rebuild the scorer's report from what was stored: values per dimension plus the rest of the report."""
     import scoring
@@ -111,5 +126,6 @@ def _report(attempt: VideoAttempt):
     details = attempt.score_details or {}
     version = details.get("scorer_version")  # values of older scorer versions are not mixed in
     stored = {**details, "overall": attempt.overall_score or 0.0,
-              "dimensions": {m.name: m.value for m in attempt.metrics if version is None or m.scorer_version == version}}
+              "dimensions": {m.name: m.value for m in attempt.metrics
+                             if version is None or m.scorer_version == version}}
     return scoring.ScoreReport.from_dict(stored)

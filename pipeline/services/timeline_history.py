@@ -106,10 +106,6 @@ class TimelineHistory:
             label = f"'{old.name}'" if old.name else f"version {old.version}"
             return self._save(session, project_id, self._edit(old), f"Opened {label}")
 
-    def restore(self, project_id: int, version: int) -> dict[str, Any]:
-        """Make an older version the current one again (as a new version, so nothing is lost)."""
-        return self.open_version(project_id, version)
-
     # ------------------------------------------------------------ serialising edits
     @contextmanager
     def _editing(self, project_id: Any) -> Iterator[Any]:

@@ -113,6 +113,8 @@ def attempt_view(attempt: VideoAttempt, media: MediaStore, takes_seed: bool | No
         "cost_usd": attempt.cost_usd,
         "overall_score": attempt.overall_score,
         "relative_score": attempt.relative_score,
+        "rank": ((attempt.score_details or {}).get("ranking") or {}).get("rank"),
+        "tied_with_pick": bool(((attempt.score_details or {}).get("ranking") or {}).get("tied_with_pick")),
         "score_reason": attempt.score_reason,
         "scores": {metric.name: round(metric.value, 4) for metric in attempt.metrics},
         "is_system_selected_best": attempt.is_system_selected_best,
@@ -122,6 +124,19 @@ def attempt_view(attempt: VideoAttempt, media: MediaStore, takes_seed: bool | No
         "created_at": _iso(attempt.created_at),
         "finished_at": _iso(attempt.finished_at),
     }
+
+
+def pick_confidence(attempts) -> dict[str, Any] | None:
+    """The margin band of a group's system pick, read from its attempts' stored ranking facts (``None`` before
+    the group is ranked)."""
+    for attempt in attempts:
+        facts = (attempt.score_details or {}).get("ranking") if isinstance(attempt.score_details, dict) else None
+        if facts and facts.get("pick_confidence"):
+            return {"band": facts["pick_confidence"], "label": facts.get("pick_confidence_label", ""),
+                    "margin": facts.get("pick_margin"),
+                    "tied_attempt_ids": [a.id for a in attempts
+                                         if ((a.score_details or {}).get("ranking") or {}).get("tied_with_pick")]}
+    return None
 
 
 def group_view(group: GenerationGroup, media: MediaStore) -> dict[str, Any]:
@@ -139,6 +154,7 @@ def group_view(group: GenerationGroup, media: MediaStore) -> dict[str, Any]:
         "iteration_index": group.iteration_index,
         "parent_group_id": group.parent_group_id,
         "selection_reason": group.selection_reason,
+        "pick_confidence": pick_confidence(group.attempts),
         "created_at": _iso(group.created_at),
         "attempts": [attempt_view(a, media, takes_seed) for a in group.attempts],
     }

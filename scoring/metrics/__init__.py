@@ -48,6 +48,7 @@ BUILTIN_METRIC_MODULES = (
     "motion_smoothness",
     "dynamic_degree",
     "camera_motion",
+    "motion_continuity",
     "i2v_subject",
     "i2v_background",
     "imaging_quality",

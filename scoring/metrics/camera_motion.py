@@ -36,7 +36,8 @@ POINTS = ("top", "bottom", "left", "right")
 class CameraMotion(Metric):
     name = "camera_motion"
     dimensions = ("camera_motion",)
-    description = "VBench-I2V border rule on flow-tracked border points, checked for consistency; 1 if it matches the motion prompt"
+    description = ("VBench-I2V border rule on flow-tracked border points, checked for consistency; "
+                   "1 if it matches the motion prompt")
 
     def __init__(self, clip):
         super().__init__(clip)
@@ -80,7 +81,8 @@ class CameraMotion(Metric):
             return MetricOutput(skipped_reason="no motion prompt given", labels=labels, details=details)
         if expected is None:
             return MetricOutput(
-                skipped_reason="the motion prompt names no pan, tilt, zoom or static shot", labels=labels, details=details
+                skipped_reason="the motion prompt names no pan, tilt, zoom or static shot",
+                labels=labels, details=details
             )
         accepted, phrase = expected
         labels["camera_motion_expected"] = ",".join(accepted)

@@ -87,7 +87,8 @@ class HeroAlignment:
 
         flow = self.clip.flow.calc(self.hero_gray, first.gray)
         m, inliers = estimate_motion(flow)
-        if inliers >= MIN_HERO_INLIERS and _small(m, self.clip.width, self.clip.height, MAX_HERO_SCALE_CHANGE, MAX_HERO_SHIFT):
+        if inliers >= MIN_HERO_INLIERS and _small(m, self.clip.width, self.clip.height,
+                                                  MAX_HERO_SCALE_CHANGE, MAX_HERO_SHIFT):
             self.hero_to_first = m
             self.hero_to_first_inliers = inliers
 
@@ -163,7 +164,8 @@ def _small(m, w: int, h: int, max_scale: float, max_shift: float) -> bool:
     scale = float(np.hypot(m[0, 0], m[1, 0]))
     corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], np.float64)
     moved = np.abs(apply_transform(m, corners) - corners)
-    return abs(scale - 1.0) <= max_scale and bool((moved[:, 0] <= max_shift * w).all() and (moved[:, 1] <= max_shift * h).all())
+    return abs(scale - 1.0) <= max_scale and bool((moved[:, 0] <= max_shift * w).all()
+                                                  and (moved[:, 1] <= max_shift * h).all())
 
 
 def vbench_aggregate(values: list[float], w_max: float, w_mean: float, w_min: float) -> float:

@@ -31,7 +31,8 @@ class I2VBackground(Metric):
     name = "i2v_background"
     dimensions = ("i2v_background",)
     needs_hero = True
-    description = "Tone/colour (Lab thumbnails) of every sampled frame vs. the hero moved with the camera; VBench-I2V max/mean/min"
+    description = ("Tone/colour (Lab thumbnails) of every sampled frame vs. the hero moved with the camera; "
+                   "VBench-I2V max/mean/min")
 
     def __init__(self, clip):
         super().__init__(clip)

@@ -5,8 +5,8 @@ VBench-I2V's i2v_subject scores ``0.5·max(conformity) + 0.5·mean(consecutive)
 computed instead for the first and every other sampled frame (~4 fps) against the hero moved with
 the camera (:mod:`scoring.metrics.hero_alignment`): SSIM of luminance over the
 area both cover, times a detail-retention factor (Laplacian energy of the frame
-vs. the warped hero, capped at 1, square root) so blur counts. Because the alignment removes the camera motion, the mean and
-min run over these conformity values too (VBench takes them over consecutive
+vs. the warped hero, capped at 1, square root) so blur counts. Because the alignment removes the camera
+motion, the mean and min run over these conformity values too (VBench takes them over consecutive
 frames, whose features drift less under motion than those of the input):
 
     i2v_subject = 0.5 · max_k c_k + 0.5 · mean_k c_k + 0 · min_k c_k
@@ -38,7 +38,8 @@ class I2VSubject(Metric):
     name = "i2v_subject"
     dimensions = ("i2v_subject",)
     needs_hero = True
-    description = "Structure (SSIM) of every sampled frame vs. the hero moved with the camera; VBench-I2V max/mean aggregation"
+    description = ("Structure (SSIM) of every sampled frame vs. the hero moved with the camera; "
+                   "VBench-I2V max/mean aggregation")
 
     def __init__(self, clip):
         super().__init__(clip)

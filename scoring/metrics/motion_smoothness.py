@@ -25,6 +25,10 @@ the interpolation error) is ≈ 0 — a duplicate or a jump makes it large. The
 dimension adds both errors on VBench's scale:
 
     motion_smoothness = (255 − (interp_err + cadence_err)) / 255
+
+Both errors are averaged over the parts of the clip that move
+(``ClipSummary.moving_pairs``): held frames are trivially "smooth", and a move
+that stalls and holds (or starts late) must not win on them.
 """
 
 from __future__ import annotations
@@ -43,9 +47,9 @@ class MotionSmoothness(Metric):
 
     def __init__(self, clip):
         super().__init__(clip)
-        self._errs: list[float] = []
+        self._errs: list[tuple[int, float]] = []  # (pair k, interpolation error)
         self._prev_pair = None
-        self._diffs: list[float] = []
+        self._diffs: list[float] = []  # d_i between native frames i and i + 1
 
     def on_frame(self, frame, prev):
         import cv2
@@ -53,30 +57,34 @@ class MotionSmoothness(Metric):
         if prev is not None:
             self._diffs.append(cv2.mean(cv2.absdiff(frame.gray, prev.gray))[0])
 
-    def _score(self, a, b, flow, middle):
+    def _score(self, k, a, b, flow, middle):
         alpha = (middle.index - a.index) / (b.index - a.index)
         pred, valid = interpolate(a.rgb, b.rgb, flow, alpha)
         err = masked_mean_abs_diff(middle.rgb, pred, valid)
         if not math.isnan(err):
-            self._errs.append(err)
+            self._errs.append((k, err))
 
     def on_pair(self, pair):
         if pair.between:
             middle = pair.between[pair.k % len(pair.between)]
-            self._score(pair.a, pair.b, pair.flow, middle)
+            self._score(pair.k, pair.a, pair.b, pair.flow, middle)
             return
         prev = self._prev_pair
         self._prev_pair = pair
         if prev is not None and pair.k % 2 == 1:
             flow = self.clip.flow(prev.a, pair.b)
-            self._score(prev.a, pair.b, flow, pair.a)
+            self._score(pair.k, prev.a, pair.b, flow, pair.a)
 
     def finish(self, summary):
         if not self._errs:
             return MetricOutput(skipped_reason="needs at least 3 frames")
-        err = sum(self._errs) / len(self._errs)
-        d = self._diffs
-        cadence = [abs(d[i] - 0.5 * (d[i - 1] + d[i + 1])) for i in range(1, len(d) - 1)]
+        moving = summary.moving_pairs()
+        is_moving = lambda k: not moving or moving[min(k, len(moving) - 1)]
+        errs = [e for k, e in self._errs if is_moving(k)] or [e for _, e in self._errs]
+        err = sum(errs) / len(errs)
+        d, step = self._diffs, self.clip.step
+        # d[i] spans native frames i → i + 1, which lie in sampled pair i // step
+        cadence = [abs(d[i] - 0.5 * (d[i - 1] + d[i + 1])) for i in range(1, len(d) - 1) if is_moving(i // step)]
         cad = sum(cadence) / len(cadence) if cadence else 0.0
         value = (255.0 - err - cad) / 255.0
         return MetricOutput(
@@ -84,6 +92,6 @@ class MotionSmoothness(Metric):
             details={
                 "smoothness_interp_mean_abs_err": err,
                 "smoothness_cadence_err": cad,
-                "smoothness_frames": float(len(self._errs)),
+                "smoothness_frames": float(len(errs)),
             },
         )

@@ -15,7 +15,9 @@ The reported dimension uses ``raw`` for near-static clips and ``compensated``
 for moving ones, blending linearly in between by the motion ratio (mean top-5 %
 flow / VBench's dynamic threshold) from ``STATIC_RATIO`` to ``MOVING_RATIO``.
 With no motion the flow is ~0 and both variants nearly agree, so the switch
-is continuous and attempts of one group stay comparable.
+is continuous and attempts of one group stay comparable. The compensated error
+is averaged over the pairs where the clip moves (``ClipSummary.moving_pairs``),
+so a move that stalls and holds does not look steadier for its held frames.
 """
 
 from __future__ import annotations
@@ -39,8 +41,7 @@ class TemporalFlickering(Metric):
         super().__init__(clip)
         self._raw_sum = 0.0
         self._raw_n = 0
-        self._comp_sum = 0.0
-        self._comp_n = 0
+        self._comp: list[tuple[int, float]] = []
 
     def on_frame(self, frame, prev):
         if prev is not None:
@@ -51,8 +52,7 @@ class TemporalFlickering(Metric):
         warped, valid = warp(pair.b.rgb, pair.flow)
         err = masked_mean_abs_diff(pair.a.rgb, warped, valid)
         if not math.isnan(err):
-            self._comp_sum += err
-            self._comp_n += 1
+            self._comp.append((pair.k, err))
 
     def finish(self, summary):
         if not self._raw_n:
@@ -60,8 +60,10 @@ class TemporalFlickering(Metric):
         raw_err = self._raw_sum / self._raw_n
         raw = (255.0 - raw_err) / 255.0
         details = {"flicker_raw": raw, "flicker_raw_mean_abs_diff": raw_err}
-        if self._comp_n:
-            comp_err = self._comp_sum / self._comp_n
+        moving = summary.moving_pairs()
+        comp_errs = [e for k, e in self._comp if k < len(moving) and moving[k]] or [e for _, e in self._comp]
+        if comp_errs:
+            comp_err = sum(comp_errs) / len(comp_errs)
             comp = (255.0 - comp_err) / 255.0
             ratio = summary.motion_ratio
             w = min(1.0, max(0.0, (ratio - STATIC_RATIO) / (MOVING_RATIO - STATIC_RATIO)))

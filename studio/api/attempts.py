@@ -39,7 +39,8 @@ class AttemptsApi(Resource):
 
     @endpoint(direct=True)
     def generation_group(self, group_id: int) -> tuple[dict, list[FileData]]:
-        """A group with its attempts, scores and picks, plus the finished attempt videos (in attempt order)."""
+        """A group with its attempts, scores and picks, plus the finished attempt videos (in attempt order).
+        ``pick_confidence`` = {band: clear|slight|tie, label, margin, tied_attempt_ids}: a tie is said to be one."""
         group = self.s.attempts.group(group_id)
         return group, self.files(*[a["video"] for a in group["attempts"]])
 

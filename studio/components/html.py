@@ -84,6 +84,20 @@ def score_table_html(scores: dict[str, float]) -> str:
     return f'<table class="score-table"><tbody>{rows}</tbody></table>'
 
 
+RANK_SCORE_HELP = ("rank score: how the attempt compares within its group (50 = the group's average); "
+                   "the pick has the highest")
+OVERALL_HELP = ("overall: absolute quality on every measure, comparable across groups; "
+                "the pick compares attempts within the group")
+
+
+def shown_score(attempt: dict[str, Any]) -> tuple[float | None, str]:
+    """The one number shown for an attempt, and what it is: the rank score once the group is ranked (the order the
+    pick follows), else the overall score."""
+    if attempt.get("relative_score") is not None:
+        return attempt["relative_score"], RANK_SCORE_HELP
+    return attempt.get("overall_score"), OVERALL_HELP
+
+
 def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = None) -> str:
     """An attempt's state: progress while it renders and scores; overall score, badges and dimensions after."""
     status = attempt["status"]
@@ -96,7 +110,8 @@ def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = No
         if status == "scoring":
             pct, step = max(80.0, attempt.get("progress") or 0.0), "Scoring the clip…"
         else:
-            pct, step = job.get("progress") or 0.0, job.get("step") or ("Waiting in the queue" if status == "queued" else "")
+            waiting = "Waiting in the queue" if status == "queued" else ""
+            pct, step = job.get("progress") or 0.0, job.get("step") or waiting
         parts.append(progress_bar(pct, status) + f"<div class='job-step'>{esc(step)} · {pct:.0f} %</div>")
     if attempt.get("error") and status in ("failed", "cancelled"):
         parts.append(f"<div class='job-error'>{esc(attempt['error'])}</div>")
@@ -106,12 +121,21 @@ def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = No
         badges.append(badge("★ System pick", "pick-badge", reason))
     if attempt.get("is_user_selected_best"):
         badges.append(badge("✔ Your pick", "user-badge"))
+    if attempt.get("tied_with_pick"):
+        badges.append(badge("= Tie", "tie-badge", "equally good on every measure as the other tied attempts"))
     if badges:
         parts.append(f"<div>{''.join(badges)}</div>")
     if attempt.get("overall_score") is not None:
         relative = attempt.get("relative_score")
-        rel = f" · relative {relative:.1f}" if relative is not None else ""
-        parts.append(f"<div class='overall'>Overall <b>{attempt['overall_score']:.3f}</b><small>{rel}</small></div>")
+        if relative is not None:  # the ranking's own number first; the absolute one explained in one line
+            place = f" · rank {attempt['rank']}" if attempt.get("rank") else ""
+            parts.append(f"<div class='overall' title='{esc(RANK_SCORE_HELP)}'>Rank score <b>{relative:.1f}</b>"
+                         f"<small>{place}</small></div>"
+                         f"<div class='overall-note'><small>Overall {attempt['overall_score']:.1f} — absolute "
+                         f"quality, comparable across groups; the pick compares attempts within the group"
+                         f"</small></div>")
+        else:
+            parts.append(f"<div class='overall'>Overall <b>{attempt['overall_score']:.1f}</b></div>")
         if attempt.get("is_system_selected_best") and group and group.get("selection_reason"):
             parts.append(f"<div class='pick-reason'>Why: {esc(group['selection_reason'])}</div>")
         elif attempt.get("score_reason"):
@@ -124,12 +148,17 @@ def group_header_html(group: dict[str, Any] | None) -> str:
     if not group:
         return "<div class='muted'>No attempts yet.</div>"
     done = sum(1 for a in group["attempts"] if a["status"] in ("done", "failed", "cancelled"))
-    reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {esc(group['selection_reason'])}</div>"
-              if group.get("selection_reason") else "")
+    confidence = group.get("pick_confidence") or {}
+    short = {"clear": "clear pick", "slight": "slight edge", "tie": "tie"}.get(confidence.get("band"), "")
+    band = badge(short, f"confidence-{confidence['band']}", confidence.get("label", "")) if short else ""
+    reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {band} "
+              f"{esc(group['selection_reason'])}</div>" if group.get("selection_reason") else "")
+    negative = (f"<div><small>negative: {esc(group['negative_prompt'])}</small></div>"
+                if group.get("negative_prompt") else "")
     return (f"<div class='group-head'><b>Group {group['id']}</b> · iteration {group['iteration_index']} · "
             f"{esc(group['engine'])} · {group['duration']:g} s · {done}/{len(group['attempts'])} finished"
             f"<div><i>“{esc(group['motion_prompt'])}”</i></div>"
-            f"{'<div><small>negative: ' + esc(group['negative_prompt']) + '</small></div>' if group.get('negative_prompt') else ''}"
+            f"{negative}"
             f"{reason}</div>")
 
 
@@ -162,8 +191,9 @@ def frame_details_html(frame: dict[str, Any] | None, is_hero: bool = False) -> s
     fav = " " + badge("★ favourite", "user-badge") if frame.get("is_favourite") else ""
     rows = [("prompt", frame.get("prompt") or "—"), ("enhanced prompt", frame.get("enhanced_prompt") or "—"),
             ("seed", frame.get("seed") if frame.get("seed") is not None else "—"),
-            ("source", frame["source"]), ("engine", frame["engine"] + (f" ({frame['model']})" if frame.get("model") not in (None, "", frame["engine"])
-                                     else "")),
+            ("source", frame["source"]),
+            ("engine", frame["engine"] + (f" ({frame['model']})"
+                                          if frame.get("model") not in (None, "", frame["engine"]) else "")),
             ("size", f"{frame['width']}×{frame['height']} ({frame['aspect_ratio']})"),
             ("created", frame.get("created_at") or "")]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
@@ -177,19 +207,6 @@ def stat_cards_html(items: list[tuple[str, str]]) -> str:
     cards = "".join(f"<div class='stat-card'><div class='stat-value'>{esc(v)}</div><div class='stat-label'>"
                     f"{esc(k)}</div></div>" for k, v in items)
     return f"<div class='stat-cards'>{cards}</div>"
-
-
-def timeline_strip_html(view: dict[str, Any]) -> str:
-    """The clips as proportional blocks, like an editor's track."""
-    clips = view.get("clips") or []
-    if not clips:
-        return "<div class='muted'>The timeline is empty: pick attempts in the workspace, then 'Rebuild from picks'.</div>"
-    total = sum(c["length"] for c in clips) or 1.0
-    blocks = "".join(
-        f"<div class='tl-clip' style='flex:{c['length'] / total:.4f}' title='{esc(c['label'])}'>"
-        f"<b>{i + 1}</b> {esc(c['label'])}<br><small>{c['start']:.2f}s · {c['length']:.2f}s</small></div>"
-        for i, c in enumerate(clips))
-    return f"<div class='tl-strip'>{blocks}</div>"
 
 
 def engine_note_html(info: dict | None, estimate: dict | None, video_prompt: str = "") -> str:
@@ -213,8 +230,9 @@ def engine_note_html(info: dict | None, estimate: dict | None, video_prompt: str
         usd = estimate.get("usd")
         amount = "no estimate" if usd is None else ("free" if usd == 0 else f"≈ ${usd:.2f}" +
                                                     (" at most" if estimate.get("upper_bound") else ""))
-        cost = f"<div><b>Estimated cost:</b> {escape(amount)} <span class='muted'>({escape(estimate.get('rule_text', ''))})</span></div>"
+        rule = escape(estimate.get("rule_text", ""))
+        cost = f"<div><b>Estimated cost:</b> {escape(amount)} <span class='muted'>({rule})</span></div>"
     warn = "".join(f"<div class='job-error'>⚠ {n}</div>" for n in notes)
     sent = f"<div><b>Prompt sent:</b> {escape(video_prompt)}</div>" if video_prompt else ""
-    return (f"<div class='attempt-card'>{cost}{warn}{sent}"
-            f"<div class='muted'>Price rule: {escape(info.get('price_rule', ''))}</div></div>")
+    price_rule = escape(info.get("price_rule", ""))
+    return f"<div class='attempt-card'>{cost}{warn}{sent}<div class='muted'>Price rule: {price_rule}</div></div>"

@@ -51,14 +51,15 @@ def iterations_html(history: dict[str, Any]) -> str:
         if not changes:
             changes.append(f"<small>{esc(r['key_changes'])}</small>")
         if r.get("rerolled_attempts"):
-            changes.append(f"<div><small>re-rolled attempt(s) {', '.join(map(str, r['rerolled_attempts']))}</small></div>")
+            changes.append("<div><small>re-rolled attempt(s) "
+                           f"{', '.join(map(str, r['rerolled_attempts']))}</small></div>")
         tags = (r.get("feedback") or {}).get("tags") or []
         feedback = " ".join(badge(t, "engine-badge") for t in tags)
         best = f"{r['best_score']:.1f}" if r.get("best_score") is not None else "—"
         final = badge("FINAL", "pick-badge") if r.get("is_final") else ""
+        parent = "<br><small>from G" + str(r["parent_group_id"]) + "</small>" if r.get("parent_group_id") else ""
         body.append(f"<tr class='{'is-final' if r.get('is_final') else ''}'><td><b>v{r['version']}</b><br><small>"
-                    f"iteration {r['iteration']}</small></td><td>G{r['group_id']}"
-                    f"{'<br><small>from G' + str(r['parent_group_id']) + '</small>' if r.get('parent_group_id') else ''}"
+                    f"iteration {r['iteration']}</small></td><td>G{r['group_id']}{parent}"
                     f"</td><td>{pick} {final}</td><td>{''.join(changes)}</td><td>{best}</td><td>{feedback}</td></tr>")
     return (STYLE + "<table class='score-table iter-table'><thead><tr><th>version</th><th>group</th><th>chosen</th>"
             "<th>key prompt changes</th><th>best</th><th>feedback</th></tr></thead><tbody>" + "".join(body)
@@ -88,7 +89,8 @@ def compare_metrics_html(result: dict[str, Any] | None) -> str:
     head += "<th>Δ (last − first)</th>" if len(attempts) == 2 else ""
     rows = []
     for row in result["rows"]:
-        values = "".join(f"<td>{'—' if v is None else (f'{v:.1f}' if row['dimension'] == 'overall' else f'{v:.3f}')}</td>"
+        values = "".join("<td>"
+                         f"{'—' if v is None else (f'{v:.1f}' if row['dimension'] == 'overall' else f'{v:.3f}')}</td>"
                          for v in row["values"])
         delta = row["deltas"][-1] if len(attempts) == 2 else None
         colour = "" if not delta else (" style='color:#16a34a'" if delta > 0 else " style='color:#dc2626'")

@@ -37,7 +37,8 @@ def plan_summary_html(view: dict[str, Any] | None) -> str:
                 "</div>")
     fw = FRAMEWORKS.get(plan["framework"])
     brand = plan["brand"]
-    notes = "".join(f"<div class='ad-note'>Note: {esc(n)}</div>" for n in (plan.get("notes") or []) + view.get("notes", []))
+    notes = "".join(f"<div class='ad-note'>Note: {esc(n)}</div>"
+                    for n in (plan.get("notes") or []) + view.get("notes", []))
     return (
         f"<div class='ad-summary'><div><span class='fw'>{esc(plan['framework'])}</span> "
         f"<span class='muted'>{esc(fw.title if fw else '')}</span> · {plan['duration']} s · "

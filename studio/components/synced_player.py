@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import gradio as gr
 
-from studio.components.html import badge, esc, score_table_html
+from studio.components.html import badge, esc, score_table_html, shown_score
 
 MODES = ("grid", "wipe")
 MAX_VIDEOS = 4
@@ -27,7 +27,8 @@ const fps = () => parseFloat((q('.sp-root') || {dataset: {}}).dataset.fps || '24
 const frameOf = (t) => Math.floor(t * fps() + 1e-4);
 function ui() {
   const m = vids()[0]; if (!m) return;
-  const f = fps(), total = Math.max(1, Math.round((m.duration || 0) * f)), now = Math.min(total, frameOf(m.currentTime));
+  const f = fps(), total = Math.max(1, Math.round((m.duration || 0) * f));
+  const now = Math.min(total, frameOf(m.currentTime));
   const seek = q('.sp-seek');
   if (seek) { seek.max = String(total); if (!S.dragging) seek.value = String(now); }
   const time = q('.sp-time');
@@ -118,7 +119,8 @@ apply();
 CSS = """
 .sp-root { display: flex; flex-direction: column; gap: 8px; }
 .sp-grid { display: grid; gap: 8px; grid-template-columns: repeat(var(--sp-cols, 2), minmax(0, 1fr)); }
-.sp-cell { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px; background: var(--block-background-fill); }
+.sp-cell { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px;
+  background: var(--block-background-fill); }
 .sp-cell.sp-final { border: 2px solid #16a34a; }
 .sp-video { width: 100%; display: block; border-radius: 6px; background: #000; aspect-ratio: 16 / 9; }
 .sp-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-bottom: 4px; font-size: 0.9em; }
@@ -134,7 +136,8 @@ CSS = """
 .sp-wipe-box .sp-video { width: 100%; }
 .sp-wipe-top { position: absolute; inset: 0; height: 100%; }
 .sp-wipe-line { position: absolute; top: 0; bottom: 0; width: 2px; background: #f59e0b; pointer-events: none; }
-.sp-tag { position: absolute; top: 6px; padding: 1px 6px; border-radius: 4px; background: rgba(0,0,0,.6); color: #fff; font-size: 0.8em; }
+.sp-tag { position: absolute; top: 6px; padding: 1px 6px; border-radius: 4px; background: rgba(0,0,0,.6); color: #fff;
+  font-size: 0.8em; }
 .sp-tag.a { left: 6px; } .sp-tag.b { right: 6px; }
 .sp-empty { color: var(--body-text-color-subdued); padding: 12px; }
 """
@@ -210,7 +213,8 @@ def _marks(item: dict[str, Any]) -> str:
 
 def _head(item: dict[str, Any]) -> str:
     score = item.get("score")
-    badge_html = f"<span class='sp-score' title='overall score (0–100)'>{score:.1f}</span>" if score is not None else ""
+    title = esc(item.get("score_help") or "overall score (0–100)")
+    badge_html = f"<span class='sp-score' title='{title}'>{score:.1f}</span>" if score is not None else ""
     return f"<div class='sp-head'><b>{esc(item['label'])}</b>{badge_html}{_marks(item)}</div>"
 
 
@@ -228,7 +232,8 @@ def _info(item: dict[str, Any], letter: str) -> str:
 def attempt_items(attempts: list[dict[str, Any]], final_id: int | None = None, prefix: str = "") -> list[dict]:
     """Player items from attempt views (services.attempts.group(...)['attempts'] or compare_attempts)."""
     return [{"label": a.get("label") or f"{prefix}Attempt {a['index']}", "video": a["video"], "poster": a.get("poster"),
-             "score": a.get("overall_score"), "scores": a.get("scores"), "fps": a.get("fps"),
+             "score": shown_score(a)[0], "score_help": shown_score(a)[1], "scores": a.get("scores"),
+             "fps": a.get("fps"),
              "system_pick": a.get("is_system_selected_best"), "user_pick": a.get("is_user_selected_best"),
              "final": a.get("is_final") or (final_id is not None and a["id"] == final_id), "attempt_id": a["id"]}
             for a in attempts if a.get("video") and a.get("status") == "done"]

@@ -19,6 +19,11 @@ MARK_COLOURS = {"final": "#16a34a", "your pick": "#2563eb", "system pick": "#d97
 ALL = "(all)"
 
 
+def _by_confidence(rows) -> str:
+    """'clear pick 5/6 · slight edge 2/3 · tie 1/4' (overrides of a tie are expected)."""
+    return " · ".join(f"{r['label']} {r['agreed']}/{r['decided_groups']}" for r in rows) or "no picks yet"
+
+
 def render(services, pid, everything, date_from=None, date_to=None, engine=None, model=None, tag=None):
     """(cards, histogram of attempts, histogram of finals, agreement per engine, best score per iteration,
     per-video bars, iteration of the finals, trend per group, finals table, attempts table)."""
@@ -35,6 +40,7 @@ def render(services, pid, everything, date_from=None, date_to=None, engine=None,
         ("attempts (scored)", f"{data['attempts']} ({data['scored_attempts']})"),
         ("mean overall score", f"{data['mean_score']:.1f}" if data["mean_score"] is not None else "—"),
         ("auto vs you: agreement", rate),
+        ("agreement by pick confidence", _by_confidence(data.get("agreement_by_confidence") or [])),
         ("final videos", str(per_final["count"])),
         ("iterations per final (median)", f"{per_final['median']:g}" if per_final["median"] is not None else "—"),
     ] + ([("provider cost (USD)", f"${data['cost_usd']:.2f}" + (
@@ -63,7 +69,8 @@ def render(services, pid, everything, date_from=None, date_to=None, engine=None,
     table = pd.DataFrame(rows, columns=ROW_COLUMNS) if rows else pd.DataFrame(columns=ROW_COLUMNS)
     return (cards, gr.BarPlot(value=hist_a, sort=[b["bin"] for b in data["score_histogram"]["attempts"]]),
             gr.BarPlot(value=hist_f, sort=[b["bin"] for b in data["score_histogram"]["finals"]]),
-            agree, gr.LinePlot(value=best, sort=list(best["iteration"])), gr.BarPlot(value=bars, sort=list(bars["label"])), finals_it,
+            agree, gr.LinePlot(value=best, sort=list(best["iteration"])),
+            gr.BarPlot(value=bars, sort=list(bars["label"])), finals_it,
             gr.LinePlot(value=trend, sort=list(trend["group"])), finals, table)
 
 

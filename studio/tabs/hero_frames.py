@@ -133,7 +133,8 @@ def build(services, project_id, tabs):
     def on_enhance(text, r):
         result = services.hero_frames.enhance_prompt(text, r)
         return (gr.Group(visible=True), result["original"], gr.Textbox(value=result["enhanced"], interactive=False),
-                additions_html(result["additions"]), False, "Enhanced prompt ready: **Accept**, **Edit** or **Revert**.")
+                additions_html(result["additions"]), False,
+                "Enhanced prompt ready: **Accept**, **Edit** or **Revert**.")
 
     def on_accept():
         return True, gr.Textbox(interactive=False), "Generating with the **enhanced prompt** ✓"

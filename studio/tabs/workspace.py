@@ -7,7 +7,7 @@ import gradio as gr
 from pipeline.services.attempts import MAX_ATTEMPTS
 from pipeline.services.prompt_tips import FEEDBACK_TAGS
 from studio.components import current_tab, private, user_errors
-from studio.components.html import attempt_card_html, group_header_html, group_label
+from studio.components.html import attempt_card_html, group_header_html, group_label, shown_score
 from studio.components.iteration_html import final_banner_html, suggestion_html
 from studio.components.synced_player import attempt_items, player_html, synced_player
 from studio.tabs import workspace_history
@@ -16,10 +16,10 @@ MODES = [("Side by side", "grid"), ("A/B wipe", "wipe")]
 
 
 def default_compare(attempts):
-    """The system pick, the user's pick, then the best scores: up to 4 finished attempts, in attempt order."""
+    """The system pick, the user's pick, then the best shown scores: up to 4 finished attempts, in attempt order."""
     done = [a for a in attempts if a["status"] == "done" and a["video"]]
     ranked = sorted(done, key=lambda a: (not a["is_user_selected_best"], not a["is_system_selected_best"],
-                                         -(a["overall_score"] or 0.0)))
+                                         -(shown_score(a)[0] or 0.0)))
     keep = {a["id"] for a in ranked[:4]}
     return [a["id"] for a in done if a["id"] in keep]
 
@@ -86,7 +86,7 @@ def build(services, project_id, tabs):
             a = attempts[i] if i < len(attempts) else None
             ids.append(a["id"] if a else None)
             out += [gr.Column(visible=a is not None), attempt_card_html(a, group) if a else ""]
-        choices = [(f"Attempt {a['index']}" + (f" · {a['overall_score']:.1f}" if a["overall_score"] is not None
+        choices = [(f"Attempt {a['index']}" + (f" · {shown_score(a)[0]:.1f}" if shown_score(a)[0] is not None
                                                else f" · {a['status']}"), a["id"])
                    for a in attempts if a["status"] == "done"]
         chosen = default_compare(attempts)

@@ -43,7 +43,8 @@ def build(services, project_id):
         values = [c[1] for c in choices]
         a = values[-2] if len(values) >= 2 else (values[0] if values else None)
         b = values[-1] if values else None
-        return (iterations_html(history), gr.LinePlot(value=frame, sort=[f"v{r['version']}" for r in history["iterations"]]),
+        return (iterations_html(history),
+                gr.LinePlot(value=frame, sort=[f"v{r['version']}" for r in history["iterations"]]),
                 gr.Dropdown(choices=choices, value=a), gr.Dropdown(choices=choices, value=b),
                 player_html([], empty=EMPTY), "")
 

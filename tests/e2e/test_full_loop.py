@@ -72,7 +72,8 @@ def test_prompt_to_exported_ad_and_restart(app, tmp_path):
     timeline = client.predict(project["id"], api_name="/rebuild_timeline")
     assert [c["attempt_id"] for c in timeline["clips"]] == [other["id"]]
     clip = timeline["clips"][0]
-    timeline = client.predict(project["id"], "trim", f'{{"clip_id": "{clip["id"]}", "in_point": 0.25, "out_point": 1.9}}',
+    timeline = client.predict(project["id"], "trim",
+                              f'{{"clip_id": "{clip["id"]}", "in_point": 0.25, "out_point": 1.9}}',
                               api_name="/timeline_edit")
     clip = timeline["clips"][0]
     timeline = client.predict(project["id"], "split", f'{{"clip_id": "{clip["id"]}", "at_seconds": 0.8}}',

@@ -45,8 +45,9 @@ def provider_settings(tmp_path, replicate_server, openai_server):
 
     def build(**overrides):
         values = {"replicate_api_token": REPLICATE_TOKEN, "replicate_base_url": replicate_server.url,
-                      "openai_api_key": OPENAI_KEY, "openai_base_url": openai_server.url, "replicate_poll_interval": 0.01,
-                      "replicate_timeout": 20.0, "provider_retry_delay": 0.0, "openai_max_retries": 0, "openai_timeout": 5.0}
+                  "openai_api_key": OPENAI_KEY, "openai_base_url": openai_server.url, "replicate_poll_interval": 0.01,
+                  "replicate_timeout": 20.0, "provider_retry_delay": 0.0, "openai_max_retries": 0,
+                  "openai_timeout": 5.0}
         values.update(overrides)
         return make_settings(tmp_path / "studio-data", **values)
 

@@ -45,9 +45,9 @@ def test_input_mappings_follow_the_providers_docs(model_id, negative, seed, imag
 def test_required_models_are_in_the_catalog():
     ids = {m.id for m in load_catalog().models}
     for wanted in ("replicate:black-forest-labs/flux-schnell", "replicate:black-forest-labs/flux-dev",
-                   "replicate:black-forest-labs/flux-1.1-pro", "replicate:google/imagen-4", "replicate:stability-ai/sdxl",
-                   "replicate:lightricks/ltx-video", "replicate:minimax/hailuo-2.3-fast", "openai:gpt-image-1.5",
-                   "openai:gpt-image-1-mini", "openai:gpt-image-2", "openai:llm"):
+                   "replicate:black-forest-labs/flux-1.1-pro", "replicate:google/imagen-4",
+                   "replicate:stability-ai/sdxl", "replicate:lightricks/ltx-video", "replicate:minimax/hailuo-2.3-fast",
+                   "openai:gpt-image-1.5", "openai:gpt-image-1-mini", "openai:gpt-image-2", "openai:llm"):
         assert wanted in ids
 
 
@@ -82,6 +82,7 @@ def test_remote_engines_are_listed_only_when_configured(tmp_path):
 
 def test_importing_the_provider_engines_does_not_import_the_sdks():
     code = ("import sys; from pipeline.engines import base; base.available('video'); base.available('frame'); "
-            "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'openai', 'replicate') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'openai', 'replicate') "
+            "if m in sys.modules))")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert output.strip() == "[]"

@@ -46,8 +46,9 @@ def test_upgrade_from_the_first_version_keeps_rows_and_downgrade_works(pg_url):
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO projects (name, aspect_ratio, created_at, updated_at) "
                           "VALUES ('kept', '16:9', '2026-01-01', '2026-01-01')"))
-        conn.execute(text("INSERT INTO jobs (kind, status, progress, step, cancel_requested, tries, max_tries, payload, "
-                          "created_at) VALUES ('export', 'succeeded', 100, 'Done', false, 1, 3, '{}', '2026-01-01')"))
+        conn.execute(text("INSERT INTO jobs (kind, status, progress, step, cancel_requested, tries, max_tries, "
+                          "payload, created_at) "
+                          "VALUES ('export', 'succeeded', 100, 'Done', false, 1, 3, '{}', '2026-01-01')"))
     db.upgrade()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM projects")).scalar_one() == "kept"

@@ -29,6 +29,8 @@ def clips(tmp_path_factory) -> SimpleNamespace:
     c.flicker = synth.write_video(root / "flicker.mp4", render(flicker=0.05), FPS)
     c.jitter = synth.write_video(root / "jitter.mp4", render(jitter_px=1.5), FPS)
     c.frozen = synth.write_video(root / "frozen.mp4", (first for _ in range(N)), FPS)
+    moving = list(render())
+    c.stalled = synth.write_video(root / "stalled.mp4", (moving[min(i, N // 3)] for i in range(N)), FPS)
     c.black = synth.write_video(root / "black.mp4", (np.zeros((H, W, 3), np.uint8) for _ in range(N)), FPS)
     c.short = synth.write_video(root / "short.mp4", synth.render_frames(canvas, W, H, 12), FPS)
     full = synth.write_video(root / "faststart.mp4", render(), FPS, faststart=True)

@@ -11,7 +11,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "scoring", *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run([sys.executable, "-m", "scoring", *map(str, args)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def test_score_json(clips):
@@ -21,14 +22,16 @@ def test_score_json(clips):
     for key in ("overall", "dimensions", "metrics_used", "metrics_skipped", "gate_failures", "seconds"):
         assert key in d
     assert 0 <= d["overall"] <= 100
-    assert "imaging_quality" in d["metrics_skipped"] and d["gate_failures"] == []
+    assert "aesthetic_quality" in d["metrics_skipped"] and d["gate_failures"] == []
+    assert d["labels"]["imaging_quality_model"] == "weight-free: blockiness"
     assert set(d["dimensions"]) >= {"temporal_flickering", "motion_smoothness", "i2v_subject", "camera_motion"}
     assert d["metrics_used"][:3] == ["temporal_flickering", "motion_smoothness", "dynamic_degree"]
     assert d["seconds"] > 0 and d["labels"]["camera_motion_phrase"] == "pan"
 
 
 def test_rank_json_and_table(clips):
-    p = run("rank", clips.flicker, clips.clean, clips.frozen, "--hero", clips.hero, "--motion-prompt", "pan", "--no-pyiqa", "--json")
+    p = run("rank", clips.flicker, clips.clean, clips.frozen, "--hero", clips.hero, "--motion-prompt", "pan",
+            "--no-pyiqa", "--json")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["best_index"] == 1 and d["best_video"] == str(clips.clean)

@@ -44,8 +44,10 @@ def test_ssim_reproduces_published_values():
     from scoring.imageops import ssim
 
     root = _calibra()
-    ours = [ssim(_gray(root / "dist_dir" / f"{n}.bmp"), _gray(root / "ref_dir" / f"{n}.bmp"), valid=True, relu=True) for n in IMAGES]
-    plain = [ssim(_gray(root / "dist_dir" / f"{n}.bmp"), _gray(root / "ref_dir" / f"{n}.bmp"), valid=True) for n in IMAGES]
+    ours = [ssim(_gray(root / "dist_dir" / f"{n}.bmp"), _gray(root / "ref_dir" / f"{n}.bmp"), valid=True, relu=True)
+            for n in IMAGES]
+    plain = [ssim(_gray(root / "dist_dir" / f"{n}.bmp"), _gray(root / "ref_dir" / f"{n}.bmp"), valid=True)
+             for n in IMAGES]
     assert ours == pytest.approx(PUBLISHED["ssim(ours)"], abs=1e-4)  # pyiqa's implementation
     assert plain == pytest.approx(PUBLISHED["ssim"], abs=2e-4)  # the original MATLAB one
 

@@ -58,7 +58,8 @@ def test_locate_finds_both_layouts(weights_dir, tmp_path):
     assert missing == [] and files["checkpoint"].parent.name == "pyiqa" and files["clip"].name == "ViT-L-14.pt"
     assert missing_reason(SPECS["musiq-spaq"], weights_dir) is None
     assert missing_reason(SPECS["musiq-spaq"], None) == "no learned-metrics folder configured (learned tier off)"
-    assert missing_reason(SPECS["musiq-spaq"], tmp_path / "nope") == f"learned-metrics folder {tmp_path / 'nope'} does not exist"
+    assert missing_reason(SPECS["musiq-spaq"], tmp_path / "nope") == (
+        f"learned-metrics folder {tmp_path / 'nope'} does not exist")
     assert missing_reason(SPECS["laion_aes"], tmp_path) == (
         f"weights not found: {tmp_path / 'sac+logos+ava1-l14-linearMSE.pth'}, {tmp_path / 'clip' / 'ViT-L-14.pt'}")
 
@@ -70,7 +71,8 @@ def test_learned_metrics_load_from_the_folder(clips, weights_dir, monkeypatch):
                     config=config, metrics=["imaging_quality", "aesthetic_quality", "clip_score"])
     assert r.metrics_used == ["imaging_quality", "aesthetic_quality", "clip_score"], r.metrics_skipped
     assert r.labels["imaging_quality_model"] == f"pyiqa:musiq-spaq ({weights_dir / SPECS['musiq-spaq'].checkpoint})"
-    assert r.labels["aesthetic_quality_model"].startswith("pyiqa:laion_aes (") and "pyiqa" in r.labels["aesthetic_quality_model"]
+    assert (r.labels["aesthetic_quality_model"].startswith("pyiqa:laion_aes (")
+            and "pyiqa" in r.labels["aesthetic_quality_model"])
     assert r.labels["clip_score_model"] == f"pyiqa:clipscore ({weights_dir / 'clip' / 'ViT-B-32.pt'})"
     for d in ("imaging_quality", "aesthetic_quality", "clip_score"):
         assert 0.0 <= r.dimensions[d] <= 1.0

@@ -10,9 +10,9 @@ import pytest
 from scoring import ScoreReport
 from scoring.gates import motion_expectation
 
-WEIGHT_FREE = ["temporal_flickering", "motion_smoothness", "dynamic_degree", "camera_motion", "i2v_subject", "i2v_background"]
+WEIGHT_FREE = ["temporal_flickering", "motion_smoothness", "dynamic_degree", "camera_motion", "motion_continuity",
+               "i2v_subject", "i2v_background", "imaging_quality"]
 PYIQA_OFF = {
-    "imaging_quality": "disabled (enable_pyiqa=False)",
     "aesthetic_quality": "disabled (enable_pyiqa=False)",
     "clip_score": "disabled (enable_pyiqa=False)",
 }
@@ -28,7 +28,7 @@ def test_clean_clip_report(score_cached):
     assert r.metrics_skipped == PYIQA_OFF
     assert set(r.dimensions) == {
         "temporal_flickering", "motion_smoothness", "dynamic_degree", "motion_amount", "camera_motion",
-        "i2v_subject", "i2v_background",
+        "motion_continuity", "i2v_subject", "i2v_background", "imaging_quality",
     }
     assert all(0.0 <= v <= 1.0 for v in r.dimensions.values())
     assert r.gate_failures == []
@@ -44,7 +44,8 @@ def test_clean_clip_report(score_cached):
     assert r.video["decoded_frames"] == 60 and r.video["flow_step"] == 3 and r.video["flow_pairs"] == 19
     assert 0 < r.seconds < 10
     d = json.loads(json.dumps(r.to_dict()))
-    for key in ("overall", "dimensions", "metrics_used", "metrics_skipped", "gate_failures", "seconds", "scorer_version"):
+    keys = ("overall", "dimensions", "metrics_used", "metrics_skipped", "gate_failures", "seconds", "scorer_version")
+    for key in keys:
         assert key in d
     assert ScoreReport.from_dict(d) == r
 
@@ -221,3 +222,18 @@ def test_streaming_keeps_memory_small(clips):
 
     short, full = peak(clips.short), peak(clips.clean)  # 12 vs 60 frames
     assert full < 1.5 * short + 1e6, (short, full)
+
+
+def test_a_move_that_stalls_is_caught(score_cached):
+    """The camera stops a third of the way in and holds: still 'follows' the pan first→last, but
+    motion_continuity drops, the stalled gate fires, and the held frames do not buy smoothness."""
+    clean, stalled = score_cached("clean"), score_cached("stalled")
+    assert clean.dimensions["motion_continuity"] == 1.0 and "stalled" not in codes(clean)
+    assert stalled.dimensions["camera_motion"] == 1.0
+    assert stalled.dimensions["motion_continuity"] < 0.7
+    assert "stalled" in codes(stalled)
+    assert stalled.details["continuity_done_at"] < 0.5 < clean.details["continuity_done_at"]
+    assert stalled.dimensions["motion_smoothness"] - clean.dimensions["motion_smoothness"] < 0.004
+    # a still shot asks for no move over time: the dimension is not computed
+    still = score_cached("clean", prompt="static camera")
+    assert "motion_continuity" not in still.dimensions and "motion_continuity" in still.metrics_skipped

@@ -39,6 +39,7 @@ def test_registry_has_one_module_per_dimension():
         "motion_smoothness",
         "dynamic_degree",
         "camera_motion",
+        "motion_continuity",
         "i2v_subject",
         "i2v_background",
         "imaging_quality",
@@ -48,7 +49,7 @@ def test_registry_has_one_module_per_dimension():
     dims = [d for m in metrics.values() for d in m.dimensions]
     assert sorted(dims) == sorted(scoring.DIMENSIONS) and len(dims) == len(set(dims))
     assert set(scoring.DEFAULT_WEIGHTS) == set(dims)
-    assert metrics["imaging_quality"].requires == ("pyiqa",)
+    assert metrics["imaging_quality"].requires == ()  # PIQE / MUSIQ with pyiqa, blockiness without
     assert metrics["aesthetic_quality"].requires == ("pyiqa", "learned") == metrics["clip_score"].requires
     assert metrics["i2v_subject"].needs_hero and metrics["i2v_background"].needs_hero
     for m in metrics.values():

@@ -26,7 +26,8 @@ def group(services, project, motion="slow push in", count=2, seed=5, negative=""
 
 def rows(services, name="rows", groups=(), final=None):
     """A project with plain rows: groups = [{engine, model, created, iteration, scores: [..], system: i,
-    user: i|None, tags: [..], dims: {..}}]; final = (group number, attempt number). Returns the ids."""
+    user: i|None, tags: [..], dims: {..}, band: "clear"|"slight"|"tie" (the system pick's margin band)}];
+    final = (group number, attempt number). Returns the ids."""
     with services.db.session() as session:
         project = Project(name=name, aspect_ratio="16:9")
         session.add(project)
@@ -51,6 +52,8 @@ def rows(services, name="rows", groups=(), final=None):
                 a = VideoAttempt(group_id=g.id, index=i + 1, seed=i, status="done" if score is not None else "failed",
                                  overall_score=score, is_system_selected_best=spec.get("system") == i,
                                  is_user_selected_best=spec.get("user") == i, cost_usd=spec.get("cost", 0.0),
+                                 score_details={"ranking": {"pick_confidence": spec["band"]}}
+                                 if spec.get("band") and spec.get("system") == i else None,
                                  created_at=spec.get("created", datetime(2026, 1, 1)))
                 session.add(a)
                 session.flush()

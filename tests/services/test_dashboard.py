@@ -19,12 +19,12 @@ def data(services):
     B: one group on engine-b/m2 in March (final = its system pick), plus an undecided group."""
     a = seed.rows(services, "alpha", groups=[
         {"engine": "engine-a", "model": "m1", "created": datetime(2026, 1, 5), "iteration": 1, "chain": True,
-         "scores": [40.0, 62.0, 55.0], "system": 1, "user": 1, "tags": [], "dims": DIMS},
+         "scores": [40.0, 62.0, 55.0], "system": 1, "user": 1, "tags": [], "dims": DIMS, "band": "clear"},
         {"engine": "engine-a", "model": "m1", "created": datetime(2026, 1, 6), "iteration": 2, "chain": True,
-         "scores": [70.0, 66.0], "system": 0, "user": 1, "tags": ["too chaotic"], "dims": DIMS},
+         "scores": [70.0, 66.0], "system": 0, "user": 1, "tags": ["too chaotic"], "dims": DIMS, "band": "tie"},
         {"engine": "engine-a", "model": "m1", "created": datetime(2026, 1, 7, 23, 30), "iteration": 3,
          "scores": [81.0, 88.0, None], "system": 1, "user": 0, "tags": ["too static", "not cinematic enough"],
-         "dims": DIMS, "cost": 0.5},
+         "dims": DIMS, "cost": 0.5, "band": "slight"},
     ], final=(2, 0))
     b = seed.rows(services, "beta", groups=[
         {"engine": "engine-b", "model": "m2", "created": datetime(2026, 3, 1), "scores": [91.0, 93.5],
@@ -43,6 +43,9 @@ def test_totals_agreement_and_finals(services, data):
     assert per[("engine-a", "m1")] == {"engine": "engine-a", "model": "m1", "decided_groups": 3, "agreed": 1,
                                        "rate": 0.333}
     assert per[("engine-b", "m2")]["rate"] == 1.0
+    # per margin band of the system's pick (beta's group was ranked before bands were stored)
+    assert [(r["band"], r["agreed"], r["decided_groups"]) for r in s["agreement_by_confidence"]] == [
+        ("clear", 1, 1), ("slight", 0, 1), ("tie", 0, 1), ("unrecorded", 1, 1)]
     finals = {f["project"]: f for f in s["finals"]}
     assert finals["alpha"]["overall_score"] == 81.0 and finals["alpha"]["iteration"] == 3
     assert finals["alpha"]["iterations_to_final"] == 3 and finals["beta"]["iterations_to_final"] == 1

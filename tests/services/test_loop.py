@@ -1,7 +1,6 @@
 """The hero-frame loop through the services, with the real local engines and scoring on an inline queue."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -165,7 +164,7 @@ def test_start_group_needs_a_hero_frame(services, project):
 def test_timeline_from_picks_edit_and_export(services, project):
     _, frames = _frames(services, project)
     services.projects.select_hero_frame(project["id"], frames[0]["id"])
-    group = services.attempts.start_group(project["id"], "slow pan left", "", 2, duration=2.0, seed=9)
+    services.attempts.start_group(project["id"], "slow pan left", "", 2, duration=2.0, seed=9)
     timeline = services.timeline.get(project["id"])
     assert len(timeline["clips"]) == 1 and timeline["version"] == 1
     clip = timeline["clips"][0]

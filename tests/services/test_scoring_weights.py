@@ -64,11 +64,13 @@ def _scored_group(services, project_id, attempts):
                           image_path="hero.png", thumbnail_path="hero.png")
         session.add(frame)
         session.flush()
-        group = GenerationGroup(project_id=project_id, hero_frame_id=frame.id, engine="test", motion_prompt="slow push-in")
+        group = GenerationGroup(project_id=project_id, hero_frame_id=frame.id, engine="test",
+                                motion_prompt="slow push-in")
         session.add(group)
         session.flush()
         for i, dims in enumerate(attempts):
-            details = {"scorer_version": version, "gate_failures": [], "metrics_used": list(dims), "motion_expected": True,
+            details = {"scorer_version": version, "gate_failures": [], "metrics_used": list(dims),
+                       "motion_expected": True,
                        "labels": {"camera_motion_phrase": "push-in", "camera_motion_expected": "zoom_in"}}
             attempt = VideoAttempt(group_id=group.id, index=i + 1, seed=i, status="done", overall_score=90.0,
                                    score_details=details)
@@ -77,7 +79,8 @@ def _scored_group(services, project_id, attempts):
             for name, value in dims.items():
                 session.add(QualityMetric(attempt_id=attempt.id, name=name, value=value, scorer_version=version))
             # a value from an older scorer version must not leak into the ranking
-            session.add(QualityMetric(attempt_id=attempt.id, name="motion_amount", value=1.0 - i, scorer_version="1.0.0"))
+            session.add(QualityMetric(attempt_id=attempt.id, name="motion_amount", value=1.0 - i,
+                                      scorer_version="1.0.0"))
         return group.id
 
 
@@ -93,8 +96,29 @@ def test_selection_uses_the_project_weights(services, project):
     lively = {"camera_motion": 1.0, "motion_smoothness": 0.990, "temporal_flickering": 0.99, "motion_amount": 0.8}
     group_id = _scored_group(services, project["id"], [smooth, lively])
     best, reason = _pick(services, group_id)
-    assert best == [1] and reason.startswith("Best of 2: smoother motion (0.996 vs 0.990), follows 'push-in'")
+    assert best == [1] and reason.startswith(
+        "Best of 2 (clear pick): smoother motion (0.996 vs 0.990 for the runner-up, +0.006), follows 'push-in'")
+    stored = services.attempts.group(group_id)
+    assert stored["pick_confidence"]["band"] == "clear" and stored["pick_confidence"]["tied_attempt_ids"] == []
+    assert [a["rank"] for a in stored["attempts"]] == [1, 2]
 
     services.projects.set_scoring_weights(project["id"], {"motion_amount": 1.0})
     best, reason = _pick(services, group_id)
-    assert best == [2] and reason.startswith("Best of 2: more motion (0.800 vs 0.200)")
+    assert best == [2] and "more motion (0.800 vs 0.200 for the runner-up, +0.600)" in reason
+
+
+def test_a_near_tie_is_stored_and_shown_as_one(services, project):
+    a = {"camera_motion": 1.0, "motion_smoothness": 0.9981, "temporal_flickering": 0.9952, "i2v_subject": 0.981}
+    b = {"camera_motion": 1.0, "motion_smoothness": 0.9978, "temporal_flickering": 0.9950, "i2v_subject": 0.984}
+    group_id = _scored_group(services, project["id"], [a, b])
+    best, reason = _pick(services, group_id)
+    assert len(best) == 1 and reason.startswith("Best of 2: a tie — these are equally good on every measure")
+    view = services.attempts.group(group_id)
+    assert view["pick_confidence"]["band"] == "tie"
+    assert sorted(view["pick_confidence"]["tied_attempt_ids"]) == sorted(x["id"] for x in view["attempts"])
+    assert all(x["tied_with_pick"] for x in view["attempts"])
+    shown = {x["index"]: x["relative_score"] for x in view["attempts"]}
+    assert shown[best[0]] == max(shown.values())  # the pick never has a lower shown score
+    other = next(x for x in view["attempts"] if x["index"] != best[0])
+    decision = services.selection.select_attempt(other["id"], "looks better to me")
+    assert decision["system_pick_confidence"] == "tie" and not decision["agrees_with_system"]

@@ -352,7 +352,7 @@ def test_the_admin_sees_spend_per_user(studio, browser, alice_frame):  # noqa: F
         context.close()
 
 
-# --- Hugging Face logins (auth=hf) -------------------------------------------------------------------------------------
+# --- Hugging Face logins (auth=hf) ----------------------------------------------------------------------------------
 def test_hf_mode_off_a_space_says_what_it_needs(tmp_path, monkeypatch):
     import huggingface_hub
 

@@ -181,7 +181,6 @@ CHANGES: list[tuple[str, Call, str]] = [
     ("timeline.redo", lambda s, w, f: s.timeline.redo(_p(w)), "Project {p} does not exist."),
     ("timeline.save", lambda s, w, f: s.timeline.save(_p(w), "stolen"), "Project {p} does not exist."),
     ("timeline.open_version", lambda s, w, f: s.timeline.open_version(_p(w), 1), "Project {p} does not exist."),
-    ("timeline.restore", lambda s, w, f: s.timeline.restore(_p(w), 1), "Project {p} does not exist."),
     ("timeline.fill_gap", lambda s, w, f: s.timeline.fill_gap(_p(w), 0, 1.0, "slow push in", attempt_count=1),
      "Project {p} does not exist."),
     ("timeline.resolve_gaps", lambda s, w, f: s.timeline.resolve_gaps(_p(w)), "Project {p} does not exist."),

@@ -406,7 +406,8 @@ def test_product_videos_need_edit_access_and_are_owned_by_who_made_them(world, t
         plan = session.get(AdPlan, made["plan_id"])
         assert plan.owner_id == bob.user_id and plan.plan["frame_id"] == made["frame_id"]
         frame = session.get(HeroFrame, made["frame_id"])
-        assert (frame.project_id, frame.source, frame.prompt) == (made["project_id"], "uploaded", "Azure, A blue bottle")
+        assert (frame.project_id, frame.source, frame.prompt) == (made["project_id"], "uploaded",
+                                                                  "Azure, A blue bottle")
         (usage,) = session.scalars(select(UsageEvent)).all()
         assert (usage.kind, usage.user_id, usage.project_id) == ("product_video", bob.user_id, made["project_id"])
     with as_user(s, "alice"):

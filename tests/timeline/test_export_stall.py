@@ -125,7 +125,8 @@ def test_the_music_input_ends_by_itself_just_before_the_bed(media_root, music_di
     args, _ = build_command(edit, tmp_path / "x.mp4", media_root, music_dir, long_side=SMALL)
     at = args.index("-stream_loop")
     loops, seconds = int(args[at + 1]), float(args[at + 3])
-    assert args[at + 2] == "-t" and args[at + 4] == "-i" and args[at + 5] == str(resolve_music("morning-canopy", music_dir))
+    assert (args[at + 2] == "-t" and args[at + 4] == "-i"
+            and args[at + 5] == str(resolve_music("morning-canopy", music_dir)))
     track = probe(resolve_music("morning-canopy", music_dir)).duration
     assert loops == 0  # 7.5 s in, 6 s of timeline: well inside the track
     # the input ends by itself a hair before the bed (the graph pads it), never cut off while it has more to give

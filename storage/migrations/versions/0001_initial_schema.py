@@ -17,7 +17,8 @@ def _selected_frame_fk_inline() -> list:
     # projects <-> hero_frames reference each other. SQLite accepts the forward reference inline (and cannot
     # ALTER in a constraint later); other databases get it added once hero_frames exists.
     if op.get_bind().dialect.name == "sqlite":
-        return [sa.ForeignKeyConstraint(['selected_hero_frame_id'], ['hero_frames.id'], name='fk_project_selected_frame', ondelete='SET NULL')]
+        return [sa.ForeignKeyConstraint(['selected_hero_frame_id'], ['hero_frames.id'],
+                                        name='fk_project_selected_frame', ondelete='SET NULL')]
     return []
 
 
@@ -100,7 +101,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hero_frames_project_id'), ['project_id'], unique=False)
 
     if op.get_bind().dialect.name != "sqlite":
-        op.create_foreign_key('fk_project_selected_frame', 'projects', 'hero_frames', ['selected_hero_frame_id'], ['id'], ondelete='SET NULL')
+        op.create_foreign_key('fk_project_selected_frame', 'projects', 'hero_frames', ['selected_hero_frame_id'],
+                              ['id'], ondelete='SET NULL')
     op.create_table('timeline_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),

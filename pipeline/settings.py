@@ -136,8 +136,29 @@ class Settings(BaseSettings):
     openai_image_quality: Literal["low", "medium", "high"] = Field(default="medium", description="OpenAI image quality.")
     diffusers_image_model: Path | None = Field(default=None, description="Folder of a diffusers text-to-image pipeline.")
     diffusers_video_model: Path | None = Field(default=None, description="Folder of a diffusers image-to-video pipeline.")
+    models_dir: Path | None = Field(
+        default=None, description="Folder of diffusers model folders (each with its model_index.json), read in place: "
+        "`python -m pipeline.models list` shows what the studio can run. HFS_DIFFUSERS_IMAGE_MODEL / _VIDEO_MODEL may "
+        "then name a folder in it; blank = the first runnable one.")
     diffusers_device: str = Field(default="auto", description="Device for diffusers: auto, cuda, cuda:1 or cpu.")
+    diffusers_profiles: dict[str, str] = Field(
+        default_factory=dict, description='Memory profile per model folder name ("*" = every model), e.g. '
+        '{"Wan2.1-I2V-14B": "fp8_offload"}; blank = chosen from the free VRAM (docs/DEPLOY.md).')
+    diffusers_vram_gb: float | None = Field(
+        default=None, gt=0, description="Plan as if this much VRAM were free (GiB); blank = measured on the GPU.")
+    diffusers_ram_gb: float | None = Field(
+        default=None, gt=0, description="Plan as if this much RAM were available (GiB); blank = measured.")
+    diffusers_cache_size: int = Field(default=1, ge=1, le=8,
+                                      description="Loaded pipelines kept between jobs (least recently used go first).")
     diffusers_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps (blank: the model's).")
+    diffusers_frame_steps: int | None = Field(default=None, ge=1, le=200,
+                                              description="Hero-frame denoising steps (blank: HFS_DIFFUSERS_STEPS).")
+    diffusers_video_steps: int | None = Field(default=None, ge=1, le=200,
+                                              description="Video denoising steps (blank: HFS_DIFFUSERS_STEPS).")
+    diffusers_frame_long_side: int | None = Field(default=None, ge=32, le=4096,
+                                                  description="Hero-frame long side (blank: HFS_DIFFUSERS_LONG_SIDE).")
+    diffusers_video_long_side: int | None = Field(default=None, ge=32, le=4096,
+                                                  description="Video long side (blank: HFS_DIFFUSERS_LONG_SIDE).")
     diffusers_long_side: int | None = Field(default=None, ge=32, le=4096,
                                             description="Long side of local GPU renders (blank: the model's own).")
 
@@ -227,6 +248,7 @@ class Settings(BaseSettings):
             "Replicate token": "set" if self.replicate_api_token else "not set",
             "diffusers image model": "set" if self.diffusers_image_model else "not set",
             "diffusers video model": "set" if self.diffusers_video_model else "not set",
+            "models folder": "set" if self.models_dir else "not set",
             "media bucket": self._bucket_summary(),
             "S3 access key": "set" if self.s3_access_key_id and self.s3_secret_access_key else "not set",
         }

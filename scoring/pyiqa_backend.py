@@ -43,6 +43,7 @@ WEIGHT_FREE_METRICS = frozenset(
 _lock = threading.RLock()
 _state: dict = {"module": None, "error": None, "metrics": {}}
 _shim_library = None  # keeps the torch.library.Library alive
+_shim_lock = threading.Lock()  # two threads defining the namespace at once crash ("Only a single TORCH_LIBRARY")
 _warm_thread: threading.Thread | None = None
 
 
@@ -61,9 +62,14 @@ def ensure_torchvision_importable() -> None:
 
     Does nothing if torchvision is already imported, if its compiled ops load,
     or if the schemas already exist."""
-    global _shim_library
     if "torchvision" in sys.modules:
         return
+    with _shim_lock:
+        _define_torchvision_schemas()
+
+
+def _define_torchvision_schemas() -> None:
+    global _shim_library
     import torch
 
     if _has_schema("torchvision::nms"):

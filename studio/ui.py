@@ -8,7 +8,17 @@ from studio import api
 from studio.components import remember
 from studio.health import studio_middleware
 from studio.media_gate import SERVE_COPIES
-from studio.tabs import ad_composer, attempts, dashboard, hero_frames, library, project_bar, timeline, workspace
+from studio.tabs import (
+    ad_composer,
+    attempts,
+    dashboard,
+    hero_frames,
+    library,
+    models_panel,
+    project_bar,
+    timeline,
+    workspace,
+)
 from studio.theme import CSS
 
 TITLE = "Hero Frame Studio"
@@ -30,6 +40,7 @@ def build_demo(services: Services) -> gr.Blocks:
                 ad_composer.build(services, project_id, tabs)
             with gr.Tab("2 · Attempts", id="attempts") as attempts_tab:
                 attempts_form = attempts.build(services, project_id, tabs)
+                models_panel.build(services)
             with gr.Tab("3 · Workspace", id="workspace") as workspace_tab:
                 workspace.build(services, project_id, tabs)
             with gr.Tab("4 · Timeline", id="timeline") as timeline_tab:

@@ -107,6 +107,7 @@ class FrameRequest:
     aspect_ratio: str = "16:9"
     seed: int = 0
     long_side: int = 1280
+    negative_prompt: str = ""  # sent to models that take one (engine info says which)
 
 
 @dataclass
@@ -154,6 +155,11 @@ class VideoRequest:
     duration: float = 5.0
     fps: int = 24
     min_short_side: int = 720
+    prompt: str = ""  # what a prompted model is sent: scene + motion (providers/video_prompt.py); blank = motion
+
+    @property
+    def model_prompt(self) -> str:
+        return self.prompt or self.motion_prompt
 
 
 @dataclass
@@ -185,14 +191,14 @@ class _Entry:
     factory: Callable[..., Any]
     wants_settings: bool = False
     configured: Callable[[Any], bool] | None = None  # settings -> is its key / model folder set?
-    missing: str = ""  # what to configure, for the error when it is not
+    missing: str | Callable[[Any], str] = ""  # what to configure (or settings -> why it is not available)
 
 
 _FACTORIES: dict[str, dict[str, _Entry]] = {"prompt": {}, "frame": {}, "photo": {}, "video": {}}
 
 
 def register(kind: str, name: str, factory: Callable[..., Any], *, wants_settings: bool = False,
-             configured: Callable[[Any], bool] | None = None, missing: str = "") -> None:
+             configured: Callable[[Any], bool] | None = None, missing: str | Callable[[Any], str] = "") -> None:
     """Add an engine. `wants_settings`: the factory takes `settings=`. `configured(settings)`: whether the key or
     model folder it needs is set (engines without it are always available)."""
     _FACTORIES[kind][name] = _Entry(factory, wants_settings, configured, missing)
@@ -206,7 +212,8 @@ def create(kind: str, name: str, settings: Any = None, **options: Any) -> Any:
         known = ", ".join(available(kind, settings)) or "none"
         raise EngineInputError(f"Unknown {kind} engine '{name}'. Available: {known}.")
     if settings is not None and entry.configured is not None and not entry.configured(settings):
-        raise EngineInputError(f"The {kind} engine '{name}' is not configured: {entry.missing or 'see docs/PROVIDERS.md'}.")
+        missing = entry.missing(settings) if callable(entry.missing) else entry.missing
+        raise EngineInputError(f"The {kind} engine '{name}' is not configured: {missing or 'see docs/PROVIDERS.md'}.")
     if entry.wants_settings:
         return entry.factory(settings=settings, **options)
     return entry.factory(**options)

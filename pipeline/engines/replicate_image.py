@@ -38,7 +38,8 @@ class ReplicateFrameEngine(ReplicateAbandonMixin):
         if spec.inputs.width:
             width, height = size_for(request.aspect_ratio, spec.limits.long_side or request.long_side,
                                      spec.limits.size_multiple)
-        inputs, ignored = build_inputs(spec, prompt=request.prompt, seed=request.seed, aspect_ratio=request.aspect_ratio,
+        inputs, ignored = build_inputs(spec, prompt=request.prompt, negative_prompt=request.negative_prompt,
+                                       seed=request.seed, aspect_ratio=request.aspect_ratio,
                                        width=width, height=height, num_outputs=1)
         run = ReplicateRun(spec, self.settings, progress, checkpoint or MemoryCheckpoint(), "Hero frame")
         prediction = run.run(inputs)

@@ -37,7 +37,7 @@ class ReplicateVideoEngine(ReplicateAbandonMixin):
         if not Path(request.image_path).is_file():
             raise EngineInputError(f"The hero image {Path(request.image_path).name} is missing.")
         duration = spec.snap_duration(request.duration)
-        inputs, ignored = build_inputs(spec, prompt=request.motion_prompt, negative_prompt=request.negative_prompt,
+        inputs, ignored = build_inputs(spec, prompt=request.model_prompt, negative_prompt=request.negative_prompt,
                                        seed=request.seed, duration=duration, fps=request.fps)
         run = ReplicateRun(spec, self.settings, progress, checkpoint or MemoryCheckpoint(), "Attempt")
         with open(request.image_path, "rb") as image:

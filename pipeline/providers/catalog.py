@@ -52,6 +52,7 @@ class Limits(BaseModel):
     long_side: int | None = None  # the long side the model renders best (local pipelines)
     frame_multiple: int | None = None  # frame counts must be k × this + 1 (Wan: 4, LTX: 8)
     sizes: dict[str, str] = Field(default_factory=dict)  # aspect ratio -> the provider's size value
+    prompt_words: int | None = None  # words of scene + motion the model reads well (image-to-video; default 120)
 
 
 class PriceRule(BaseModel):
@@ -131,11 +132,30 @@ class ModelSpec(BaseModel):
         target = _ratio(aspect_ratio)
         return min(allowed, key=lambda r: abs(_ratio(r) - target))
 
+    @property
+    def max_seconds(self) -> float | None:
+        """The longest clip the model gives: its longest accepted length, or max frames / fps."""
+        limits = self.limits
+        if limits.durations:
+            return float(max(limits.durations))
+        if limits.max_frames and limits.fps:
+            return round(limits.max_frames / limits.fps, 2)
+        return None
+
+    def lengths(self) -> dict[str, Any] | None:
+        """The clip lengths a video model can give, in words and numbers (None for image models)."""
+        if "image-to-video" not in self.kinds:
+            return None
+        limits = self.limits
+        rule = f"{limits.frame_multiple}k+1" if limits.frame_multiple else "any"
+        return {"durations": limits.durations, "fps": limits.fps, "max_frames": limits.max_frames,
+                "frame_rule": rule if limits.max_frames else None, "max_seconds": self.max_seconds}
+
     def capabilities(self) -> dict[str, Any]:
         """What the UI needs to know about the model."""
         return {"negative_prompt": self.negative_prompt, "seed": self.seed, "prompt": self.takes_prompt,
                 "price_rule": self.price.text(), "durations": self.limits.durations, "provider": self.provider,
-                "checked": self.checked.isoformat()}
+                "checked": self.checked.isoformat(), "lengths": self.lengths(), "max_seconds": self.max_seconds}
 
 
 class Catalog(BaseModel):

@@ -42,7 +42,7 @@ def engine_info(kind: str, name: str, settings: Any = None) -> dict[str, Any]:
     spec = spec_for_engine(kind, name, settings)
     if spec is None:
         return {**LOCAL_INFO[kind], "price_rule": "free (runs offline)", "durations": None, "provider": "local",
-                "checked": None}
+                "checked": None, "lengths": None, "max_seconds": None}
     return spec.capabilities()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.errors import EngineInputError
 from pipeline.providers.catalog import ModelSpec
 
 GENERATOR = "generator"  # a seed mapped to "generator" is a torch.Generator (local pipelines), not an input field
@@ -14,9 +15,23 @@ def frame_count(spec: ModelSpec, duration: float, fps: int) -> int:
     if spec.limits.max_frames:
         frames = min(frames, spec.limits.max_frames)
     multiple = spec.limits.frame_multiple
-    if multiple:
-        frames = max(1, (frames - 1) // multiple) * multiple + 1
+    if multiple:  # the nearest count the rule allows (5 s of Wan at 16 fps: 81 frames, not 77)
+        frames = max(1, round((frames - 1) / multiple)) * multiple + 1
+        if spec.limits.max_frames and frames > spec.limits.max_frames:
+            frames -= multiple
     return frames
+
+
+def check_length(spec: ModelSpec, duration: float) -> None:
+    """Refuse a clip longer than the model can give (it would otherwise come back silently shorter)."""
+    longest = spec.max_seconds
+    if longest is None or duration <= longest + 0.01:
+        return
+    limits = spec.limits
+    how = (f"{limits.max_frames} frames at {limits.fps} fps" if limits.max_frames and limits.fps
+           else f"lengths {', '.join(f'{d:g}' for d in limits.durations or [])} s")
+    raise EngineInputError(f"{spec.label} gives at most {longest:g} s ({how}); ask for {int(longest)} s or less, "
+                           "or choose another engine.")
 
 
 def build_inputs(spec: ModelSpec, *, prompt: str | None = None, negative_prompt: str = "", seed: int | None = None,

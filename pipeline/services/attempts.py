@@ -12,7 +12,9 @@ from pipeline.engines.base import VideoRequest
 from pipeline.engines.motion_plan import TAKE_STRIDE
 from pipeline.errors import InvalidInput, NotFound, StudioError
 from pipeline.jobs import JobContext
-from pipeline.providers.engine_info import engine_info, estimate_cost
+from pipeline.providers.engine_info import engine_info, estimate_cost, spec_for_engine
+from pipeline.providers.inputs import check_length
+from pipeline.providers.video_prompt import compose_video_prompt
 from pipeline.providers.settle import settle_remote_work
 from pipeline.providers.suggestions import improvement_suggestions, motion_suggestions
 from pipeline.services.jobs import JobService
@@ -85,14 +87,38 @@ class AttemptService:
         history = [cost for cost, params in rows if (params or {}).get("cost_known", True)]
         return estimate_cost("video", name, int(attempt_count), float(duration), self.settings, history=history)
 
-    def engine_details(self, engine: str | None, attempt_count: int, duration: float) -> dict[str, Any]:
-        """What the attempts form shows for an engine choice: its capabilities and the cost estimate."""
+    def engine_details(self, engine: str | None, attempt_count: int, duration: float, project_id: int | None = None,
+                       motion_prompt: str = "", hero_frame_id: int | None = None) -> dict[str, Any]:
+        """What the attempts form shows for an engine choice: its capabilities, the cost estimate, and (given the
+        project and motion prompt) the prompt the model will be sent."""
         attempt_count, duration = group_shape(attempt_count, duration)  # refuse here what a start would refuse
         name = engine or self.settings.video_engine
         info = next((e for e in self.engines() if e["name"] == name), None)
         if info is None:
             raise StudioError(f"The video engine '{name}' is not available (is its key or model folder set?).")
-        return {"engine": info, "estimate": self.estimate_cost(name, attempt_count, duration)}
+        self._check_length(name, duration)
+        details = {"engine": info, "estimate": self.estimate_cost(name, attempt_count, duration)}
+        if project_id is not None:  # the project is checked (access) even before a motion prompt is typed
+            details["video_prompt"] = self.video_prompt(project_id, motion_prompt, name, hero_frame_id)
+        return details
+
+    def video_prompt(self, project_id: int, motion_prompt: str, engine: str | None = None,
+                     hero_frame_id: int | None = None) -> str:
+        """Scene (the hero frame's prompt) + motion, as the engine's model is sent it ("" = the motion prompt)."""
+        with self.db.session() as session:
+            project = get_project(session, project_id, self.access)
+            frame = session.get(HeroFrame, int(hero_frame_id or project.selected_hero_frame_id or 0))
+            scene = (frame.enhanced_prompt or frame.prompt) if frame and frame.project_id == project.id else ""
+        if not (motion_prompt or "").strip():
+            return ""
+        spec = spec_for_engine("video", engine or self.settings.video_engine, self.settings)
+        return compose_video_prompt(scene or "", motion_prompt, spec)
+
+    def _check_length(self, engine: str, duration: float) -> None:
+        """A clip longer than the model gives is refused before anything is queued (never silently shortened)."""
+        spec = spec_for_engine("video", engine, self.settings)
+        if spec is not None:
+            check_length(spec, duration)
 
     def suggest_motion(self, project_id: int, hero_frame_id: int | None = None, count: int = 3) -> dict[str, Any]:
         """Motion prompts for the hero frame: from the chat model when one is configured, else the presets."""
@@ -133,6 +159,8 @@ class AttemptService:
             raise StudioError("Motion and negative prompts can be at most 1000 characters each.")
         attempt_count, duration = group_shape(attempt_count, duration)
         video_engine = engines.create("video", engine or self.settings.video_engine, self.settings)
+        self._check_length(video_engine.name, duration)
+        spec = spec_for_engine("video", video_engine.name, self.settings)
         estimate = self.estimate_cost(video_engine.name, attempt_count, duration)
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, 2**31 - 1)
         with self.db.session() as session:
@@ -145,6 +173,7 @@ class AttemptService:
                 raise NotFound(f"Hero frame {frame_id} is not part of this project.")
             if not self.media.exists(frame.image_path):
                 raise StudioError(f"The image of hero frame {frame.id} is missing from the media folder.")
+            video_prompt = compose_video_prompt(frame.enhanced_prompt or frame.prompt or "", motion_prompt, spec)
             iteration = 1
             if parent_group_id is not None:
                 parent = session.get(GenerationGroup, int(parent_group_id))
@@ -166,7 +195,7 @@ class AttemptService:
                 attempt = VideoAttempt(group_id=group.id, index=index + 1, seed=attempt_seed,
                                        parameters={"motion_prompt": motion_prompt, "negative_prompt": negative_prompt,
                                                    "duration": duration, "fps": 24, "engine": video_engine.name,
-                                                   "hero_frame_id": frame.id})
+                                                   "hero_frame_id": frame.id, "video_prompt": video_prompt})
                 session.add(attempt)
                 session.flush()
                 if queue_jobs:
@@ -249,7 +278,8 @@ class AttemptService:
             request = VideoRequest(image_path=media.absolute(frame.image_path), motion_prompt=group.motion_prompt,
                                    negative_prompt=group.negative_prompt, seed=attempt.seed, duration=group.duration,
                                    fps=int(attempt.parameters.get("fps", 24)),
-                                   min_short_side=settings.video_min_short_side)
+                                   min_short_side=settings.video_min_short_side,
+                                   prompt=attempt.parameters.get("video_prompt") or "")
             engine_name, attempt_id, group_id = group.engine, attempt.id, group.id
             old_video, old_poster = attempt.video_path, attempt.poster_path
         engine = engines.create("video", engine_name, settings)

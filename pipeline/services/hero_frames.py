@@ -67,12 +67,14 @@ class HeroFrameService:
     # ------------------------------------------------------------ generation
     def generate(self, project_id: int, prompt: str, count: int = 4, aspect_ratio: str | None = None,
                  seed: int | None = None, enhanced_prompt: str | None = None,
-                 parent_frame_id: int | None = None, engine: str | None = None) -> dict[str, Any]:
+                 parent_frame_id: int | None = None, engine: str | None = None,
+                 negative_prompt: str = "") -> dict[str, Any]:
         prompt = (prompt or "").strip()
+        negative_prompt = (negative_prompt or "").strip()
         if not prompt:
             raise StudioError("Write a prompt first: describe the shot you want.")
-        if len(prompt) > 2000:
-            raise StudioError("Prompts can be at most 2000 characters.")
+        if len(prompt) > 2000 or len(negative_prompt) > 1000:
+            raise StudioError("Prompts can be at most 2000 characters (negative prompts 1000).")
         count = int(count)
         if not MIN_CANDIDATES <= count <= MAX_CANDIDATES:
             raise StudioError(f"Generate between {MIN_CANDIDATES} and {MAX_CANDIDATES} candidates; got {count}.")
@@ -93,6 +95,7 @@ class HeroFrameService:
                 "project_id": project.id,
                 "prompt": prompt,
                 "enhanced_prompt": (enhanced_prompt or "").strip() or None,
+                "negative_prompt": negative_prompt,
                 "seeds": [(base_seed + i) % MAX_SEED for i in range(count)],
                 "aspect_ratio": ratio,
                 "engine": engine.name,
@@ -225,7 +228,8 @@ class HeroFramesJob:
                 frame_ids.append(done[seed])
                 continue
             ctx.progress(100 * i / len(seeds), f"Rendering candidate {i + 1} of {len(seeds)}")
-            request = FrameRequest(render_prompt, p["aspect_ratio"], seed, p.get("long_side", 1280))
+            request = FrameRequest(render_prompt, p["aspect_ratio"], seed, p.get("long_side", 1280),
+                                   negative_prompt=p.get("negative_prompt") or "")
             rendered = engine.render(request, _candidate_progress(ctx, i, len(seeds)), **engines.checkpoint_kwargs(
                 engine.render, ScopedCheckpoint(ctx.checkpoint, f"seed-{seed}")))
             with self.service.db.session() as session:
@@ -233,6 +237,7 @@ class HeroFramesJob:
                     session, p["project_id"], rendered.image, source=FrameSource.generated, engine=engine.name,
                     model=rendered.model, seed=seed, prompt=p["prompt"], aspect_ratio=p["aspect_ratio"],
                     parameters={**rendered.parameters, "render_prompt": render_prompt, "long_side": request.long_side,
+                                "negative_prompt": request.negative_prompt,
                                 "cost_usd": rendered.cost_usd, "cost_known": rendered.cost_usd is not None},
                     enhanced_prompt=p.get("enhanced_prompt"), parent_frame_id=p.get("parent_frame_id"),
                     job_id=ctx.job_id)

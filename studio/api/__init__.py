@@ -13,13 +13,14 @@ from studio.api.endpoint import Resource, register_resource
 from studio.api.frames import FramesApi
 from studio.api.jobs import JobsApi
 from studio.api.library import LibraryApi
+from studio.api.models import ModelsApi
 from studio.api.projects import ProjectsApi
 from studio.api.team import TeamApi
 from studio.api.timeline import TimelineApi
 
 #: Every resource, in the order the API listing shows them.
 RESOURCES: tuple[type[Resource], ...] = (ProjectsApi, FramesApi, AttemptsApi, JobsApi, TimelineApi, LibraryApi,
-                                         AdsApi, TeamApi)
+                                         AdsApi, TeamApi, ModelsApi)
 #: Cheap read-only polls that also answer a direct one-round-trip POST /gradio_api/run/<name> (queue=False: allowed
 #: even where Gradio closes the direct routes of queued endpoints, as on Spaces). The request context — and so the
 #: logged-in user and every ownership check — is the same as on the queue (tests/team/test_direct_endpoints.py).

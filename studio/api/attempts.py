@@ -17,14 +17,19 @@ class AttemptsApi(Resource):
 
     @endpoint
     def engines(self) -> dict:
-        """Engines usable now, per kind (video, frame), with capabilities (negative_prompt, seed, prompt) and
-        price rules. Cloud engines appear once their key is configured."""
+        """Engines usable now, per kind (video, frame), with capabilities (negative_prompt, seed, prompt), price
+        rules and, for video, the lengths a model gives. Cloud engines appear once their key is configured; local
+        GPU engines only for a model folder the studio can run."""
         return {"video": self.s.attempts.engines(), "frame": self.s.hero_frames.engines("frame")}
 
-    @endpoint(blank=("engine",))
-    def estimate_cost(self, engine: str = "", attempt_count: int = 3, duration: float = 5.0) -> dict:
-        """Cost estimate of a group before it starts: {engine capabilities, estimate: {usd, rule_text}}."""
-        return self.s.attempts.engine_details(engine, attempt_count, duration)
+    @endpoint(blank=("engine", "project_id"))
+    def estimate_cost(self, engine: str = "", attempt_count: int = 3, duration: float = 5.0, project_id: int = 0,
+                      motion_prompt: str = "") -> dict:
+        """Cost estimate of a group before it starts: {engine capabilities (lengths, max_seconds), estimate: {usd,
+        rule_text}}; with project_id and motion_prompt also video_prompt, the scene + motion the model is sent.
+        A length beyond what the model gives is refused."""
+        return self.s.attempts.engine_details(engine, attempt_count, duration, project_id=project_id,
+                                              motion_prompt=motion_prompt)
 
     @endpoint(blank=("motion_prompt", "negative_prompt", "attempt_count"))
     def regenerate_group(self, group_id: int, motion_prompt: str = "", negative_prompt: str = "",

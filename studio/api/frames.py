@@ -14,11 +14,12 @@ class FramesApi(Resource):
 
     @endpoint(blank=("aspect_ratio", "seed", "enhanced_prompt", "engine"))
     def generate_hero_frames(self, project_id: int, prompt: str, count: int = 4, aspect_ratio: str = "",
-                             seed: int = -1, enhanced_prompt: str = "", engine: str = "") -> dict:
-        """Queue 4–8 candidate frames. seed -1 = random; engine "" = the configured default (see /engines).
-        Returns {job_id, seeds}; poll /job."""
+                             seed: int = -1, enhanced_prompt: str = "", engine: str = "",
+                             negative_prompt: str = "") -> dict:
+        """Queue 4–8 candidate frames. seed -1 = random; engine "" = the configured default (see /engines);
+        negative_prompt goes to models that take one (/engines says which). Returns {job_id, seeds}; poll /job."""
         return self.s.hero_frames.generate(project_id, prompt, count, aspect_ratio, seed, enhanced_prompt,
-                                           engine=engine)
+                                           engine=engine, negative_prompt=negative_prompt)
 
     @endpoint
     def hero_frames(self, project_id: int) -> tuple[list[dict], list[FileData]]:

@@ -209,8 +209,9 @@ def stat_cards_html(items: list[tuple[str, str]]) -> str:
     return f"<div class='stat-cards'>{cards}</div>"
 
 
-def engine_note_html(info: dict | None, estimate: dict | None) -> str:
-    """What the chosen engine can and cannot take, and what the request will cost before it is started."""
+def engine_note_html(info: dict | None, estimate: dict | None, video_prompt: str = "") -> str:
+    """What the chosen engine can and cannot take, what the request will cost before it is started, and the
+    prompt (scene + motion) the model will be sent."""
     if not info:
         return ""
     notes = []
@@ -222,6 +223,8 @@ def engine_note_html(info: dict | None, estimate: dict | None) -> str:
         notes.append("no seed control: this model varies on its own; attempts may be similar")
     if info.get("durations"):
         notes.append("clip lengths: " + ", ".join(f"{d:g} s" for d in info["durations"]) + " (snapped)")
+    elif info.get("max_seconds"):
+        notes.append(f"clips up to {info['max_seconds']:g} s (longer requests are refused)")
     cost = ""
     if estimate is not None:
         usd = estimate.get("usd")
@@ -230,5 +233,6 @@ def engine_note_html(info: dict | None, estimate: dict | None) -> str:
         rule = escape(estimate.get("rule_text", ""))
         cost = f"<div><b>Estimated cost:</b> {escape(amount)} <span class='muted'>({rule})</span></div>"
     warn = "".join(f"<div class='job-error'>⚠ {n}</div>" for n in notes)
+    sent = f"<div><b>Prompt sent:</b> {escape(video_prompt)}</div>" if video_prompt else ""
     price_rule = escape(info.get("price_rule", ""))
-    return f"<div class='attempt-card'>{cost}{warn}<div class='muted'>Price rule: {price_rule}</div></div>"
+    return f"<div class='attempt-card'>{cost}{warn}{sent}<div class='muted'>Price rule: {price_rule}</div></div>"

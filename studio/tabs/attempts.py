@@ -164,12 +164,14 @@ def build(services, project_id, tabs):
         return live(pid, shown_before)
 
     @user_errors
-    def on_engine(engine_name, n, seconds):
-        details = services.attempts.engine_details(engine_name or None, int(n), float(seconds))
-        return engine_note_html(details["engine"], details["estimate"])
+    def on_engine(engine_name, n, seconds, pid, motion_text):
+        details = services.attempts.engine_details(engine_name or None, int(n), float(seconds),
+                                                   project_id=pid, motion_prompt=motion_text or "")
+        return engine_note_html(details["engine"], details["estimate"], details.get("video_prompt", ""))
 
     for control in (engine, count, duration):
-        control.change(on_engine, [engine, count, duration], engine_note, **quick)
+        control.change(on_engine, [engine, count, duration, project_id, motion], engine_note, **quick)
+    motion.blur(on_engine, [engine, count, duration, project_id, motion], engine_note, **quick)
     preset.input(lambda name: MOTION_PRESETS.get(name, gr.skip()), preset, motion, **private)
     generate_btn.click(on_generate, [project_id, motion, negative, count, duration, engine, shown], live_outputs,
                        **private)

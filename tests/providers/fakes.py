@@ -59,11 +59,12 @@ class Loopback:
                     for key, value in {"Content-Length": str(len(payload)), **headers}.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if self.command != "HEAD":  # HEAD: the headers (Content-Length included) without the body
+                        self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
 
-            do_GET = do_POST = do_DELETE = do_PUT = _handle
+            do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _handle
 
             def log_message(self, *args) -> None:  # keep test output quiet
                 pass

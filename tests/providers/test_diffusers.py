@@ -40,39 +40,67 @@ def _cuda_allocated() -> int:
     return torch.cuda.memory_allocated() if torch.cuda.is_available() else 0
 
 
+@pytest.fixture(autouse=True)
+def empty_pipeline_cache():
+    from pipeline.providers.diffusers_run import release
+
+    release()
+    yield
+    release()
+
+
+def _cached_pipes() -> list:
+    from pipeline.models.cache import CACHE
+
+    return [loaded.pipe for loaded in CACHE.loaded()]
+
+
 def test_text_to_image_from_a_local_folder(gpu_settings):
+    from pipeline.providers.diffusers_run import release
+
     settings = gpu_settings()
     assert "diffusers:text-to-image" in base.available("frame", settings)
     engine = base.create("frame", "diffusers:text-to-image", settings)
     steps: list[str] = []
     first = engine.render(FrameRequest("a red shoe on a plinth", "16:9", seed=3), lambda p, s: steps.append(s))
-    again = engine.render(FrameRequest("a red shoe on a plinth", "16:9", seed=3))
+    again = base.create("frame", "diffusers:text-to-image", settings).render(
+        FrameRequest("a red shoe on a plinth", "16:9", seed=3), lambda p, s: steps.append(s))
     assert first.image.size == (64, 32) and first.model == "StableDiffusionPipeline"
-    assert [s for s in steps if "step" in s] == ["Hero frame: step 1 of 2", "Hero frame: step 2 of 2"]
+    assert [s for s in steps if "step" in s] == ["Hero frame: step 1 of 2", "Hero frame: step 2 of 2"] * 2
+    assert len([s for s in steps if "loading" in s]) == 1  # the second job reuses the loaded pipeline
     difference = np.abs(np.asarray(first.image, np.int16) - np.asarray(again.image, np.int16)).mean()
     assert difference == 0 if first.parameters["device"] == "cpu" else difference < 2  # same seed, same frame
     assert first.cost_usd == 0.0 and first.parameters["inputs"]["num_inference_steps"] == 2
     assert first.parameters["device"] in ("cpu", "cuda")
-    pipe = weakref.ref(engine._pipe)
-    engine.close()
+    pipes = [weakref.ref(p) for p in _cached_pipes()]
+    assert len(pipes) == 1
+    release()
     gc.collect()
-    assert engine._pipe is None and pipe() is None
+    assert pipes[0]() is None  # released: nothing else holds it
 
 
-def test_cancel_from_the_step_callback_stops_and_frees_the_pipeline(gpu_settings):
+def test_cancel_from_the_step_callback_stops_and_keeps_the_pipeline_for_the_next_job(gpu_settings):
+    from pipeline.providers.diffusers_run import release
+
     engine = base.create("frame", "diffusers:text-to-image", gpu_settings(diffusers_steps=4))
     before = _cuda_allocated()
-    seen = {}
+    seen = []
 
     def progress(percent, step):
+        seen.append(step)
         if "step 2 of 4" in step:
-            seen["pipe"] = weakref.ref(engine._pipe)
             raise JobCancelled()
 
     with pytest.raises(JobCancelled):
         engine.render(FrameRequest("a lamp", "1:1", seed=1), progress)
+    assert not any("step 3" in s for s in seen)
+    pipes = [weakref.ref(p) for p in _cached_pipes()]
+    steps: list[str] = []
+    engine.render(FrameRequest("a lamp", "1:1", seed=1), lambda p, s: steps.append(s))
+    assert not any("loading" in s for s in steps) and "Hero frame: step 4 of 4" in steps
+    release()
     gc.collect()
-    assert engine._pipe is None and seen["pipe"]() is None  # dropped at once, not at the end of the job
+    assert pipes and all(ref() is None for ref in pipes)
     assert _cuda_allocated() <= before
 
 
@@ -91,21 +119,20 @@ def test_image_to_video_with_tiny_svd(gpu_settings, tmp_path):
     assert "Attempt: step 2 of 2" in steps and result.cost_usd == 0.0
 
 
-def test_video_cancel_frees_the_pipeline(gpu_settings, tmp_path):
+def test_video_cancel_writes_no_clip_and_release_frees_the_pipeline(gpu_settings, tmp_path):
+    from pipeline.providers.diffusers_run import release
+
     engine = base.create("video", "diffusers:image-to-video", gpu_settings())
     hero = write_hero(tmp_path / "hero.png", (640, 360))
-    refs = []
 
     def progress(percent, step):
         if "step 1 of 2" in step:
-            import gc as _gc
-
-            refs.extend(weakref.ref(o) for o in _gc.get_objects()
-                        if type(o).__name__ == "StableVideoDiffusionPipeline")
             raise JobCancelled()
 
     with pytest.raises(JobCancelled):
         engine.animate(VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4", progress)
+    refs = [weakref.ref(p) for p in _cached_pipes()]
+    release()
     gc.collect()
     assert refs and all(ref() is None for ref in refs) and not (tmp_path / "clip.mp4").exists()
 
@@ -131,8 +158,8 @@ def test_hero_frames_through_the_services(gpu_settings):
 
 def test_unsupported_or_missing_models_are_explained(models, tmp_path):
     settings = make_settings(tmp_path / "d", diffusers_image_model=models["video"])  # an i2v model as t2i
-    engine = base.create("frame", "diffusers:text-to-image", settings)
-    with pytest.raises(base.EngineInputError, match="StableVideoDiffusionPipeline"):
-        engine.render(FrameRequest("a lamp"))
+    assert "diffusers:text-to-image" not in base.available("frame", settings)  # not listed, then failing later
+    with pytest.raises(base.EngineInputError, match="StableVideoDiffusionPipeline .image-to-video"):
+        base.create("frame", "diffusers:text-to-image", settings)
     empty = make_settings(tmp_path / "e", diffusers_image_model=tmp_path / "nothing-here")
     assert "diffusers:text-to-image" not in base.available("frame", empty)

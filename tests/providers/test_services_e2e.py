@@ -97,7 +97,7 @@ def test_cancel_mid_prediction_cancels_it_at_the_provider(studio, replicate_serv
     assert cancelled["cost_usd"] == pytest.approx(1.25 * 0.001525) and cancelled["parameters"]["cost_known"]
     assert cancelled["job"]["status"] == "cancelled"
     sent = replicate_server.creates[0].json["input"]
-    assert sent["length"] == 89 and sent["cfg"] == 3.0  # 4 s × 24 fps, as LTX's 8k + 1 frames
+    assert sent["length"] == 97 and sent["cfg"] == 3.0  # 4 s × 24 fps = 96, the nearest of LTX's 8k + 1 frames
     assert "negative_prompt" not in sent and "seed" in sent  # an empty negative prompt is not sent
 
 

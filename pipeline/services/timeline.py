@@ -20,7 +20,7 @@ from pipeline.services.timeline_media import TimelineMedia
 from pipeline.services.timeline_picks import AUTOMATIC_NOTE, Pick, group_of_attempts, new_picks, shot_picks
 from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
-from pipeline.timeline.edit_list import EditList, TimelineError
+from pipeline.timeline.edit_list import ASPECT_RATIOS, EditList, TimelineError
 from pipeline.timeline.music import MusicLibraryError, pick_by_mood
 from pipeline.validation import as_id, check_keywords
 from storage.db import Database
@@ -143,7 +143,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             if previous is not None:
                 edit = self._edit(previous).model_copy(update={"clips": []})
             else:
-                edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio != "4:5" else "9:16")
+                edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio in ASPECT_RATIOS else "16:9")
             previous_clips = self._edit(previous).clips if previous else []
             gap_groups = {c.generation_group_id for c in previous_clips}
             kept = _kept_clips(session, previous_clips)

@@ -6,8 +6,8 @@ of the cost; nothing in an edit list needs per-frame Python (text overlays are P
 Output: H.264 yuv420p + AAC 192k 48 kHz, ``+faststart``, exactly round(duration x fps) frames. Two qualities
 (QUALITIES): "draft", the fast default (x264 veryfast CRF 23, about 1 Mb/s at 1080p), and "delivery" for
 upload to social platforms (CRF 18, preset medium, capped at 12 Mb/s, High profile, converted to and tagged as
-BT.709 limited range; never a stream copy, whose packets would keep the sources' own quality and tags). Frame accounting: clip
-boundaries are placed on the frame grid by rounding their exact timeline times, so the output has
+BT.709 limited range; never a stream copy, whose packets would keep the sources' own quality and tags).
+Frame accounting: clip boundaries are placed on the frame grid by rounding their exact timeline times, so the output has
 round(edit.duration x fps) frames however many clips there are (never drifting by a frame per clip).
 """
 from __future__ import annotations

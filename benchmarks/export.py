@@ -11,6 +11,11 @@
 2. A cut-only edit: three whole 5 s 1920x1080 clips encoded alike, hard cuts, no effects. Timed: the export
    by stream copy (the default for such an edit) against the same export forced to re-encode
    (``allow_copy=False``). Target: copy >= 20x faster.
+3. Export quality: draft (the default, veryfast CRF 23) against delivery (medium CRF 18, 12M cap, High
+   profile, BT.709): wall and CPU time, file size and video bitrate of each, on the reference edit (synthetic
+   test patterns: far more detail than real footage, the worst case) and on generated footage (three 4.5 s
+   720p clips of the local previz + camera-motion engines, the app's own offline output, same crossfades and
+   music). No target: the figures say what delivery costs. ``--quality-only`` runs just this part.
 
 Runs alternate (hand, project, hand, project, ...) so load changes on a shared machine hit both. Reported:
 the median and the best of N wall times, and the median process CPU seconds (this process + its ffmpeg
@@ -107,11 +112,95 @@ def summary(samples: list[tuple[float, float]]) -> dict[str, float]:
             "wall_all": [round(s[0], 3) for s in samples]}
 
 
+def reference_edit(clips: list[Path]) -> EditList:
+    edit = EditList(fps=24)
+    for clip in clips:
+        edit = add_clip(edit, clip.name, 5.0, in_point=0.5, out_point=4.5)
+    edit = set_music(set_crossfade(edit, 0.5), TRACK, volume=0.3, fade_out=2.0)
+    assert abs(edit.duration - 11.0) < 1e-9
+    return edit
+
+
+def generated_edit(folder: Path) -> EditList:
+    """Three clips as the offline engines make them (previz hero frame, then a camera move), with the reference
+    edit's crossfades and music: the bitrate a user's own footage needs."""
+    from pipeline.engines.base import FrameRequest, VideoRequest
+    from pipeline.engines.local_motion import LocalCameraMotionEngine
+    from pipeline.engines.local_previz import LocalPrevizRenderer
+
+    prompts = [("a perfume bottle on wet black stone, soft rim light", "slow push in"),
+               ("a ceramic teapot on linen, window light", "slow pan left"),
+               ("a red sneaker on a concrete plinth, neon city", "orbit right")]
+    edit = EditList(fps=24)
+    for i, (prompt, motion) in enumerate(prompts):
+        frame = LocalPrevizRenderer().render(FrameRequest(prompt, "16:9", seed=i, long_side=1280))
+        frame.image.save(folder / f"gen{i}.png")
+        LocalCameraMotionEngine().animate(VideoRequest(folder / f"gen{i}.png", motion, seed=i, duration=4.5),
+                                          folder / f"gen{i}.mp4")
+        edit = add_clip(edit, f"gen{i}.mp4", 4.5, in_point=0.0, out_point=4.0)
+    return set_music(set_crossfade(edit, 0.5), TRACK, volume=0.3, fade_out=2.0)
+
+
+def video_bitrate(path: Path) -> float:
+    """Mb/s of the video stream: its packet bytes over its duration."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        size = sum(packet.size for packet in container.demux(stream))
+    return size * 8 / probe(path).duration / 1e6
+
+
+def quality_runs(edit: EditList, root: Path, runs: int) -> dict[str, dict]:
+    """Draft and delivery exports of ``edit``, alternating; wall/CPU summary, file size and bitrate of each."""
+    samples: dict[str, list] = {"draft": [], "delivery": []}
+    for run in range(runs):
+        for quality in samples:
+            out = root / f"{quality}.mp4"
+            samples[quality].append(timed(lambda: export(edit, out, root, MUSIC_DIR, quality=quality)))
+            check(out, (1920, 1080), 264)
+        print(f"  quality run {run + 1}: draft {samples['draft'][-1][0]:.2f} s, delivery "
+              f"{samples['delivery'][-1][0]:.2f} s (load {os.getloadavg()[0]:.1f})", flush=True)
+    return {q: {**summary(s), "bytes": (root / f"{q}.mp4").stat().st_size,
+                "video_mbps": round(video_bitrate(root / f"{q}.mp4"), 2)} for q, s in samples.items()}
+
+
+def print_quality(figures: dict[str, dict], runs: int, load: tuple[float, float], what: str) -> None:
+    print(f"Export quality, {what} (11.0 s, 1080p), {runs} runs (load average {load[0]:.1f} -> {load[1]:.1f}):")
+    for quality, f in figures.items():
+        print(f"  {quality:<8}: median {f['wall_median']:6.2f} s  best {f['wall_best']:6.2f} s  "
+              f"CPU {f['cpu_median']:6.2f} s  {f['bytes'] / 1e6:5.2f} MB  video {f['video_mbps']:5.2f} Mb/s")
+    d, v = figures["draft"], figures["delivery"]
+    print(f"  delivery / draft: time {v['wall_median'] / d['wall_median']:.2f}x wall, "
+          f"{v['cpu_median'] / d['cpu_median']:.2f}x CPU; size {v['bytes'] / d['bytes']:.2f}x")
+
+
+def quality_main(runs: int, json_path: Path | None) -> int:
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="hfs-bench-") as tmp:
+        root = Path(tmp)
+        print(f"Making sources in {root} (load average {load:.1f}, {os.cpu_count()} CPUs)…", flush=True)
+        figures = quality_runs(reference_edit(make_sources(root, "1280x720", audio=True, prefix="ref")), root, runs)
+        middle = os.getloadavg()[0]
+        generated = quality_runs(generated_edit(root), root, runs)
+    loads = (load, middle, os.getloadavg()[0])
+    print()
+    print_quality(figures, runs, loads[:2], "reference edit, synthetic patterns")
+    print_quality(generated, runs, loads[1:], "generated footage")
+    if json_path:
+        json_path.write_text(json.dumps({"load_average": list(loads), "runs": runs, "quality": figures,
+                                         "quality_generated": generated}, indent=2))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--quality-only", action="store_true", help="only time draft against delivery")
     args = parser.parse_args()
+    if args.quality_only:
+        return quality_main(args.runs, args.json)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="hfs-bench-") as tmp:
         root = Path(tmp)
@@ -119,11 +208,7 @@ def main() -> int:
         clips = make_sources(root, "1280x720", audio=True, prefix="ref")
         full = make_sources(root, "1920x1080", audio=False, prefix="full")
 
-        edit = EditList(fps=24)
-        for clip in clips:
-            edit = add_clip(edit, clip.name, 5.0, in_point=0.5, out_point=4.5)
-        edit = set_music(set_crossfade(edit, 0.5), TRACK, volume=0.3, fade_out=2.0)
-        assert abs(edit.duration - 11.0) < 1e-9
+        edit = reference_edit(clips)
         from pipeline.timeline.music import find_track
 
         music = find_track(MUSIC_DIR, TRACK).path
@@ -151,6 +236,7 @@ def main() -> int:
             check(copy_out, (1920, 1080), 360)
             print(f"  cut-only run {run + 1}: re-encode {encodes[-1][0]:.2f} s, stream copy "
                   f"{copies[-1][0]:.3f} s", flush=True)
+        qualities = quality_runs(edit, root, args.runs)
 
     h, o, c, e = summary(hand), summary(ours), summary(copies), summary(encodes)
     ratio = o["wall_median"] / h["wall_median"]
@@ -175,11 +261,13 @@ def main() -> int:
     print(f"  stream copy                     : median {c['wall_median']:6.3f} s  CPU {c['cpu_median']:6.3f} s")
     print(f"  speed-up                        : {speedup:6.1f}x wall  {cpu_speedup:6.1f}x CPU   "
           f"(target >= {COPY_TARGET:g}x) {'OK' if speedup >= COPY_TARGET else 'MISSED'}")
+    print_quality(qualities, args.runs, (load, load_end), "reference edit, synthetic patterns")
     if args.json:
         args.json.write_text(json.dumps({"load_average": [load, load_end], "runs": args.runs, "hand": h,
                                          "project": o, "ratio": ratio, "best_ratio": best_ratio,
                                          "cpu_ratio": cpu_ratio, "reencode": e, "copy": c,
-                                         "copy_speedup": speedup, "copy_cpu_speedup": cpu_speedup}, indent=2))
+                                         "copy_speedup": speedup, "copy_cpu_speedup": cpu_speedup,
+                                         "quality": qualities}, indent=2))
     return 0 if ratio_ok and speedup >= COPY_TARGET else 1
 
 

@@ -18,9 +18,11 @@ from pipeline.services.timeline_gaps import TimelineGaps
 from pipeline.services.timeline_history import SAVED, TimelineHistory
 from pipeline.services.timeline_media import TimelineMedia
 from pipeline.services.timeline_picks import AUTOMATIC_NOTE, Pick, group_of_attempts, new_picks, shot_picks
+from pipeline.services.views import download_name
 from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
-from pipeline.timeline.edit_list import EditList, TimelineError
+from pipeline.timeline.edit_list import ASPECT_RATIOS, EditList, TimelineError
+from pipeline.timeline.export import DEFAULT_QUALITY, QUALITIES
 from pipeline.timeline.music import MusicLibraryError, pick_by_mood
 from pipeline.validation import as_id, check_keywords
 from storage.db import Database
@@ -143,7 +145,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             if previous is not None:
                 edit = self._edit(previous).model_copy(update={"clips": []})
             else:
-                edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio != "4:5" else "9:16")
+                edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio in ASPECT_RATIOS else "16:9")
             previous_clips = self._edit(previous).clips if previous else []
             gap_groups = {c.generation_group_id for c in previous_clips}
             kept = _kept_clips(session, previous_clips)
@@ -198,12 +200,17 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
 
     # ------------------------------------------------------------ export
     def export(self, project_id: int, fit: str = "crop", version: int | None = None, aspect_ratio: str | None = None,
-               fps: int | None = None) -> dict[str, Any]:
+               fps: int | None = None, quality: str = DEFAULT_QUALITY) -> dict[str, Any]:
         """Queue the MP4 export of the current version (or ``version``). A different aspect ratio or frame rate
-        is first saved as a new version (so the record matches the file). The finished job marks the version
-        saved, with the file exports/p<project id>-v<version>-<random>.mp4 and its thumbnail."""
+        is first saved as a new version (so the record matches the file). ``quality`` is "draft" (the default:
+        fast, small) or "delivery" (for upload: CRF 18, BT.709 tags; see pipeline/timeline/export.py). The
+        finished job marks the version saved, with the file exports/p<project id>-v<version>-<random>.mp4 and
+        its thumbnail; its result's ``download_name`` is the readable name to hand the file over by."""
         if fit not in FITS:
             raise StudioError(f"Fit must be 'crop' or 'letterbox'; got '{fit}'.")
+        quality = str(quality or DEFAULT_QUALITY).strip().lower()
+        if quality not in QUALITIES:
+            raise StudioError(f"Quality must be one of {', '.join(QUALITIES)}; got '{quality}'.")
         self._check(project_id, "edit")  # may save a version, and writes a file of the project
         self.get(project_id)
         with self._editing(project_id) as session:
@@ -231,7 +238,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             for clip in edit.clips:
                 if not self.media.exists(clip.source):
                     raise StudioError(f"Clip '{clip.display_name}' is missing from the media folder.")
-            job = self.jobs.create(session, "export", {"timeline_version_id": row.id, "fit": fit}, project_id)
+            job = self.jobs.create(session, "export", {"timeline_version_id": row.id, "fit": fit, "quality": quality},
+                                   project_id)
             row.export_job_id = job.id
             job_id, version_number = job.id, row.version
         self.jobs.enqueue(job_id)
@@ -270,6 +278,8 @@ class ExportJob:
             if row is None:
                 raise NotFound("The timeline version to export was deleted.")
             edit = service._edit(row)
+            project = session.get(Project, row.project_id)
+            readable = download_name(project.name if project is not None else "", row.version)
             relative = export_name(service.media, row.project_id, row.version)
             thumb = relative.removesuffix(".mp4") + ".jpg"
             row_id = row.id
@@ -277,7 +287,8 @@ class ExportJob:
         service.media.ensure_local(*sorted(paths_in(edit.to_dict())))
         result = export(edit, service.media.absolute(relative), service.media.root, Path(service.settings.music_dir),
                         long_side=service.settings.export_long_side, fit=ctx.payload.get("fit", "crop"),
-                        progress=ctx.progress, stall_seconds=service.settings.export_stall_seconds)
+                        quality=ctx.payload.get("quality", DEFAULT_QUALITY), progress=ctx.progress,
+                        stall_seconds=service.settings.export_stall_seconds)
         service.media.publish(relative)
         still = service.media.absolute(thumb)  # the poster's PNG goes by a temp name: swept if a kill leaves it
         image = poster(result.path, still.with_name(f".{still.stem}.poster.part.png"), max_side=640)
@@ -299,7 +310,8 @@ class ExportJob:
             service.media.delete(old)
         return {"file": str(service.media.absolute(relative)), "thumbnail": str(service.media.absolute(thumb)),
                 "duration": result.duration, "width": result.width, "height": result.height, "fps": result.fps,
-                "frames": result.frame_count, "method": result.method, "note": result.note}
+                "frames": result.frame_count, "method": result.method, "note": result.note,
+                "quality": result.quality, "download_name": readable}
 
     def on_end(self, ctx: JobContext, status: JobStatus, error: str | None) -> None:
         """A failed or cancelled export leaves no file behind (export writes atomically)."""

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.errors import Conflict, NotFound, StudioError
-from pipeline.services.views import timeline_version_view
+from pipeline.services.views import download_name, timeline_version_view
 from pipeline.timeline.diff import compare as compare_edits
 from pipeline.timeline.edit_list import EditList, TimelineError
 from storage.models import Project, TimelineVersion, utcnow
@@ -33,12 +33,12 @@ class TimelineHistory:
     def versions(self, project_id: int, saved_only: bool = False) -> list[dict[str, Any]]:
         """Every version of the project's timeline (or only the saved ones), newest first."""
         with self.db.session() as session:
-            self._project(session, project_id)
+            project = self._project(session, project_id)
             query = select(TimelineVersion).where(TimelineVersion.project_id == int(project_id))
             if saved_only:
                 query = query.where(TimelineVersion.kind == SAVED)
             rows = session.scalars(query.order_by(TimelineVersion.version.desc())).all()
-            return [self._view(v) for v in rows]
+            return [{**self._view(v), "download_name": download_name(project.name, v.version)} for v in rows]
 
     def version(self, project_id: int, version: int) -> dict[str, Any]:
         with self.db.session() as session:

@@ -1,6 +1,7 @@
 """Plain-dict views of rows for the UI and the API: JSON-safe, ids everywhere, media as absolute paths."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -158,6 +159,14 @@ def group_view(group: GenerationGroup, media: MediaStore) -> dict[str, Any]:
         "created_at": _iso(group.created_at),
         "attempts": [attempt_view(a, media, takes_seed) for a in group.attempts],
     }
+
+
+def download_name(project_name: str, version: int) -> str:
+    """The name a user downloads an export by, e.g. "Perfume launch – v3.mp4": the project's name made safe
+    for any file system (the stored file keeps its id-based name, see export_name)."""
+    cleaned = re.sub(r"[\\/:*?\"<>|\x00-\x1f\x7f]+", " ", str(project_name or ""))
+    cleaned = " ".join(cleaned.split()).strip(" .")[:80].rstrip(" .")
+    return f"{cleaned or 'Timeline'} – v{int(version)}.mp4"
 
 
 def timeline_version_view(version: TimelineVersion, media: MediaStore) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from .edit_list import (
     Transition,
     new_clip_id,
 )
-from .export import ExportError, ExportResult, ProbeResult, output_size, poster, probe
+from .export import QUALITIES, ExportError, ExportResult, ProbeResult, output_size, poster, probe
 from .export import export as export_timeline
 from .music import MusicLibraryError, Track, find_track, load_manifest, moods, pick_by_mood
 from .operations import (
@@ -93,6 +93,7 @@ __all__ = [
     "move",
     "new_clip_id",
     "output_size",
+    "QUALITIES",
     "pick_by_mood",
     "poster",
     "probe",

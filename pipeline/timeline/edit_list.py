@@ -35,8 +35,9 @@ from pipeline.errors import StudioError
 SCHEMA_VERSION = 2
 MIN_CLIP_LENGTH = 0.25  # seconds; shortest clip the timeline accepts (trim, split and merge all respect it)
 MAX_FPS = 120
-AspectRatio = Literal["16:9", "9:16", "1:1"]
-ASPECT_RATIOS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1)}
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:5"]
+# The platform sizes: landscape, stories/reels, square feed, portrait feed (4:5 is 1080x1350 at 1080p).
+ASPECT_RATIOS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:5": (4, 5)}
 # Float slack for comparisons of seconds (JSON round trips, sums of floats). Far below one frame.
 EPS = 1e-6
 MAX_TRANSITION = 5.0  # seconds

@@ -3,12 +3,16 @@ or, for pure cuts on keyframes with no effects, a stream copy of the video (stre
 shared/notes/performance.md: one filter graph is about 6x faster than compositing in moviepy, and x264 is most
 of the cost; nothing in an edit list needs per-frame Python (text overlays are PNGs drawn once by Pillow).
 
-Output: H.264 yuv420p + AAC 192k, ``+faststart``, exactly round(duration x fps) frames. Frame accounting: clip
-boundaries are placed on the frame grid by rounding their exact timeline times, so the output has
+Output: H.264 yuv420p + AAC 192k 48 kHz, ``+faststart``, exactly round(duration x fps) frames. Two qualities
+(QUALITIES): "draft", the fast default (x264 veryfast CRF 23, about 1 Mb/s at 1080p), and "delivery" for
+upload to social platforms (CRF 18, preset medium, capped at 12 Mb/s, High profile, converted to and tagged as
+BT.709 limited range; never a stream copy, whose packets would keep the sources' own quality and tags).
+Frame accounting: clip boundaries are placed on the frame grid by rounding their exact timeline times, so the output has
 round(edit.duration x fps) frames however many clips there are (never drifting by a frame per clip).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import tempfile
@@ -24,11 +28,57 @@ from .ffmpeg_process import STALL_SECONDS, ExportError, ProgressFn, run_ffmpeg_r
 from .graph import AUDIO_RATE, ClipPlan
 
 Fit = Literal["letterbox", "crop"]
+Quality = Literal["draft", "delivery"]
 AUDIO_BITRATE = "192k"
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 AUDIO_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".flac", ".ogg", ".opus")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 MUSIC_SHORT_SECONDS = 0.05  # the music input stops this much before the bed ends (padded with silence: inaudible)
+
+
+@dataclass(frozen=True)
+class QualityPreset:
+    """How one export quality encodes the video (the audio is AAC 192k 48 kHz stereo for every quality)."""
+
+    name: str
+    label: str
+    preset: str  # x264 speed preset
+    crf: int
+    maxrate: str = ""  # VBV cap ("" = none): keeps a CRF encode within what platforms ingest smoothly
+    bufsize: str = ""
+    profile: str = ""  # H.264 profile ("" = x264's choice)
+    bt709: bool = False  # convert to BT.709 limited range and tag primaries, transfer, matrix and range
+    stream_copy: bool = True  # whether pure cuts on keyframes may be stream-copied
+
+    def video_args(self) -> list[str]:
+        args = ["-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf)]
+        if self.maxrate:
+            args += ["-maxrate", self.maxrate, "-bufsize", self.bufsize]
+        if self.profile:
+            args += ["-profile:v", self.profile]
+        if self.bt709:
+            args += ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+                     "-color_range", "tv"]
+        return args
+
+
+# Draft is today's export (fast, ~1 Mb/s at 1080p). Delivery: CRF 18 is visually transparent for generated
+# footage; medium is x264's balanced preset (0.78x real time at 1080p on 2 cores, see performance.md); 12 Mb/s
+# with a 2 s buffer stays inside what Instagram, TikTok and YouTube accept for 1080p without a second squeeze.
+QUALITIES: dict[str, QualityPreset] = {
+    "draft": QualityPreset("draft", "Draft", preset="veryfast", crf=23),
+    "delivery": QualityPreset("delivery", "Delivery", preset="medium", crf=18, maxrate="12M", bufsize="24M",
+                              profile="high", bt709=True, stream_copy=False),
+}
+DEFAULT_QUALITY = "draft"
+
+
+def quality_preset(name: str) -> QualityPreset:
+    """The preset called ``name`` ("draft" or "delivery"), with a clear message for anything else."""
+    preset = QUALITIES.get(str(name).strip().lower())
+    if preset is None:
+        raise TimelineError(f"Unknown export quality '{name}'. Use one of: {', '.join(QUALITIES)}.")
+    return preset
 
 
 @dataclass(frozen=True)
@@ -41,6 +91,7 @@ class ExportResult:
     frame_count: int
     method: str = "encode"  # "encode" (filter graph + x264) or "copy" (video stream copy)
     note: str = ""  # why stream copy was or was not used
+    quality: str = DEFAULT_QUALITY
 
 
 @dataclass(frozen=True)
@@ -71,7 +122,8 @@ def output_size(aspect_ratio: str, long_side: int = 1920) -> tuple[int, int]:
     """(width, height) for an aspect ratio, both even (yuv420p needs it).
 
     ``long_side`` names the resolution family by its 16:9 width: 1920 is "1080p" and gives 1920x1080 (16:9),
-    1080x1920 (9:16) and 1080x1080 (1:1, the family's short side, as social platforms expect)."""
+    1080x1920 (9:16), 1080x1080 (1:1) and 1080x1350 (4:5): the family's short side, as social platforms expect,
+    with the other side from the ratio."""
     if aspect_ratio not in ASPECT_RATIOS:
         raise TimelineError(f"Unknown aspect ratio '{aspect_ratio}'. Use one of: {', '.join(ASPECT_RATIOS)}.")
     if long_side < 16:
@@ -79,10 +131,8 @@ def output_size(aspect_ratio: str, long_side: int = 1920) -> tuple[int, int]:
     long_ = long_side - long_side % 2
     short = 2 * round(long_ * 9 / 16 / 2)
     a, b = ASPECT_RATIOS[aspect_ratio]
-    if a == b:
-        return short, short
-    short = 2 * round(long_ * min(a, b) / max(a, b) / 2)
-    return (long_, short) if a > b else (short, long_)
+    other = long_ if (max(a, b), min(a, b)) == (16, 9) else 2 * round(short * max(a, b) / min(a, b) / 2)
+    return (other, short) if a > b else (short, other)
 
 
 def _round_half_up(x: float) -> int:
@@ -277,6 +327,15 @@ def _check_options(fit: str, preset: str, crf: int) -> None:
         raise TimelineError(f"CRF must be between 0 and 51, not {crf}.")
 
 
+def encoding(quality: str, preset: str | None = None, crf: int | None = None) -> QualityPreset:
+    """The quality preset, with the x264 speed preset and CRF overridden where given (benchmarks, previews)."""
+    chosen = quality_preset(quality)
+    if preset is not None or crf is not None:
+        chosen = dataclasses.replace(chosen, preset=preset if preset is not None else chosen.preset,
+                                     crf=int(crf) if crf is not None else chosen.crf)
+    return chosen
+
+
 def _totals(plans: list[ClipPlan]) -> tuple[int, int]:
     return (sum(p.frames - p.fade_in_frames for p in plans), sum(p.samples - p.fade_in_samples for p in plans))
 
@@ -316,16 +375,19 @@ def build_command(
     *,
     long_side: int = 1920,
     fit: Fit = "crop",
-    preset: str = "veryfast",
-    crf: int = 23,
+    quality: Quality = DEFAULT_QUALITY,
+    preset: str | None = None,
+    crf: int | None = None,
     work_dir: Path | None = None,
     plans: list[ClipPlan] | None = None,
 ) -> tuple[list[str], int]:
     """The ffmpeg argument list that renders ``edit`` to ``output_path`` through one filter graph, and the
-    output frame count. Text overlays are drawn into PNGs in ``work_dir`` (required when there are overlays)."""
+    output frame count. Text overlays are drawn into PNGs in ``work_dir`` (required when there are overlays).
+    ``quality`` picks the encoder settings (QUALITIES); ``preset`` and ``crf`` override its x264 ones."""
     from .overlays import place
 
-    _check_options(fit, preset, crf)
+    settings = encoding(quality, preset, crf)
+    _check_options(fit, settings.preset, settings.crf)
     width, height = output_size(edit.aspect_ratio, long_side)
     plans = plans if plans is not None else plan_clips(edit, Path(media_root))
     fps = edit.fps
@@ -346,13 +408,14 @@ def build_command(
     working = g.working_size(plans, width, height)
     vlast = g.video_graph(graph, plans, video_inputs, fps, working, fit)
     alast = g.audio_graph(graph, plans, video_inputs)
-    vout = g.video_post(graph, edit, vlast, total_frames, working, (width, height), fit, placed)
+    vout = g.video_post(graph, edit, vlast, total_frames, working, (width, height), fit, placed,
+                        bt709=settings.bt709)
     aout = g.audio_post(graph, edit, alast, total_samples, music_input, music_length,
                         any(p.has_audio for p in plans))
     args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *inputs.args,
             "-filter_complex", ";".join(graph),
             "-map", f"[{vout}]", "-map", f"[{aout}]",
-            "-c:v", "libx264", "-preset", preset, "-crf", str(int(crf)), "-pix_fmt", "yuv420p",
+            *settings.video_args(), "-pix_fmt", "yuv420p",
             "-r", str(fps), "-fps_mode", "cfr", "-frames:v", str(total_frames),
             *_audio_output_args(),
             "-movflags", "+faststart", "-f", "mp4",
@@ -399,8 +462,9 @@ def export(
     *,
     long_side: int = 1920,
     fit: Fit = "crop",
-    preset: str = "veryfast",
-    crf: int = 23,
+    quality: Quality = DEFAULT_QUALITY,
+    preset: str | None = None,
+    crf: int | None = None,
     allow_copy: bool = True,
     progress: ProgressFn | None = None,
     stall_seconds: float = STALL_SECONDS,
@@ -410,8 +474,10 @@ def export(
     Paths in the edit list are relative to ``media_root``; music track ids are looked up in ``music_dir``.
     ``long_side`` names the size family by its 16:9 width (1920 = 1080p: 1920x1080, 1080x1920, 1080x1080);
     ``fit`` "crop" fills the frame, "letterbox" pads with black. veryfast is the natural preset on 2 cores
-    (see shared/notes/performance.md). With ``allow_copy``, pure cuts on keyframes of matching sources are
-    stream-copied (see streamcopy.py); the result's ``method`` says which path ran.
+    (see shared/notes/performance.md). ``quality`` "draft" (the default) or "delivery" picks the encoder settings
+    (QUALITIES); ``preset``/``crf`` override its x264 speed preset and CRF. With ``allow_copy``, pure cuts on
+    keyframes of matching sources are stream-copied (see streamcopy.py) in draft quality only; the result's
+    ``method`` says which path ran.
 
     ``progress(percent, step)`` is called as ffmpeg works; if it raises (e.g. JobCancelled) ffmpeg is killed,
     the partial file is removed and the exception propagates. Bad data raises TimelineError; an ffmpeg failure
@@ -421,15 +487,21 @@ def export(
     report = progress or (lambda percent, step: None)
     output_path = Path(output_path)
     report(0.0, "Preparing export")
-    _check_options(fit, preset, crf)
+    settings = encoding(quality, preset, crf)
+    _check_options(fit, settings.preset, settings.crf)
     width, height = output_size(edit_list.aspect_ratio, long_side)
     plans = plan_clips(edit_list, Path(media_root))
     expected_frames = _totals(plans)[0]
     duration = expected_frames / edit_list.fps
     output_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = output_path.with_name(f".{output_path.stem}.{uuid.uuid4().hex[:8]}.part.mp4")
-    decision = streamcopy.decide(edit_list, plans, width, height) if allow_copy else \
-        streamcopy.CopyDecision(False, "stream copy not allowed")
+    if not settings.stream_copy:
+        decision = streamcopy.CopyDecision(False, f"{settings.label} quality always encodes (High profile, "
+                                                  "BT.709, the promised bitrate)")
+    elif allow_copy:
+        decision = streamcopy.decide(edit_list, plans, width, height)
+    else:
+        decision = streamcopy.CopyDecision(False, "stream copy not allowed")
     try:
         with tempfile.TemporaryDirectory(prefix="hfs-export-") as work:
             info = None
@@ -446,7 +518,8 @@ def export(
                 method = "copy"
             if info is None:  # no copy, or the copy came out wrong: the filter graph, always exact
                 args, _ = build_command(edit_list, tmp, Path(media_root), Path(music_dir), long_side=long_side,
-                                        fit=fit, preset=preset, crf=crf, work_dir=Path(work), plans=plans)
+                                        fit=fit, quality=settings.name, preset=settings.preset, crf=settings.crf,
+                                        work_dir=Path(work), plans=plans)
                 run_ffmpeg_retrying(args, duration, report, "Encoding video", stall_seconds)
                 info = _checked(tmp, expected_frames, strict=False)
                 method = "encode"
@@ -462,7 +535,7 @@ def export(
     else:
         note = f"re-encoded: {decision.reason}"
     return ExportResult(path=output_path, duration=info.duration, width=info.width, height=info.height,
-                        fps=info.fps, frame_count=info.frame_count, method=method, note=note)
+                        fps=info.fps, frame_count=info.frame_count, method=method, note=note, quality=settings.name)
 
 
 def _checked(path: Path, expected_frames: int, strict: bool = True) -> ProbeResult | None:

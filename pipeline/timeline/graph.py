@@ -169,8 +169,12 @@ def global_fades(edit: EditList, duration: float) -> tuple[float, float]:
 
 
 def video_post(graph: list[str], edit: EditList, vlast: str, total_frames: int, working: tuple[int, int],
-               size: tuple[int, int], fit: str, overlays: list[tuple[int, PlacedOverlay]]) -> str:
-    """Exact length, grade, fit to the output size, overlays, global fades; returns the output label."""
+               size: tuple[int, int], fit: str, overlays: list[tuple[int, PlacedOverlay]], *,
+               bt709: bool = False) -> str:
+    """Exact length, grade, fit to the output size, overlays, global fades; returns the output label.
+    ``bt709`` converts the picture to BT.709 limited range for the tags a delivery export writes (untagged
+    sources, as PyAV and the engines write them, are BT.601 by swscale's convention; tagged ones convert from
+    their own matrix; BT.709 sources pass unchanged)."""
     fps = edit.fps
     steps = [f"trim=end_frame={total_frames}", "setpts=PTS-STARTPTS"]
     grade = grade_filter(edit.grade)
@@ -193,7 +197,11 @@ def video_post(graph: list[str], edit: EditList, vlast: str, total_frames: int, 
         tail.append(f"fade=t=in:st=0:d={num(fade_in)}")
     if fade_out > 0:
         tail.append(f"fade=t=out:st={num(duration - fade_out)}:d={num(fade_out)}")
+    if bt709:
+        tail.append("scale=out_color_matrix=bt709:out_range=tv")
     tail.append("format=yuv420p")
+    if bt709:  # the frames' tags: ffmpeg 9 takes them over the encoder options, and scale sets only the matrix
+        tail.append("setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709")
     graph.append(f"[{last}]{','.join(tail)}[vout]")
     return "vout"
 

@@ -373,7 +373,7 @@ def set_look(edit: EditList, grade: str | None = None, fade_in: float | None = N
 
 
 def set_aspect_ratio(edit: EditList, aspect_ratio: str) -> EditList:
-    """Output aspect ratio: "16:9", "9:16" or "1:1"."""
+    """Output aspect ratio: "16:9", "9:16", "1:1" or "4:5"."""
     return _rebuild(edit, aspect_ratio=aspect_ratio)
 
 

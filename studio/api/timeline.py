@@ -31,12 +31,13 @@ class TimelineApi(Resource):
         stills (an ad's end card) stay next to the shot they followed."""
         return self.s.timeline.rebuild_from_picks(project_id)
 
-    @endpoint(blank=("version", "aspect_ratio", "fps"))
+    @endpoint(blank=("version", "aspect_ratio", "fps", "quality"))
     def export_timeline(self, project_id: int, fit: str = "crop", version: int = 0, aspect_ratio: str = "",
-                        fps: int = 0) -> dict:
+                        fps: int = 0, quality: str = "draft") -> dict:
         """Queue a 1080p H.264/AAC MP4 export (version 0 = the current one; aspect_ratio "" and fps 0 keep the
-        edit's). Returns {job_id, version}; /job gives the file, its thumbnail and whether it was stream-copied."""
-        return self.s.timeline.export(project_id, fit, version, aspect_ratio, fps)
+        edit's; quality "draft", the default, or "delivery"). Returns {job_id, version}; /job gives the file, its
+        readable download_name, its thumbnail, its quality and whether it was stream-copied."""
+        return self.s.timeline.export(project_id, fit, version, aspect_ratio, fps, quality or "draft")
 
     @endpoint
     def timeline_undo(self, project_id: int) -> dict:

@@ -5,7 +5,9 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from pipeline.timeline.edit_list import FONT_NAMES, GRADE_PRESETS, OVERLAY_ANIMATIONS, OVERLAY_POSITIONS
+from pipeline.timeline import QUALITIES
+from pipeline.timeline.edit_list import ASPECT_RATIOS, FONT_NAMES, GRADE_PRESETS, OVERLAY_ANIMATIONS, OVERLAY_POSITIONS
+from studio.components.named_file import NamedFile
 from studio.components.timeline_view import CSS, gap_html
 
 NEW_OVERLAY = "__new__"
@@ -132,15 +134,20 @@ def layout() -> SimpleNamespace:
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Row():
-                aspect = gr.Radio(["16:9", "9:16", "1:1"], value="16:9", label="Aspect ratio", elem_id="export-aspect")
+                aspect = gr.Radio(list(ASPECT_RATIOS), value="16:9", label="Aspect ratio", elem_id="export-aspect")
                 fit = gr.Radio(["crop", "letterbox"], value="crop", label="Fit clips of another shape by",
                                elem_id="export-fit")
                 fps = gr.Dropdown([24, 25, 30], value=24, label="Frame rate", min_width=80)
             with gr.Row():
+                # Delivery by default in the studio (the file someone uploads); the API's default stays Draft.
+                quality = gr.Radio([(q.label, q.name) for q in QUALITIES.values()], value="delivery",
+                                   label="Quality", elem_id="export-quality",
+                                   info="Draft: quick check, small file. Delivery: for upload (CRF 18, BT.709).")
+            with gr.Row():
                 export_btn = gr.Button("Export 1080p MP4", variant="primary")
                 cancel_btn = gr.Button("Cancel export", variant="stop", visible=False)
             job_box = gr.HTML(padding=False, elem_id="export-job")
-            export_file = gr.File(label="Download", interactive=False, visible=False)
+            export_file = NamedFile(label="Download", interactive=False, visible=False, elem_id="export-file")
         with gr.Column():
             export_video = gr.Video(label="Exported video", interactive=False, visible=False, elem_id="export-video",
                                     height=420)

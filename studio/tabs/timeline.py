@@ -4,14 +4,16 @@ A strip of clip thumbnails on their timeline times (transitions, text, music tra
 dragging the sliders or typing; trim, split at the playhead, merge, ripple delete, reorder, duplicate;
 transitions per cut; text overlays; music (library, by mood, or your own upload) with fades and ducking; a
 colour grade and global fades; undo/redo, named saves, reopen and compare; a quick proxy preview; gap filling
-through the attempts pipeline; export (9:16, 16:9, 1:1; crop or letterbox; 24–30 fps) with progress, cancel,
-thumbnail and download. Every edit is a version in the database, so a refresh or restart loses nothing.
+through the attempts pipeline; export (9:16, 16:9, 1:1, 4:5; draft or delivery quality; crop or letterbox;
+24–30 fps) with progress, cancel, thumbnail and a download named after the project and version.
+Every edit is a version in the database, so a refresh or restart loses nothing.
 """
 import gradio as gr
 
 from pipeline.errors import StudioError
 from studio.components import current_tab, poll, private, quick, user_errors
 from studio.components.html import esc, job_finished, job_html
+from studio.components.named_file import NamedFile
 from studio.components.timeline_layout import NEW_OVERLAY, layout
 from studio.components.timeline_view import (
     clip_choices,
@@ -100,7 +102,8 @@ def build(services, project_id, tabs):
         return {ui.job_box: job_html(job, "Export"), ui.export_timer: gr.Timer(active=running),
                 ui.cancel_btn: gr.Button(visible=running),
                 ui.export_video: gr.Video(value=result.get("file"), visible=True) if done else gr.skip(),
-                ui.export_file: gr.File(value=result.get("file"), visible=True) if done else gr.skip(),
+                ui.export_file: NamedFile(value=_offered(result.get("file"), result.get("download_name")),
+                                          visible=True) if done else gr.skip(),
                 ui.export_thumb: gr.Image(value=result.get("thumbnail"), visible=True) if done else gr.skip()}
 
     export_parts = [ui.job_box, ui.export_timer, ui.cancel_btn, ui.export_video, ui.export_file, ui.export_thumb]
@@ -122,7 +125,8 @@ def build(services, project_id, tabs):
                 ui.cancel_btn: gr.Button(visible=False),
                 ui.job_box: f"<small class='muted'>Last export: version {last['version']}</small>" if last else "",
                 ui.export_video: gr.Video(value=file, visible=file is not None),
-                ui.export_file: gr.File(value=file, visible=file is not None),
+                ui.export_file: NamedFile(value=_offered(file, last and last.get("download_name")),
+                                          visible=file is not None),
                 ui.export_thumb: gr.Image(value=last["thumbnail"] if last else None,
                                           visible=bool(last and last["thumbnail"]))}
 
@@ -338,12 +342,12 @@ def build(services, project_id, tabs):
 
     # ------------------------------------------------------------ export
     @user_errors
-    def on_export(pid, how, ratio, rate):
-        result = tl.export(need_pid(pid), how, aspect_ratio=ratio, fps=int(rate))
+    def on_export(pid, how, ratio, rate, quality):
+        result = tl.export(need_pid(pid), how, aspect_ratio=ratio, fps=int(rate), quality=quality)
         return {ui.export_job: result["job_id"], **export_outputs(services.jobs.get(result["job_id"])),
                 **render(pid, tl.get(pid))}
 
-    ui.export_btn.click(on_export, [project_id, ui.fit, ui.aspect, ui.fps],
+    ui.export_btn.click(on_export, [project_id, ui.fit, ui.aspect, ui.fps, ui.quality],
                         [ui.export_job, *export_parts, *view_outputs],
                      **private)
 
@@ -360,3 +364,8 @@ def build(services, project_id, tabs):
         return export_outputs(services.jobs.cancel(jid))
 
     ui.cancel_btn.click(on_cancel, ui.export_job, export_parts, **quick)
+
+
+def _offered(file: str | None, name: str | None) -> tuple[str, str] | str | None:
+    """The export as the download box takes it: with its readable name when there is one."""
+    return (file, name) if file and name else file

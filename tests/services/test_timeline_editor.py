@@ -260,6 +260,26 @@ def test_export_by_stream_copy_when_sources_match(settings, services, project, t
     assert abs(probe(job["result"]["file"]).duration - 2.0) <= 1 / 24 + 1e-6
 
 
+def test_delivery_export_in_4_5_with_a_readable_download_name(settings, services, project, tmp_path):
+    """Quality through the service: delivery encodes (never copies), the job result and the version list name
+    the file after the project and version, while the stored file keeps its id-based name."""
+    tl, pid = services.timeline, project["id"]
+    for colour in ((200, 30, 30), (30, 200, 30)):
+        tl.upload_clip(pid, make_clip(tmp_path / f"c{colour[0]}.mp4", colour, seconds=1.0, size=(640, 360)))
+    with pytest.raises(StudioError, match="Quality must be one of draft, delivery"):
+        tl.export(pid, "crop", quality="best")
+    started = tl.export(pid, "crop", aspect_ratio="4:5", quality="delivery")
+    job = services.jobs.get(started["job_id"])
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+    assert result["quality"] == "delivery" and result["method"] == "encode"
+    assert result["download_name"] == f"Test project – v{started['version']}.mp4"
+    assert Path(result["file"]).name.startswith(f"p{pid}-v{started['version']}-")
+    assert (result["width"], result["height"]) == (360, 450)
+    listed = next(v for v in tl.versions(pid) if v["version"] == started["version"])
+    assert listed["download_name"] == result["download_name"] and listed["exported_file"] == result["file"]
+
+
 def test_fill_a_gap_through_the_attempts_pipeline(services, project, timeline):
     tl, pid = services.timeline, project["id"]
     green = timeline["clips"][1]

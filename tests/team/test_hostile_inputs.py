@@ -177,6 +177,7 @@ def word_cases(work: AliceWork) -> list[tuple[str, list[Any]]]:
         ("/export_timeline", [work.project_id, "crop", 0, "7:3", 0]),
         ("/export_timeline", [work.project_id, "crop", 0, "", 7]),
         ("/export_timeline", [work.project_id, "crop", 999, "", 0]),
+        ("/export_timeline", [work.project_id, "crop", 0, "", 0, "ultra"]),
         ("/share_project", [work.project_id, "everyone"]),
         ("/create_project", ["x", "21:9"]), ("/create_project", ["", "16:9"]), ("/create_project", [long_text]),
         ("/create_project", ["nul\x00byte", "16:9"]), ("/rename_project", [work.project_id, "   "]),

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
         "becomes a cache (docs/S3.md). Needs `pip install -r requirements-s3.txt`. Blank = local folder only.",
     )
     s3_prefix: str = Field(default="", max_length=200,
-                           description="Key prefix in the bucket (e.g. studio-a), so one bucket can hold several studios.")
+                           description="Key prefix in the bucket (e.g. studio-a), so one bucket can hold several "
+                           "studios.")
     s3_endpoint_url: str | None = Field(
         default=None, description="S3-compatible server URL for MinIO, Cloudflare R2, ... (blank: AWS S3).",
     )
@@ -76,7 +77,8 @@ class Settings(BaseSettings):
         description="Longest wait between an idle worker's looks at the queue. Huey's own default (10 s) let a "
         "click after a quiet minute wait up to 10 s before any work started; a poll is one cheap query.",
     )
-    job_stale_seconds: float = Field(default=30.0, gt=0, description="A running job without a heartbeat this long is recovered.")
+    job_stale_seconds: float = Field(default=30.0, gt=0,
+                                     description="A running job without a heartbeat this long is recovered.")
     job_max_tries: int = Field(default=3, ge=1, le=10, description="Tries for work that fails transiently.")
     retry_base_delay: float = Field(default=2.0, ge=0, description="First retry delay in seconds; doubles per try.")
 
@@ -127,15 +129,19 @@ class Settings(BaseSettings):
     replicate_poll_interval: float = Field(default=2.0, gt=0, description="Seconds between prediction polls.")
     replicate_timeout: float = Field(default=1800.0, gt=0, description="Longest wait for one prediction, in seconds; "
                                      "a prediction still running then is cancelled.")
-    provider_retries: int = Field(default=3, ge=0, le=10, description="Retries of a rate-limited or failed create call.")
+    provider_retries: int = Field(default=3, ge=0, le=10,
+                                  description="Retries of a rate-limited or failed create call.")
     provider_retry_delay: float = Field(default=2.0, ge=0, description="First create retry delay; doubles per retry.")
     openai_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for one OpenAI request.")
     openai_max_retries: int = Field(default=2, ge=0, le=10, description="OpenAI SDK retries (429, 5xx, timeouts).")
     llm_model: str = Field(default="gpt-5-mini", description="Chat model for prompt help (any model your server has).")
     openai_image_model: str = Field(default="gpt-image-1.5", description="Default OpenAI image model.")
-    openai_image_quality: Literal["low", "medium", "high"] = Field(default="medium", description="OpenAI image quality.")
-    diffusers_image_model: Path | None = Field(default=None, description="Folder of a diffusers text-to-image pipeline.")
-    diffusers_video_model: Path | None = Field(default=None, description="Folder of a diffusers image-to-video pipeline.")
+    openai_image_quality: Literal["low", "medium", "high"] = Field(default="medium",
+                                                                   description="OpenAI image quality.")
+    diffusers_image_model: Path | None = Field(default=None,
+                                               description="Folder of a diffusers text-to-image pipeline.")
+    diffusers_video_model: Path | None = Field(default=None,
+                                               description="Folder of a diffusers image-to-video pipeline.")
     models_dir: Path | None = Field(
         default=None, description="Folder of diffusers model folders (each with its model_index.json), read in place: "
         "`python -m pipeline.models list` shows what the studio can run. HFS_DIFFUSERS_IMAGE_MODEL / _VIDEO_MODEL may "
@@ -162,7 +168,8 @@ class Settings(BaseSettings):
     diffusers_long_side: int | None = Field(default=None, ge=32, le=4096,
                                             description="Long side of local GPU renders (blank: the model's own).")
 
-    music_dir: Path = Field(default=REPO_ROOT / "assets" / "music", description="Folder of music tracks + manifest.json.")
+    music_dir: Path = Field(default=REPO_ROOT / "assets" / "music",
+                            description="Folder of music tracks + manifest.json.")
     max_upload_mb: float = Field(default=25.0, gt=0, description="Largest photo upload in MB.")
     max_upload_megapixels: float = Field(default=40.0, gt=0, description="Largest photo upload in megapixels.")
     scoring_enable_pyiqa: bool = Field(default=True, description="Use pyiqa metrics (non-commercial licence).")
@@ -241,7 +248,7 @@ class Settings(BaseSettings):
         return {
             "data folder": str(self.data_dir),
             "media folder": str(self.media_dir),
-            "database": self.resolved_database_url.split("@")[-1] if "@" in self.resolved_database_url else self.resolved_database_url,
+            "database": self.resolved_database_url.split("@")[-1],  # no user or password
             "queue": "Redis" if self.redis_url else "SQLite (data folder)",
             "logins": {"none": "off (single user)", "local": "studio accounts", "hf": "Hugging Face"}[self.auth],
             "OpenAI key": "set" if self.openai_api_key else "not set",

@@ -37,7 +37,8 @@ import warnings
 
 #: pyiqa metrics that need no weight or parameter file (verified offline).
 WEIGHT_FREE_METRICS = frozenset(
-    {"piqe", "psnr", "psnry", "ssim", "ssimc", "ms_ssim", "cw_ssim", "gmsd", "fsim", "vif", "vsi", "nlpd", "mad", "entropy"}
+    {"piqe", "psnr", "psnry", "ssim", "ssimc", "ms_ssim", "cw_ssim", "gmsd", "fsim", "vif", "vsi", "nlpd", "mad",
+     "entropy"}
 )
 
 _lock = threading.RLock()
@@ -106,7 +107,8 @@ def _import() -> None:
 
             _state["module"] = pyiqa
         except Exception as exc:  # noqa: BLE001 - ImportError, RuntimeError from torch/torchvision, ...
-            _state["error"] = f"pyiqa unavailable: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            first_line = str(exc).splitlines()[0][:200] if str(exc) else ""
+            _state["error"] = f"pyiqa unavailable: {type(exc).__name__}: {first_line}"
 
 
 def warm_async() -> None:
@@ -252,7 +254,8 @@ def get_learned_metric(spec, files: dict, device: str | None = None):
         with warnings.catch_warnings(), _offline_build(clip_files), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             if spec.load == "pretrained_model_path":
-                metric = pyiqa.create_metric(spec.pyiqa_name, device=dev, pretrained_model_path=str(files["checkpoint"]))
+                metric = pyiqa.create_metric(spec.pyiqa_name, device=dev,
+                                             pretrained_model_path=str(files["checkpoint"]))
             elif spec.load == "submodule":
                 from pyiqa.archs.arch_util import load_pretrained_network
 

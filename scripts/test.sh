@@ -8,4 +8,6 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v a
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null
 fi
 export HF_HUB_OFFLINE=1
+# House rules first (pyproject.toml: pycodestyle, pyflakes, import order, 120 columns): seconds, and a clear failure.
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest -q "$@"

@@ -6,7 +6,6 @@ files. A task (pipeline/tasks.py) loads a row, calls an engine, and stores what 
 from __future__ import annotations
 
 import threading
-
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, runtime_checkable
@@ -248,7 +247,16 @@ def _load_builtin_engines() -> None:
     with _LOAD_LOCK:
         if _LOADED:
             return
-        from pipeline.engines import local_motion, local_photo, local_previz, local_prompt  # noqa: F401
-        from pipeline.engines import diffusers_image, diffusers_video, openai_image, openai_prompt  # noqa: F401
-        from pipeline.engines import replicate_image, replicate_video  # noqa: F401
+        from pipeline.engines import (  # noqa: F401  # noqa: F401  # noqa: F401
+            diffusers_image,
+            diffusers_video,
+            local_motion,
+            local_photo,
+            local_previz,
+            local_prompt,
+            openai_image,
+            openai_prompt,
+            replicate_image,
+            replicate_video,
+        )
         _LOADED = True

@@ -14,9 +14,9 @@ from pipeline.errors import InvalidInput, NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost, spec_for_engine
 from pipeline.providers.inputs import check_length
-from pipeline.providers.video_prompt import compose_video_prompt
 from pipeline.providers.settle import settle_remote_work
 from pipeline.providers.suggestions import improvement_suggestions, motion_suggestions
+from pipeline.providers.video_prompt import compose_video_prompt
 from pipeline.services.jobs import JobService
 from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.lookups import get_project, get_row
@@ -135,7 +135,8 @@ class AttemptService:
         view = self.group(group_id)
         scored = [a for a in view["attempts"] if a["scores"]]
         names = sorted({name for a in scored for name in a["scores"]})
-        means = {n: round(sum(a["scores"].get(n, 0.0) for a in scored) / len(scored), 3) for n in names} if scored else {}
+        means = ({n: round(sum(a["scores"].get(n, 0.0) for a in scored) / len(scored), 3) for n in names}
+                 if scored else {})
         summary = {"motion_prompt": view["motion_prompt"], "negative_prompt": view["negative_prompt"],
                    "engine": view["engine"], "mean_scores": means, "selection_reason": view["selection_reason"],
                    "attempts": [{"index": a["index"], "status": a["status"], "overall": a["overall_score"],
@@ -331,7 +332,8 @@ class AttemptService:
             motion_prompt, attempt_id, group_id = group.motion_prompt, attempt.id, attempt.group_id
             # what the engine says it rendered (models with a fixed clip length are not "truncated"), else the request
             prompt, duration = frame.enhanced_prompt or frame.prompt or "", attempt.duration or group.duration
-            weights = scoring.resolve_weights(project.scoring_weights, strict=False) if project.scoring_weights else None
+            weights = (scoring.resolve_weights(project.scoring_weights, strict=False)
+                       if project.scoring_weights else None)
         progress(5, "Scoring: reading frames")
         learned = str(settings.learned_metrics_dir) if settings.learned_metrics_dir else None
         report = scoring.score_video(video, hero, motion_prompt, prompt=prompt, expected_duration=duration,
@@ -364,7 +366,8 @@ class AttemptService:
             attempt = session.get(VideoAttempt, attempt_id)
             if attempt is None:
                 return
-            attempt.status = AttemptStatus.cancelled.value if status is JobStatus.cancelled else AttemptStatus.failed.value
+            attempt.status = (AttemptStatus.cancelled.value if status is JobStatus.cancelled
+                              else AttemptStatus.failed.value)
             attempt.error = error
             attempt.finished_at = utcnow()
             # What the provider really charged for a failed or cancelled attempt; nothing reached it: nothing charged.

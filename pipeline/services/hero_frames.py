@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.engines import base as engines
 from pipeline.access import Access
+from pipeline.engines import base as engines
 from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
@@ -16,12 +16,14 @@ from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
 from pipeline.services.jobs import JobService
 from pipeline.services.limits import LimitsService, spend_of
+from pipeline.services.lookups import check_aspect_ratio as _check_ratio
+from pipeline.services.lookups import get_frame as _frame
+from pipeline.services.lookups import get_project as _project
 from pipeline.services.views import frame_view
 from pipeline.settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import FrameSource, HeroFrame, Job, JobStatus
-from pipeline.services.lookups import check_aspect_ratio as _check_ratio, get_frame as _frame, get_project as _project
 
 MIN_CANDIDATES, MAX_CANDIDATES = 4, 8
 MAX_SEED = 2**31 - 1

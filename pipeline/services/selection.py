@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from pipeline.access import Access
 from pipeline.errors import InvalidInput, StudioError
-from pipeline.validation import shown
 from pipeline.services.lookups import get_row
+from pipeline.validation import shown
 from storage.db import Database
 from storage.models import (
     FINISHED_ATTEMPT_STATES,
@@ -18,7 +18,6 @@ from storage.models import (
     SelectionEvent,
     VideoAttempt,
 )
-
 
 MAX_TAGS, MAX_TAG_LENGTH = 12, 40
 

@@ -10,7 +10,6 @@ from studio.components import current_tab, poll, private, quick, user_errors
 from studio.components.html import attempt_card_html, engine_note_html, group_header_html, jobs_table_html
 
 
-
 class AttemptsForm(NamedTuple):
     """The form other tabs may fill (the Library's "Edit in the Attempts tab")."""
     hero_img: gr.Image

@@ -99,7 +99,8 @@ def reply(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
 
 
 # ---------------------------------------------------------------- media the fakes return
-def make_mp4(seconds: float = 2.0, fps: int = 12, size: tuple[int, int] = (320, 180), image: bytes | None = None) -> bytes:
+def make_mp4(seconds: float = 2.0, fps: int = 12, size: tuple[int, int] = (320, 180),
+             image: bytes | None = None) -> bytes:
     """A real H.264 clip with a slow push-in: over `image` (what an image-to-video model animates) or a test scene."""
     width, height = size
     if image is not None:

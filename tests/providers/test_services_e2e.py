@@ -43,9 +43,11 @@ def test_a_three_attempt_group_on_replicate(studio, replicate_server, tmp_path):
     assert group["engine"] == "replicate:kwaivgi/kling-v2.1" and group["estimated_cost_usd"] == pytest.approx(0.75)
     assert [a["status"] for a in group["attempts"]] == ["done"] * 3
     assert all(a["overall_score"] is not None for a in group["attempts"])
-    assert sum(a["is_system_selected_best"] for a in group["attempts"]) == 1, (group["selection_reason"], group["attempts"][0]["score_reason"])
+    assert sum(a["is_system_selected_best"] for a in group["attempts"]) == 1, \
+        (group["selection_reason"], group["attempts"][0]["score_reason"])
     assert [a["cost_usd"] for a in group["attempts"]] == pytest.approx([0.25] * 3)
-    assert all(a["parameters"]["cost_known"] and a["parameters"]["provider"]["prediction_id"] for a in group["attempts"])
+    assert all(a["parameters"]["cost_known"] and a["parameters"]["provider"]["prediction_id"]
+               for a in group["attempts"])
     assert group["cost_usd"] == pytest.approx(0.75) and group["cost_unknown_attempts"] == 0
     assert len(replicate_server.creates) == 3
     seeds = {c.json["input"].get("seed") for c in replicate_server.creates}

@@ -276,7 +276,9 @@ def build(services, project_id, tabs):
         pid = need(pid)
         save(pid, values)
         started = ads.generate(pid, int(n_attempts))
-        gr.Info(f"Generating the ad in project #{started['project_id']} (job #{started['job_id']}).")
+        name = services.projects.get(started["project_id"])["name"]
+        gr.Info(f"The ad gets its own project, '{name}': the studio switched to it (your previous project is "
+                f"unchanged and in the project list). Generating as job #{started['job_id']}.")
         view = ads.get(pid)
         return [pid, started["project_id"], *watch_updates(view), *board_updates(view, n_attempts)]
 
@@ -305,7 +307,9 @@ def build(services, project_id, tabs):
             raise StudioError("Choose a product photo (JPEG, PNG or WebP).")
         started = ads.product_video(None, file, title, description, float(length), shape, int(n_attempts),
                                     bool(with_title))
-        gr.Info(f"Making the product video in project #{started['project_id']} (job #{started['job_id']}).")
+        name = services.projects.get(started["project_id"])["name"]
+        gr.Info(f"Making the product video in project '{name}', now the current project (job "
+                f"#{started['job_id']}).")
         return [started["plan_id"], started["project_id"], *watch_updates(ads.get(started["plan_id"]))]
 
     pv_btn.click(on_product, [photo, pv_title, pv_description, pv_duration, pv_ratio, pv_attempts, pv_overlay],

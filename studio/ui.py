@@ -5,6 +5,7 @@ import gradio as gr
 
 from pipeline.services import Services
 from studio import api
+from studio.api.compat import trailing_defaults_middleware
 from studio.components import remember
 from studio.health import studio_middleware
 from studio.media_gate import SERVE_COPIES
@@ -73,7 +74,7 @@ def launch_options(services: Services) -> dict:
     if settings.auth == "hf":
         check_hf_oauth()
     # /health, and real HTTP statuses for refused direct calls (studio/health.py).
-    middleware = [studio_middleware(services)]
+    middleware = [studio_middleware(services), trailing_defaults_middleware()]
     if settings.team_mode:
         from studio.media_gate import media_gate
 

@@ -35,3 +35,17 @@ def test_the_app_lists_every_declared_endpoint_with_typed_parameters(services):
     parameters = {p["parameter_name"]: p["python_type"]["type"] for p in info["/image_to_video"]["parameters"]}
     assert parameters["project_id"] == "int" and parameters["duration"] == "float"
     assert parameters["motion_prompt"] == "str"
+
+
+def test_raw_http_callers_may_leave_out_trailing_optional_arguments():
+    import json
+
+    from studio.api.compat import TrailingDefaults, endpoint_defaults
+
+    middleware = TrailingDefaults(app=None, defaults=endpoint_defaults())
+    old_style = json.dumps({"data": [1, "crop", 0, "", 0]}).encode()  # before `quality` was added
+    assert json.loads(middleware._padded("export_timeline", old_style))["data"] == [1, "crop", 0, "", 0, "draft"]
+    missing_required = json.dumps({"data": [1]}).encode()  # `operation` has no default: Gradio refuses it
+    assert middleware._padded("timeline_edit", missing_required) == missing_required
+    complete = json.dumps({"data": [1, "trim", "{}"]}).encode()
+    assert middleware._padded("timeline_edit", complete) == complete

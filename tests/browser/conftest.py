@@ -42,3 +42,9 @@ def page(browser, app, tmp_path):
     page.goto(app.url, wait_until="load")
     yield page
     context.close()
+
+
+def errors_besides_reload(page) -> list[str]:
+    """The page's errors, less the ones a reload causes by cutting the old page's open connections."""
+    cut = ("AbortError", "Connection errored out")
+    return [error for error in page.errors if not any(mark in error for mark in cut)]

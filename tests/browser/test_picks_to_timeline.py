@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import errors_besides_reload
+
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("HFS_SCREENSHOT_DIR", "/tmp/hfs-screenshots"))
 
@@ -64,4 +66,4 @@ def test_picks_reach_the_timeline_and_new_ones_are_offered(page, app):
                            timeout=30000)
     assert not offer.is_visible()
     assert "fades 0.5" in header.inner_text()  # the edit is kept
-    assert page.errors == []
+    assert errors_besides_reload(page) == []

@@ -88,7 +88,8 @@ FORBIDDEN: dict[str, list[Args]] = {
 # covered by dedicated tests below (lists, uploads into alice's project, admin-only views).
 SEPARATE = {"/create_project", "/list_projects", "/enhance_prompt", "/engines", "/estimate_cost", "/music_tracks",
             "/plan_ad", "/ad_plans", "/search", "/upload_hero_frame", "/upload_clip", "/upload_music",
-            "/product_video", "/start_from_settings", "/media_audit", "/whoami", "/my_usage", "/spend_by_user"}
+            "/product_video", "/start_from_settings", "/media_audit", "/whoami", "/my_usage", "/spend_by_user",
+            "/models"}
 
 
 def _case_ids():

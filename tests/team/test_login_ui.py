@@ -257,7 +257,7 @@ def test_single_user_launch_options_are_unchanged(tmp_path):
         services.close()
     assert "auth" not in options and "auth_message" not in options
     # only /health and the direct-route statuses; no media gate in single-user mode
-    assert [m.cls.__name__ for m in options["app_kwargs"]["middleware"]] == ["StudioRoutes"]
+    assert [m.cls.__name__ for m in options["app_kwargs"]["middleware"]] == ["StudioRoutes", "TrailingDefaults"]
 
 
 def test_the_project_switcher_follows_project_id(studio):

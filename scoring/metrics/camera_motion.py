@@ -26,32 +26,19 @@ when the prompt names no move the rule can judge (orbit, handheld, none).
 from __future__ import annotations
 
 from ..camera import classify, expected_moves
-from . import Metric, MetricOutput, register
+from . import MetricOutput, register
+from .border_track import BorderTrackMetric
 
 MIN_TREND_T = 3.0
 POINTS = ("top", "bottom", "left", "right")
 
 
 @register
-class CameraMotion(Metric):
+class CameraMotion(BorderTrackMetric):
     name = "camera_motion"
     dimensions = ("camera_motion",)
     description = ("VBench-I2V border rule on flow-tracked border points, checked for consistency; "
                    "1 if it matches the motion prompt")
-
-    def __init__(self, clip):
-        super().__init__(clip)
-        import numpy as np
-
-        w, h = clip.width, clip.height
-        m = w / 64.0
-        self._p0 = np.array([[w / 2, m], [w / 2, h - m], [m, h / 2], [w - m, h / 2]], np.float64)
-        self._track = [self._p0]
-
-    def on_pair(self, pair):
-        from ..imageops import apply_transform
-
-        self._track.append(apply_transform(pair.from_first, self._p0))
 
     def finish(self, summary):
         import numpy as np

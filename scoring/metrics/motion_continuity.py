@@ -29,7 +29,8 @@ did not move at all (the ``frozen`` gate usually fires too).
 from __future__ import annotations
 
 from ..camera import expected_moves
-from . import Metric, MetricOutput, register
+from . import MetricOutput, register
+from .border_track import BorderTrackMetric
 
 #: Gap to a uniform move that any reasonable easing may leave (cubic ease in/out ≈ 0.19).
 EASING_ALLOWANCE = 0.22
@@ -38,24 +39,10 @@ MIN_NET_MOVE = 0.005
 
 
 @register
-class MotionContinuity(Metric):
+class MotionContinuity(BorderTrackMetric):
     name = "motion_continuity"
     dimensions = ("motion_continuity",)
     description = "Camera move spread over the whole clip (progress vs. a uniform move); catches stalls and late starts"
-
-    def __init__(self, clip):
-        super().__init__(clip)
-        import numpy as np
-
-        w, h = clip.width, clip.height
-        m = w / 64.0
-        self._p0 = np.array([[w / 2, m], [w / 2, h - m], [m, h / 2], [w - m, h / 2]], np.float64)
-        self._track = [self._p0]
-
-    def on_pair(self, pair):
-        from ..imageops import apply_transform
-
-        self._track.append(apply_transform(pair.from_first, self._p0))
 
     def finish(self, summary):
         import numpy as np

@@ -16,6 +16,11 @@ def test_reload_keeps_the_project_and_the_tab(page, app):
     from gradio_client import Client
 
     page.get_by_text("Hero Frame Studio").first.wait_for(timeout=30000)
+    # The first load opens (here: creates) a project; on a busy machine it can answer after a quick click and
+    # would switch back to it, so wait for it before creating the one to keep.
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"Project\"]')?.value.length > 0",
+                           timeout=60000)
+    page.wait_for_timeout(2000)
     page.get_by_text("Projects & settings").click()
     page.get_by_label("New project name").fill("Kept across reloads")
     page.get_by_role("button", name="New project").click()

@@ -52,3 +52,20 @@ def provider_settings(tmp_path, replicate_server, openai_server):
         return make_settings(tmp_path / "studio-data", **values)
 
     return build
+
+
+@pytest.fixture
+def studio(provider_settings):
+    """A factory of services on the provider settings (extra settings as keyword arguments), closed afterwards."""
+    from pipeline.services import build_services
+
+    built = []
+
+    def build(**overrides):
+        services = build_services(provider_settings(**overrides))
+        built.append(services)
+        return services
+
+    yield build
+    for services in built:
+        services.close()

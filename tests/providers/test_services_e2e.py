@@ -5,23 +5,6 @@ import types
 
 import pytest
 
-from pipeline.services import build_services
-
-
-@pytest.fixture
-def studio(provider_settings):
-    """(services, project with a hero frame) built on the provider settings; extra settings via the factory."""
-    built = []
-
-    def build(**overrides):
-        services = build_services(provider_settings(**overrides))
-        built.append(services)
-        return services
-
-    yield build
-    for services in built:
-        services.close()
-
 
 def _project_with_hero(services, tmp_path, ratio="16:9"):
     from tests.providers.fakes import write_hero

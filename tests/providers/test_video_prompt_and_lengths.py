@@ -7,24 +7,11 @@ import pytest
 from pipeline.errors import StudioError
 from pipeline.providers.catalog import load_catalog
 from pipeline.providers.video_prompt import compose_video_prompt
-from pipeline.services import build_services
 
 SCENE = ("A brushed steel chronograph on a black marble plinth, soft rim light, shallow depth of field. "
          "Studio product shot, 35 mm, high detail.")
 
 
-@pytest.fixture
-def studio(provider_settings):
-    built = []
-
-    def build(**overrides):
-        services = build_services(provider_settings(**overrides))
-        built.append(services)
-        return services
-
-    yield build
-    for services in built:
-        services.close()
 
 
 def _project_with_prompted_hero(services, prompt=SCENE):

@@ -17,13 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from pipeline.engines.base import (
-    ASPECT_RATIOS,
-    EngineInputError,
-    PhotoEnhanceOptions,
-    RenderedFrame,
-    register,
-)
+from pipeline.engines.interfaces import ASPECT_RATIOS, EngineSpec, PhotoEnhanceOptions, RenderedFrame
+from pipeline.errors import EngineInputError
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_MEGAPIXELS = 40.0
@@ -245,4 +240,4 @@ def sharpen(image: np.ndarray, amount: float = 0.6, threshold: float = 0.01) -> 
                                                  "radius_px": round(radius, 2), "threshold": threshold}
 
 
-register("photo", LocalPhotoEnhancer.name, LocalPhotoEnhancer)
+ENGINES = (EngineSpec("photo", LocalPhotoEnhancer.name, LocalPhotoEnhancer),)

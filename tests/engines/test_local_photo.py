@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.engines.base import ASPECT_RATIOS, EngineInputError, PhotoEnhanceOptions
+from pipeline.engines.interfaces import ASPECT_RATIOS, PhotoEnhanceOptions
 from pipeline.engines.local_photo import LocalPhotoEnhancer, load_upload
+from pipeline.errors import EngineInputError
 
 ONLY_CROP = PhotoEnhanceOptions(white_balance=False, exposure=False, contrast=False, sharpen=False)
 

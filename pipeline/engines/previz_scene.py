@@ -156,8 +156,9 @@ COMPOSITIONS: list[tuple[str, str, str, str]] = [  # camera height, lens, placem
     ("eye level", "macro", "centre", "right"),
     ("low", "tele", "left third", "back"),
 ]
-#: Subject height (fraction of the frame's short side) per lens, and the horizon per camera height.
-LENS_SCALE = {"wide": (0.26, 0.34), "normal": (0.42, 0.52), "tele": (0.58, 0.66), "macro": (1.1, 1.2)}  # macro: closer than the whole subject
+#: Subject height (fraction of the frame's short side) per lens — macro comes closer than the whole subject —
+#: and the horizon per camera height.
+LENS_SCALE = {"wide": (0.26, 0.34), "normal": (0.42, 0.52), "tele": (0.58, 0.66), "macro": (1.1, 1.2)}
 HORIZON = {"low": (0.72, 0.78), "eye level": (0.58, 0.66), "high": (0.34, 0.44)}
 
 

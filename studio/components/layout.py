@@ -1,6 +1,8 @@
 """Layout helpers shared by the tabs."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -20,3 +22,12 @@ def current_tab() -> gr.Tab | None:
     """The gr.Tab whose `with` block is open (tabs use its select event to refresh from the database)."""
     block = Context.block
     return block if isinstance(block, gr.Tab) else None
+
+
+def bind(handler: Callable[..., Any], *first: Any) -> Callable[..., Any]:
+    """``handler`` with its first arguments bound (usually the services), under the handler's own name: Gradio
+    names each listener's endpoint after its function. Bind once per listener that should share a queue (Gradio's
+    default concurrency id is the function object)."""
+    bound = functools.partial(handler, *first)
+    bound.__name__ = handler.__name__  # type: ignore[attr-defined]
+    return bound

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +26,16 @@ def current_tab() -> gr.Tab | None:
 
 
 def bind(handler: Callable[..., Any], *first: Any) -> Callable[..., Any]:
-    """``handler`` with its first arguments bound (usually the services), under the handler's own name: Gradio
-    names each listener's endpoint after its function. Bind once per listener that should share a queue (Gradio's
-    default concurrency id is the function object)."""
-    bound = functools.partial(handler, *first)
-    bound.__name__ = handler.__name__  # type: ignore[attr-defined]
+    """``handler`` with its first arguments bound (usually the services), as a plain function under the handler's
+    own name, signature and annotations: Gradio names each listener's endpoint after its function and finds
+    gr.SelectData/gr.Request parameters by annotation (a functools.partial hides both). Bind once per listener that
+    should share a queue (Gradio's default concurrency id is the function object)."""
+
+    @functools.wraps(handler)
+    def bound(*args: Any, **kwargs: Any) -> Any:
+        return handler(*first, *args, **kwargs)
+
+    signature = inspect.signature(handler)
+    bound.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[len(first):])
     return bound

@@ -29,6 +29,6 @@ def test_no_function_in_studio_is_over_80_lines():
 def test_the_check_finds_a_long_function(tmp_path):
     package = tmp_path / "studio"
     package.mkdir()
-    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_LINES))
+    body = "\n".join(f"        x{i} = {i}" for i in range(MAX_LINES))
     (package / "tab.py").write_text(f"def short():\n    return 1\n\n\nclass Tab:\n    def build(self):\n{body}\n")
     assert long_functions(package) == [f"studio/tab.py:6 build ({MAX_LINES + 1} lines)"]

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pipeline.access import Access
-from pipeline.engines import base as engines
-from pipeline.engines.base import VideoRequest
+from pipeline.engines import interfaces, registry
+from pipeline.engines.interfaces import VideoRequest
 from pipeline.engines.motion_plan import TAKE_STRIDE
 from pipeline.errors import InvalidInput, NotFound, StudioError
 from pipeline.jobs import JobContext
@@ -71,8 +71,8 @@ class AttemptService:
         """Video engines usable now (remote ones once their key or model folder is set), with what they support:
         negative_prompt, seed, prompt (bools), price_rule (words), durations (accepted clip lengths), provider."""
         result = []
-        for name in engines.available("video", self.settings):
-            engine = engines.create("video", name, self.settings)
+        for name in registry.available("video", self.settings):
+            engine = registry.create("video", name, self.settings)
             result.append({"name": name, "label": engine.label, **engine_info("video", name, self.settings)})
         return result
 
@@ -159,7 +159,7 @@ class AttemptService:
         if len(motion_prompt) > 1000 or len(negative_prompt) > 1000:
             raise StudioError("Motion and negative prompts can be at most 1000 characters each.")
         attempt_count, duration = group_shape(attempt_count, duration)
-        video_engine = engines.create("video", engine or self.settings.video_engine, self.settings)
+        video_engine = registry.create("video", engine or self.settings.video_engine, self.settings)
         self._check_length(video_engine.name, duration)
         spec = spec_for_engine("video", video_engine.name, self.settings)
         estimate = self.estimate_cost(video_engine.name, attempt_count, duration)
@@ -283,11 +283,11 @@ class AttemptService:
                                    prompt=attempt.parameters.get("video_prompt") or "")
             engine_name, attempt_id, group_id = group.engine, attempt.id, group.id
             old_video, old_poster = attempt.video_path, attempt.poster_path
-        engine = engines.create("video", engine_name, settings)
+        engine = registry.create("video", engine_name, settings)
         video_rel = media.new_path("attempts", f"g{group_id}-a{attempt_id}", ".mp4")
         try:
             result = engine.animate(request, media.absolute(video_rel), lambda pct, step: progress(pct * 0.95, step),
-                                    **engines.checkpoint_kwargs(engine.animate, checkpoint))
+                                    **interfaces.checkpoint_kwargs(engine.animate, checkpoint))
         finally:
             getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
         progress(96, "Saving poster frame")

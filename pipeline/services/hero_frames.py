@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.access import Access
-from pipeline.engines import base as engines
-from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
+from pipeline.engines import interfaces, registry
+from pipeline.engines.interfaces import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
@@ -45,8 +45,8 @@ class HeroFrameService:
         price rule; remote ones appear once their key or model folder is configured."""
         if kind not in ("frame", "photo", "prompt"):
             raise StudioError("Engine kind must be frame, photo or prompt.")
-        return [{"name": name, "label": engines.create(kind, name, self.settings).label,
-                 **engine_info(kind, name, self.settings)} for name in engines.available(kind, self.settings)]
+        return [{"name": name, "label": registry.create(kind, name, self.settings).label,
+                 **engine_info(kind, name, self.settings)} for name in registry.available(kind, self.settings)]
 
     def estimate_cost(self, engine: str | None, count: int, aspect_ratio: str = "16:9") -> dict[str, Any]:
         """What a hero-frame request should cost: {usd (None = no estimate), rule_text, upper_bound}."""
@@ -56,7 +56,7 @@ class HeroFrameService:
     # ------------------------------------------------------------ prompts
     def enhance_prompt(self, prompt: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
         _check_ratio(aspect_ratio)
-        enhancer = engines.create("prompt", self.settings.prompt_engine, self.settings)
+        enhancer = registry.create("prompt", self.settings.prompt_engine, self.settings)
         result = enhancer.enhance(prompt, aspect_ratio)
         return {
             "original": result.original,
@@ -83,7 +83,7 @@ class HeroFrameService:
         if seed is not None and not 0 <= int(seed) <= MAX_SEED:
             raise StudioError(f"Seed must be between 0 and {MAX_SEED}, or blank for a random one.")
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, MAX_SEED - MAX_CANDIDATES)
-        engine = engines.create("frame", engine or self.settings.frame_engine, self.settings)
+        engine = registry.create("frame", engine or self.settings.frame_engine, self.settings)
         with self.db.session() as session:
             project = _project(session, project_id, self.access, "edit")
             if parent_frame_id is not None:
@@ -155,7 +155,7 @@ class HeroFrameService:
 
         if crop_to is not None:
             _check_ratio(crop_to)
-        enhancer = engines.create("photo", self.settings.photo_engine, self.settings)
+        enhancer = registry.create("photo", self.settings.photo_engine, self.settings)
         with self.db.session() as session:
             original = _frame(session, frame_id, self.access, "edit")
             with Image.open(self.media.absolute(original.image_path)) as img:
@@ -212,7 +212,7 @@ class HeroFramesJob:
         self.service = service
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
-        engine = engines.create("frame", ctx.payload["engine"], self.service.settings)
+        engine = registry.create("frame", ctx.payload["engine"], self.service.settings)
         try:
             return self._render_all(ctx, engine)
         finally:
@@ -232,7 +232,7 @@ class HeroFramesJob:
             ctx.progress(100 * i / len(seeds), f"Rendering candidate {i + 1} of {len(seeds)}")
             request = FrameRequest(render_prompt, p["aspect_ratio"], seed, p.get("long_side", 1280),
                                    negative_prompt=p.get("negative_prompt") or "")
-            rendered = engine.render(request, _candidate_progress(ctx, i, len(seeds)), **engines.checkpoint_kwargs(
+            rendered = engine.render(request, _candidate_progress(ctx, i, len(seeds)), **interfaces.checkpoint_kwargs(
                 engine.render, ScopedCheckpoint(ctx.checkpoint, f"seed-{seed}")))
             with self.service.db.session() as session:
                 frame = self.service._store_frame(

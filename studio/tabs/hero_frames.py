@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from pipeline.engines import base as engines
-from pipeline.engines.base import ASPECT_RATIOS
+from pipeline.engines import registry
+from pipeline.engines.interfaces import ASPECT_RATIOS
 from pipeline.errors import StudioError
 from studio.components import bind, current_tab, poll, private, quick, user_errors
 from studio.components.html import (
@@ -170,7 +170,7 @@ def refresh(services, pid, fid, reset):
     jid = running[0]["id"] if running else None
     items, ids = gallery_items(services, pid)
     fid = fid if fid in ids and not reset else None
-    label = engines.create("frame", services.settings.frame_engine, services.settings).label
+    label = registry.create("frame", services.settings.frame_engine, services.settings).label
     choices = [(e["label"], e["name"]) for e in services.hero_frames.engines("frame")]
     job = running[0] if running else None
     return (items, ids, fid, *frame_panel(services, pid, fid), jid, job_html(job, "Hero frames"),

@@ -212,13 +212,7 @@ def on_final(services, pid, gid, view_mode, clear=False):
         services.history.set_final(pid, None)
         gr.Info("The project has no final version now.")
     else:
-        group = services.attempts.group(gid)
-        pick = next((a for a in group["attempts"] if a["is_user_selected_best"]), None) or \
-            next((a for a in group["attempts"] if a["is_system_selected_best"]), None)
-        if pick is None:
-            gr.Warning("This group has no pick yet: choose an attempt or wait for the system pick.")
-            return gr.skip()
-        result = services.history.set_final(pid, pick["id"])
+        result = services.history.set_final_to_pick(pid, gid)
         gr.Info(f"{result['final']['label']} is the project's final version.")
     return show_group(services, gid, pid, view_mode, prompts=False)
 

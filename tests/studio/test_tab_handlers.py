@@ -134,6 +134,11 @@ def test_workspace_refresh_and_choosing_an_attempt(services, with_group):
     history = workspace_history.refresh(services, project["id"])
     assert other["id"] in [v for _l, v in history[3].choices]
 
+    # "Mark this group's pick as FINAL" takes the user's pick over the system's.
+    out = workspace.on_final(services, project["id"], group["id"], "grid")
+    assert services.history.final(project["id"])["attempt_id"] == other["id"]
+    assert "FINAL" in out[-4]  # the final banner
+
 
 # ------------------------------------------------------------ timeline
 def test_timeline_refresh_and_trim_make_a_new_version(services, with_group):

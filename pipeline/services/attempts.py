@@ -17,6 +17,7 @@ from pipeline.providers.inputs import check_length
 from pipeline.providers.settle import settle_remote_work
 from pipeline.providers.suggestions import improvement_suggestions, motion_suggestions
 from pipeline.providers.video_prompt import compose_video_prompt
+from pipeline.services.hero_fit import fitted_hero, hero_image
 from pipeline.services.jobs import JobService
 from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.lookups import get_project, get_row
@@ -175,6 +176,7 @@ class AttemptService:
             if not self.media.exists(frame.image_path):
                 raise StudioError(f"The image of hero frame {frame.id} is missing from the media folder.")
             video_prompt = compose_video_prompt(frame.enhanced_prompt or frame.prompt or "", motion_prompt, spec)
+            hero_fit = fitted_hero(self.media, frame, project.aspect_ratio)  # clips come out in the project's ratio
             iteration = 1
             if parent_group_id is not None:
                 parent = session.get(GenerationGroup, int(parent_group_id))
@@ -196,7 +198,8 @@ class AttemptService:
                 attempt = VideoAttempt(group_id=group.id, index=index + 1, seed=attempt_seed,
                                        parameters={"motion_prompt": motion_prompt, "negative_prompt": negative_prompt,
                                                    "duration": duration, "fps": 24, "engine": video_engine.name,
-                                                   "hero_frame_id": frame.id, "video_prompt": video_prompt})
+                                                   "hero_frame_id": frame.id, "video_prompt": video_prompt,
+                                                   **({"hero_fit": hero_fit} if hero_fit else {})})
                 session.add(attempt)
                 session.flush()
                 if queue_jobs:
@@ -276,7 +279,8 @@ class AttemptService:
             attempt.status = AttemptStatus.rendering.value
             attempt.started_at = utcnow()
             attempt.error = None
-            request = VideoRequest(image_path=media.absolute(frame.image_path), motion_prompt=group.motion_prompt,
+            request = VideoRequest(image_path=hero_image(media, frame, attempt.parameters),
+                                   motion_prompt=group.motion_prompt,
                                    negative_prompt=group.negative_prompt, seed=attempt.seed, duration=group.duration,
                                    fps=int(attempt.parameters.get("fps", 24)),
                                    min_short_side=settings.video_min_short_side,
@@ -328,7 +332,7 @@ class AttemptService:
             group = attempt.group
             frame = session.get(HeroFrame, group.hero_frame_id)
             project = session.get(Project, group.project_id)
-            video, hero = media.absolute(attempt.video_path), media.absolute(frame.image_path)
+            video, hero = media.absolute(attempt.video_path), hero_image(media, frame, attempt.parameters)
             motion_prompt, attempt_id, group_id = group.motion_prompt, attempt.id, attempt.group_id
             # what the engine says it rendered (models with a fixed clip length are not "truncated"), else the request
             prompt, duration = frame.enhanced_prompt or frame.prompt or "", attempt.duration or group.duration

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from pipeline.access import Access
 from pipeline.engines import interfaces, registry
-from pipeline.engines.interfaces import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
-from pipeline.errors import NotFound, StudioError
+from pipeline.engines.interfaces import FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
+from pipeline.engines.photo_fit import FIT_MODES, photo_fit
+from pipeline.errors import InvalidInput, NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
@@ -21,6 +22,7 @@ from pipeline.services.lookups import get_frame as _frame
 from pipeline.services.lookups import get_project as _project
 from pipeline.services.views import frame_view
 from pipeline.settings import Settings
+from pipeline.validation import shown
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import FrameSource, HeroFrame, Job, JobStatus
@@ -140,9 +142,11 @@ class HeroFrameService:
                             max_megapixels=self.settings.max_upload_megapixels)
         with self.db.session() as session:
             project = _project(session, project_id, self.access, "edit")
+            fit = photo_fit(image.width, image.height, project.aspect_ratio)
             frame = self._store_frame(session, project.id, image, source=FrameSource.uploaded, engine="upload",
-                                      model="", seed=None, prompt="", aspect_ratio=_nearest_ratio(image.size),
-                                      parameters={"original_name": Path(file_path).name})
+                                      model="", seed=None, prompt="", aspect_ratio=fit.nearest_ratio,
+                                      parameters={"original_name": Path(file_path).name, "fit": fit.model_dump(),
+                                                  "fit_mode": "crop"})
             view = frame_view(frame, self.media)
             ratio = project.aspect_ratio
         if enhance:
@@ -166,6 +170,16 @@ class HeroFrameService:
                                       engine=enhancer.name, model=rendered.model, seed=None, prompt=original.prompt,
                                       aspect_ratio=crop_to or original.aspect_ratio,
                                       parameters=rendered.parameters, parent_frame_id=original.id)
+            return frame_view(frame, self.media)
+
+    def set_fit_mode(self, frame_id: int, mode: str) -> dict[str, Any]:
+        """How attempts fit this frame to the project's aspect ratio when its shape differs: "crop" (around the
+        subject) or "extend" (the whole photo on a soft backdrop)."""
+        if mode not in FIT_MODES:
+            raise InvalidInput(f"Fit must be one of: {', '.join(FIT_MODES)}; got '{shown(mode)}'.")
+        with self.db.session() as session:
+            frame = _frame(session, frame_id, self.access, "edit")
+            frame.parameters = {**(frame.parameters or {}), "fit_mode": mode}
             return frame_view(frame, self.media)
 
     # ------------------------------------------------------------ reading and picks
@@ -267,11 +281,3 @@ def _candidate_progress(ctx: JobContext, index: int, total: int):
 def _engine_of(frame: dict[str, Any]) -> str | None:
     """The engine that made a generated frame, to make its variations with the same one."""
     return frame["engine"] if frame["source"] == "generated" else None
-
-
-
-
-
-def _nearest_ratio(size: tuple[int, int]) -> str:
-    width, height = size
-    return min(ASPECT_RATIOS, key=lambda r: abs(ASPECT_RATIOS[r][0] / ASPECT_RATIOS[r][1] - width / height))

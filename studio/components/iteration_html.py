@@ -100,3 +100,10 @@ def compare_metrics_html(result: dict[str, Any] | None) -> str:
                       f"“{esc(a['motion_prompt'])}”</small></div>" for a in attempts)
     return (f"<table class='score-table'><thead><tr><th>dimension</th>{head}</tr></thead><tbody>{''.join(rows)}"
             f"</tbody></table>{prompts}")
+
+
+def trend_note(versions: int) -> str:
+    """Shown in place of the score-per-version chart while it would hold a single point."""
+    if versions != 1:
+        return ""
+    return "<div class='muted trend-note'>The score trend per version appears from the second version on.</div>"

@@ -12,6 +12,7 @@ from pipeline.access import NotAuthorized
 from studio.components import bind, current_tab, private, user_errors
 from studio.components.html import stat_cards_html
 from studio.components.team import SPEND_COLUMNS, spend_frame, spend_summary_html
+from studio.components.unchanged import skipping
 
 ROW_COLUMNS = ["project_id", "group_id", "iteration", "attempt_id", "attempt", "engine", "status", "overall_score",
                "relative_score", "system_pick", "user_pick", "final"]
@@ -93,6 +94,7 @@ def layout(team_mode: bool) -> SimpleNamespace:
         tag = gr.Dropdown([ALL], value=ALL, label="Feedback tag", scale=2)
         refresh_btn = gr.Button("↻ Refresh", size="sm", scale=1)
     stats = gr.HTML()
+    shown = gr.State([])  # fingerprints of what the browser shows (studio/components/unchanged.py)
     if team_mode:
         # Hidden until an admin opens the tab; the data is only ever computed (and sent) for an admin.
         with gr.Accordion("Spend per user", open=False, visible=False, elem_id="spend-per-user") as spend_box:
@@ -133,9 +135,9 @@ def wire(services, ui, project_id, tab) -> None:
                ui.per_video, ui.final_iter, ui.trend, ui.finals, ui.rows]
     triggers = [project_id.change, ui.all_projects.change, ui.refresh_btn.click, ui.engine.input, ui.model.input,
                 ui.tag.input, ui.date_from.change, ui.date_to.change] + ([tab.select] if tab is not None else [])
-    reload = bind(refresh, services)
+    reload = skipping(bind(refresh, services))  # a revisit redraws only the charts whose data changed
     for trigger in triggers:
-        trigger(reload, filters, outputs, **private)
+        trigger(reload, [*filters, ui.shown], [*outputs, ui.shown], **private)
     ui.csv_btn.click(bind(on_csv, services), filters, ui.csv_file, **private)
 
     if not services.settings.team_mode:

@@ -82,7 +82,8 @@ def wire(services, ui, project_id, tabs, tab, attempts_form=None) -> None:
     search_inputs = [ui.query, ui.kind, ui.status, ui.page]
     search_outputs = [ui.results, ui.page_info, ui.page_items, ui.page]
     first_page = user_errors(lambda t, k, s: run_search(services, t, k, s, 1))
-    for trigger in [ui.search_btn.click, ui.query.submit, ui.kind.input, ui.status.input] + (
+    # project_id.change fires when the page opens a project: the first page is there before the tab is clicked.
+    for trigger in [ui.search_btn.click, ui.query.submit, ui.kind.input, ui.status.input, project_id.change] + (
             [tab.select] if tab else []):
         trigger(first_page, [ui.query, ui.kind, ui.status], search_outputs, **private)
     ui.page.submit(bind(run_search, services), search_inputs, search_outputs, **private)

@@ -3,7 +3,7 @@ prompt changes, score trend, FINAL marker) and any two versions side by side (sy
 import gradio as gr
 
 from studio.components import bind, private, user_errors
-from studio.components.iteration_html import compare_metrics_html, iterations_html
+from studio.components.iteration_html import compare_metrics_html, iterations_html, trend_note
 from studio.components.synced_player import attempt_items, player_html, synced_player
 
 MODES = [("Side by side", "grid"), ("A/B wipe", "wipe")]
@@ -52,8 +52,9 @@ def refresh(services, pid):
     values = [c[1] for c in choices]
     a = values[-2] if len(values) >= 2 else (values[0] if values else None)
     b = values[-1] if values else None
-    return (iterations_html(history),
-            gr.LinePlot(value=frame, sort=[f"v{r['version']}" for r in history["iterations"]]),
+    versions = frame["version"].nunique()  # one point draws an empty-looking chart: a line of text says why instead
+    return (iterations_html(history) + trend_note(versions),
+            gr.LinePlot(value=frame, sort=[f"v{r['version']}" for r in history["iterations"]], visible=versions >= 2),
             gr.Dropdown(choices=choices, value=a), gr.Dropdown(choices=choices, value=b),
             player_html([], empty=EMPTY), "")
 

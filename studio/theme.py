@@ -1,4 +1,17 @@
-"""The studio's look: a little CSS on top of Gradio's Soft theme."""
+"""The studio's look: a little CSS on top of Gradio's Soft theme, and the symbol font the labels need.
+
+The symbols in labels (arrows, stars, ▶, ✓, ⚠ ...) come from assets/fonts/hfs-symbols.ttf, a subset of DejaVu Sans
+(scripts/build_symbol_font.py; licence in assets/fonts/LICENSE-DejaVu.txt), embedded in the page's CSS for exactly
+those code points: no viewer's machine shows them as empty boxes, no file route is needed (team mode serves no paths),
+and letters keep the theme's Montserrat (shipped by Gradio)."""
+import base64
+from functools import cache
+from pathlib import Path
+
+import gradio as gr
+
+FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
+SYMBOL_FAMILY = "HFS Symbols"
 
 CSS = """
 .health-banner {padding:8px 12px; border-radius:8px; background:#fee2e2; color:#991b1b; font-weight:600;
@@ -48,3 +61,26 @@ CSS = """
 .owner-note {font-size:13px; padding-top:4px;}
 .spend-summary {font-size:13px; margin-bottom:6px;}
 """
+
+
+@cache
+def symbol_font_css() -> str:
+    """@font-face for the shipped symbol font, limited to the characters it was cut for."""
+    chars = (FONTS / "hfs-symbols.txt").read_text(encoding="utf-8").strip()
+    ranges = ",".join(f"U+{ord(c):04X}" for c in chars)
+    data = base64.b64encode((FONTS / "hfs-symbols.ttf").read_bytes()).decode()
+    return (f"@font-face {{font-family:'{SYMBOL_FAMILY}'; font-display:block; unicode-range:{ranges};"
+            f" src:url(data:font/ttf;base64,{data}) format('truetype');}}\n")
+
+
+def studio_css() -> str:
+    return symbol_font_css() + CSS
+
+
+def studio_theme() -> gr.themes.Base:
+    """Gradio's Soft theme in amber and slate; the symbol font first in both stacks (its unicode-range keeps it to
+    the symbols)."""
+    soft = gr.themes.Soft()  # its own font objects (Gradio ships their files in these weights)
+    symbols = f"'{SYMBOL_FAMILY}'"
+    return gr.themes.Soft(primary_hue="amber", neutral_hue="slate", font=[symbols, *soft._font],
+                          font_mono=[symbols, *soft._font_mono])

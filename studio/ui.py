@@ -20,7 +20,7 @@ from studio.tabs import (
     timeline,
     workspace,
 )
-from studio.theme import CSS
+from studio.theme import studio_css, studio_theme
 
 TITLE = "Hero Frame Studio"
 
@@ -66,8 +66,8 @@ def launch_options(services: Services) -> dict:
         "server_port": settings.port or None,
         "allowed_paths": [str(services.media.root), str(settings.music_dir)],
         "max_file_size": f"{int(settings.max_upload_mb)}mb",
-        "css": CSS,
-        "theme": gr.themes.Soft(primary_hue="amber", neutral_hue="slate"),
+        "css": studio_css(),  # with the shipped symbol font
+        "theme": studio_theme(),
         "footer_links": ["api", "settings"],
         "show_error": True,
     }

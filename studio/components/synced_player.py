@@ -34,7 +34,7 @@ function ui() {
   const time = q('.sp-time');
   if (time) time.textContent = `${m.currentTime.toFixed(2)} s · frame ${now} / ${total}`;
   const toggle = q('[data-act="toggle"]');
-  if (toggle) toggle.textContent = S.playing ? '⏸ Pause' : '▶ Play';
+  if (toggle) toggle.textContent = S.playing ? '❚❚ Pause' : '▶ Play';
 }
 function apply() {
   vids().forEach(v => { v.muted = true; v.loop = S.loop; v.playbackRate = S.rate; });

@@ -27,9 +27,9 @@ def layout() -> SimpleNamespace:
         redo_btn = gr.Button("↷ Redo", size="sm", min_width=70, interactive=False)
         save_name = gr.Textbox(show_label=False, placeholder="Version name (optional), e.g. Director's cut", scale=3,
                                min_width=160, container=False)
-        save_btn = gr.Button("💾 Save version", size="sm", min_width=100)
+        save_btn = gr.Button("✓ Save version", size="sm", min_width=100)
         rebuild_btn = gr.Button("Rebuild from picks", size="sm", min_width=100)
-        upload_btn = gr.UploadButton("⤒ Upload a clip", file_types=["video"], size="sm", min_width=100)
+        upload_btn = gr.UploadButton("↑ Upload a clip", file_types=["video"], size="sm", min_width=100)
     with gr.Row(elem_classes="bottom-row", visible=False, elem_id="timeline-new-picks") as picks_row:
         picks_note = gr.HTML(padding=False)
         picks_btn = gr.Button("Add them to the timeline", size="sm", variant="primary", min_width=120, scale=0)
@@ -109,7 +109,7 @@ def _music_editor() -> dict:
             music_dd = gr.Dropdown([], label="Track", scale=3)
             mood_dd = gr.Dropdown([], label="…or pick by mood", scale=1)
             mood_btn = gr.Button("Pick", size="sm", min_width=60)
-            music_upload = gr.UploadButton("⤒ Your own audio", file_types=["audio"], size="sm", min_width=100)
+            music_upload = gr.UploadButton("↑ Your own audio", file_types=["audio"], size="sm", min_width=100)
         with gr.Row():
             m_volume = gr.Slider(0, 1, value=0.3, step=0.05, label="Volume")
             m_offset = gr.Slider(0, 60, value=0, step=0.5, label="Start offset in the track (s)")

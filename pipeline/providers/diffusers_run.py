@@ -75,6 +75,9 @@ def spec_for(folder: Path, kind: str) -> ModelSpec:
         raise EngineInputError(f"The studio has no argument mapping for {info.load_class}.")
     if info.limits:
         spec = spec.model_copy(update={"limits": spec.limits.model_copy(update=info.limits)})
+    if info.fixed:  # arguments read from the folder's configs (e.g. CogVideoX's text length, FLUX schnell's)
+        inputs = spec.inputs.model_copy(update={"fixed": {**spec.inputs.fixed, **info.fixed}})
+        spec = spec.model_copy(update={"inputs": inputs})
     return spec
 
 

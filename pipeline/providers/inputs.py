@@ -66,6 +66,7 @@ def build_inputs(spec: ModelSpec, *, prompt: str | None = None, negative_prompt:
     put(m.width, width, "width", optional=True)
     put(m.height, height, "height", optional=True)
     put(m.cfg, limits.cfg, "cfg", optional=True)
+    put(m.cfg_2, limits.cfg_2, "cfg_2", optional=True)
     put(m.num_outputs, num_outputs, "num_outputs", optional=True)
     put(m.steps, steps or limits.steps, "steps", optional=True)
     return values, ignored

@@ -58,7 +58,7 @@ class DiffusersVideoEngine:
         frames_text = f", {kwargs['num_frames']} frames" if "num_frames" in kwargs else ""
 
         def run(loaded):
-            return call_pipeline(loaded.pipe, "Attempt", **kwargs, generator=generator(request.seed),
+            return call_pipeline(loaded.pipe, "Attempt", progress, 88, **kwargs, generator=generator(request.seed),
                                  output_type="pil", **{spec.inputs.image or "image": model_image},
                                  callback_on_step_end=step_callback(progress, steps, 5, 85, "Attempt")).frames[0]
 

@@ -129,17 +129,40 @@ def plan_for(info: ModelFolder, settings: Any, device: str) -> planner.Plan:
 
 def _load(info: ModelFolder, plan: planner.Plan, device: str, dtype: Any, progress: ProgressFn,
           what: str) -> LoadedPipeline:
+    """Load the folder's pipeline: its weighted parts one by one (each progress call is a cancel point, so a cancel
+    stops a load of a 14B model between parts), then the pipeline around them, then the profile's hooks."""
     cls = pipeline_class(info.load_class or "DiffusionPipeline")
     progress(2, f"{what}: loading {info.name} on {device} ({plan.profile})")
     options = planner.load_options(plan.profile, info.components, dtype)
     try:
-        pipe = cls.from_pretrained(str(info.path), local_files_only=True, dtype=dtype, **options)
+        parts = {} if options else _load_parts(info, dtype, progress, what)  # 4-bit quantises while loading whole
+        progress(3, f"{what}: assembling {info.name}")
+        pipe = cls.from_pretrained(str(info.path), local_files_only=True, dtype=dtype, **parts, **options)
     except (OSError, ValueError) as exc:
         raise EngineInputError(f"The model in {info.name} cannot be loaded: {str(exc).splitlines()[0][:200]}") from None
+    progress(3, f"{what}: placing {info.name} ({plan.profile})")
     planner.apply_profile(pipe, plan.profile if device.startswith("cuda") else planner.CPU_PROFILE, device, dtype)
     pipe.set_progress_bar_config(disable=True)
     progress(4, f"{what}: {info.name} loaded")  # a cancel during a long load stops here, before denoising
     return LoadedPipeline(pipe, device, dtype, plan)
+
+
+def _load_parts(info: ModelFolder, dtype: Any, progress: ProgressFn, what: str) -> dict[str, Any]:
+    """The folder's weighted components (transformer, text encoders, VAE, ...) loaded one at a time, with a progress
+    call (a cancel point) before each; a part the pipeline must load itself (no class in the index) is left out."""
+    import importlib
+
+    parts: dict[str, Any] = {}
+    for number, part in enumerate(info.components, 1):
+        entry = info.config.get(part.name)
+        if not (isinstance(entry, list) and len(entry) == 2 and entry[0] in ("diffusers", "transformers")):
+            continue
+        progress(2, f"{what}: reading {info.name}: {part.name} ({number} of {len(info.components)})")
+        module = import_diffusers() if entry[0] == "diffusers" else importlib.import_module(entry[0])
+        with _IMPORT_LOCK:
+            part_class = getattr(module, entry[1])
+        parts[part.name] = part_class.from_pretrained(str(info.path / part.name), local_files_only=True, dtype=dtype)
+    return parts
 
 
 def run_loaded(folder: Path, kind: str, settings: Any, progress: ProgressFn, what: str, size_text: str,
@@ -212,9 +235,33 @@ def step_callback(progress: ProgressFn, steps: int, start: float, span: float, w
     return callback
 
 
-def call_pipeline(pipe, what: str, **kwargs):
-    """Run a pipeline. On any error (a cancel from the step callback included) the error is re-raised without the
-    pipeline's frames in its traceback, so that dropping the pipeline really frees its memory."""
+@contextlib.contextmanager
+def decode_watch(pipe, progress: ProgressFn | None, percent: float, what: str):
+    """A progress call (a cancel point) before each call of the VAE's decoder: once per frame or chunk for the
+    video VAEs (Wan, CogVideoX, SVD decode in pieces), per tile when tiling is on (the offload profiles)."""
+    vae = getattr(pipe, "vae", None)
+    target = getattr(vae, "decoder", None) or vae
+    if progress is None or not hasattr(target, "register_forward_pre_hook"):
+        yield
+        return
+    calls = 0
+
+    def before_decode(module, args):
+        nonlocal calls
+        calls += 1
+        progress(percent, f"{what}: decoding (part {calls})")
+
+    handle = target.register_forward_pre_hook(before_decode)
+    try:
+        yield
+    finally:
+        handle.remove()  # the pipeline stays cached: leave no hook behind
+
+
+def call_pipeline(pipe, what: str, progress: ProgressFn | None = None, decode_percent: float = 90, **kwargs):
+    """Run a pipeline, with cancel points in the step callback and before each VAE decode call. On any error (a
+    cancel included) the error is re-raised without the pipeline's frames in its traceback, so that dropping the
+    pipeline really frees its memory."""
     import torch
 
     from pipeline.engines.base import JobCancelled
@@ -222,7 +269,8 @@ def call_pipeline(pipe, what: str, **kwargs):
     if "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters:
         kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has no step callback: no step progress
     try:
-        return pipe(**kwargs)
+        with decode_watch(pipe, progress, decode_percent, what):
+            return pipe(**kwargs)
     except (JobCancelled, torch.OutOfMemoryError) as exc:
         error: BaseException = exc
     except Exception as exc:  # logged with its traceback, then re-raised bare

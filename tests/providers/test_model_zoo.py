@@ -154,3 +154,54 @@ def test_flux_dev_and_schnell_get_their_own_steps_guidance_and_text_length(zoo):
     assert (built["flux_dev"]["num_inference_steps"], built["flux_dev"]["guidance_scale"]) == (28, 3.5)
     assert (built["flux_schnell"]["num_inference_steps"], built["flux_schnell"]["guidance_scale"]) == (4, 0.0)
     assert built["flux_dev"]["max_sequence_length"] == 512 and built["flux_schnell"]["max_sequence_length"] == 256
+
+
+def _cancel_when(text):
+    seen: list[str] = []
+
+    def progress(percent, step):
+        seen.append(step)
+        if text in step:
+            raise base.JobCancelled()
+
+    return progress, seen
+
+
+def test_a_cancel_while_loading_stops_between_parts_and_caches_nothing(zoo, tmp_path):
+    from pipeline.models.cache import CACHE
+
+    models_dir, paths = zoo
+    settings = _settings(tmp_path, models_dir, diffusers_video_model=paths["wan21"].name)
+    engine = base.create("video", "diffusers:image-to-video", settings)
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    progress, seen = _cancel_when(": text_encoder (")
+    with pytest.raises(base.JobCancelled):
+        engine.animate(VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4", progress)
+    parts = [s.split(": ")[-1] for s in seen if ": reading " in s]
+    assert len(parts) >= 1 and parts[-1].startswith("text_encoder (")  # stopped at that part, not after the load
+    assert not any("step" in s or "loaded" in s for s in seen) and CACHE.loaded() == []
+    assert not (tmp_path / "clip.mp4").exists()
+    assert engine.animate(VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4").frame_count == 5
+
+
+@pytest.mark.parametrize("key,what", [("wan21", "video"), ("sdxl", "frame")])
+def test_a_cancel_during_vae_decode_stops_the_job(zoo, tmp_path, key, what):
+    models_dir, paths = zoo
+    settings = _settings(tmp_path, models_dir, diffusers_video_model=paths[key].name,
+                         diffusers_image_model=paths[key].name)
+    progress, seen = _cancel_when("decoding (part 2)" if what == "video" else "decoding (part 1)")
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    with pytest.raises(base.JobCancelled):
+        if what == "video":  # the Wan VAE decodes frame by frame: the cancel lands between two frames
+            base.create("video", "diffusers:image-to-video", settings).animate(
+                VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4", progress)
+        else:
+            base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "1:1"), progress)
+    label = "Attempt" if what == "video" else "Hero frame"
+    assert f"{label}: step 2 of 2" in seen and not any("ready" in s or "Encoding" in s for s in seen)
+    assert not (tmp_path / "clip.mp4").exists()
+    from pipeline.models.cache import CACHE
+
+    (loaded,) = CACHE.loaded()  # the pipeline stays cached, without the decode hook
+    decoder = getattr(loaded.pipe.vae, "decoder", loaded.pipe.vae)
+    assert not decoder._forward_pre_hooks

@@ -124,9 +124,13 @@ class ModelSpec(BaseModel):
         return self.inputs.prompt is not None
 
     def snap_duration(self, duration: float) -> float:
-        """The nearest clip length the model accepts."""
-        allowed = self.limits.durations
-        return float(min(allowed, key=lambda d: abs(d - duration))) if allowed else float(duration)
+        """The clip length the model is asked for: the shortest accepted length at least as long as the request
+        (rounded up, never down: a 7 s request to a 5-or-10 s model is made as 10 s, and the estimate and the
+        attempt say so); beyond the longest, the longest (such requests are refused before queueing)."""
+        allowed = sorted(self.limits.durations or [])
+        if not allowed:
+            return float(duration)
+        return float(next((d for d in allowed if d >= duration - 0.01), allowed[-1]))
 
     def nearest_ratio(self, aspect_ratio: str) -> str:
         allowed = self.limits.aspect_ratios

@@ -141,7 +141,7 @@ def _load(info: ModelFolder, plan: planner.Plan, device: str, dtype: Any, progre
     except (OSError, ValueError) as exc:
         raise EngineInputError(f"The model in {info.name} cannot be loaded: {str(exc).splitlines()[0][:200]}") from None
     progress(3, f"{what}: placing {info.name} ({plan.profile})")
-    planner.apply_profile(pipe, plan.profile if device.startswith("cuda") else planner.CPU_PROFILE, device, dtype)
+    planner.apply_profile(pipe, plan.profile, device, dtype)
     pipe.set_progress_bar_config(disable=True)
     progress(4, f"{what}: {info.name} loaded")  # a cancel during a long load stops here, before denoising
     return LoadedPipeline(pipe, device, dtype, plan)

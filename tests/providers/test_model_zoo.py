@@ -205,3 +205,23 @@ def test_a_cancel_during_vae_decode_stops_the_job(zoo, tmp_path, key, what):
     (loaded,) = CACHE.loaded()  # the pipeline stays cached, without the decode hook
     decoder = getattr(loaded.pipe.vae, "decoder", loaded.pipe.vae)
     assert not decoder._forward_pre_hooks
+
+
+def test_the_fp8_storage_profile_renders_a_two_expert_wan_on_the_cpu(zoo, tmp_path):
+    """Layerwise fp8 storage (the 8-bit profile without a quantisation package: bitsandbytes quantises only on a
+    GPU here, torchao and quanto are not installed): both experts' weights are stored in float8, computed in fp32."""
+    import torch
+
+    from pipeline.models.cache import CACHE
+
+    models_dir, paths = zoo
+    settings = _settings(tmp_path, models_dir, diffusers_video_model=paths["wan22"].name, diffusers_device="cpu",
+                         diffusers_profiles={"*": "fp8_offload"})
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    result = base.create("video", "diffusers:image-to-video", settings).animate(
+        VideoRequest(hero, "push in", seed=2, duration=0.3), tmp_path / "clip.mp4")
+    assert result.parameters["memory_profile"] == "fp8_offload" and result.frame_count == 5
+    (loaded,) = CACHE.loaded()
+    for expert in (loaded.pipe.transformer, loaded.pipe.transformer_2):
+        assert expert.blocks[0].ffn.net[2].weight.dtype == torch.float8_e4m3fn
+    assert loaded.pipe.text_encoder.dtype == torch.float32 and loaded.pipe.vae.dtype == torch.float32

@@ -11,9 +11,11 @@ fixture caches the result). Real folder names and model_index.json class names:
 - Wan 2.2 I2V A14B: WanImageToVideoPipeline with transformer + transformer_2 and boundary_ratio (0.9 real);
 - LTX-Video 0.9.5+ (0.9.7/0.9.8 dev/distilled): LTXConditionPipeline;
 - CogVideoX-5B-I2V: CogVideoXImageToVideoPipeline (trained at one size: transformer sample_width × sample_height);
+- HunyuanVideo 1.5 I2V: HunyuanVideo15ImageToVideoPipeline (Qwen2.5-VL text model with a chat template, ByT5,
+  SigLIP image encoder, a guider component);
 - SDXL, SD3/3.5, FLUX.1 dev/schnell (schnell: guidance_embeds false), Qwen-Image.
 Not built: FLUX.2 (its Mistral-3 text encoder needs the Pixtral processor and chat template that the tests
-download) and HunyuanVideo 1.5 I2V (Qwen2.5-VL + ByT5 + SigLIP); see docs/DEPLOY.md.
+download), Z-Image and LTX-2; see docs/DEPLOY.md.
 """
 from __future__ import annotations
 
@@ -281,7 +283,7 @@ def build_qwen_image(folder: Path, name: str = "Qwen-Image-tiny") -> Path:
 
 
 VIDEO_BUILDERS = {"wan21": build_wan21_i2v, "wan22": build_wan22_a14b, "ltx_condition": build_ltx_condition,
-                  "cogvideox": build_cogvideox_i2v}
+                  "cogvideox": build_cogvideox_i2v, "hunyuan15": lambda folder: build_hunyuan15_i2v(folder)}
 FRAME_BUILDERS = {"sdxl": build_sdxl, "sd3": build_sd3, "flux_dev": build_flux,
                   "flux_schnell": lambda folder: build_flux(folder, "FLUX.1-schnell-tiny", guidance_embeds=False),
                   "qwen_image": build_qwen_image}
@@ -294,3 +296,60 @@ def build_zoo(folder: Path) -> dict[str, Path]:
 
 def model_index(path: Path) -> dict:
     return json.loads((path / "model_index.json").read_text(encoding="utf-8"))
+
+
+QWEN_CHAT_TEMPLATE = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+                      "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def build_hunyuan15_i2v(folder: Path, name: str = "HunyuanVideo-1.5-I2V-tiny") -> Path:
+    """HunyuanVideo 1.5 I2V: Qwen2.5-VL text model (chat template), ByT5 for quoted text, SigLIP image encoder,
+    a guider component (classifier-free guidance) instead of a guidance_scale argument."""
+    import_diffusers()
+    import torch
+    from diffusers import (
+        AutoencoderKLHunyuanVideo15,
+        FlowMatchEulerDiscreteScheduler,
+        HunyuanVideo15ImageToVideoPipeline,
+        HunyuanVideo15Transformer3DModel,
+    )
+    from diffusers.guiders import ClassifierFreeGuidance
+    from transformers import (
+        ByT5Tokenizer,
+        Qwen2_5_VLTextConfig,
+        Qwen2_5_VLTextModel,
+        SiglipImageProcessor,
+        SiglipVisionConfig,
+        SiglipVisionModel,
+        T5Config,
+        T5EncoderModel,
+    )
+
+    torch.manual_seed(0)
+    transformer = HunyuanVideo15Transformer3DModel(
+        in_channels=9, out_channels=4, num_attention_heads=2, attention_head_dim=8, num_layers=1, num_refiner_layers=1,
+        mlp_ratio=2.0, patch_size=1, patch_size_t=1, text_embed_dim=16, text_embed_2_dim=32, image_embed_dim=12,
+        rope_axes_dim=(2, 2, 4), target_size=16, task_type="i2v")
+    torch.manual_seed(0)
+    vae = AutoencoderKLHunyuanVideo15(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 16),
+                                      layers_per_block=1, spatial_compression_ratio=4, temporal_compression_ratio=2,
+                                      downsample_match_channel=False, upsample_match_channel=False)
+    tokenizer = qwen_tokenizer()
+    tokenizer.chat_template = QWEN_CHAT_TEMPLATE
+    torch.manual_seed(0)
+    rope = {"mrope_section": [1, 1, 2], "rope_type": "default", "type": "default"}
+    text_encoder = Qwen2_5_VLTextModel(Qwen2_5_VLTextConfig(
+        hidden_size=16, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
+        rope_scaling=rope, rope_theta=1000000.0, vocab_size=len(tokenizer), bos_token_id=None,
+        eos_token_id=tokenizer.eos_token_id))
+    torch.manual_seed(0)
+    byt5 = T5EncoderModel(T5Config(**{**T5, "vocab_size": 384}))
+    torch.manual_seed(0)
+    encoder = SiglipVisionModel(SiglipVisionConfig(hidden_size=12, intermediate_size=16, num_hidden_layers=1,
+                                                   num_attention_heads=2, image_size=8, patch_size=2))
+    pipe = HunyuanVideo15ImageToVideoPipeline(
+        text_encoder=text_encoder.eval(), tokenizer=tokenizer, transformer=transformer.eval(), vae=vae.eval(),
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0), text_encoder_2=byt5.eval(), tokenizer_2=ByT5Tokenizer(),
+        guider=ClassifierFreeGuidance(guidance_scale=1.0), image_encoder=encoder.eval(),
+        feature_extractor=SiglipImageProcessor(size={"height": 8, "width": 8}))
+    return _save(pipe, folder, name)

@@ -13,9 +13,9 @@ fixture caches the result). Real folder names and model_index.json class names:
 - CogVideoX-5B-I2V: CogVideoXImageToVideoPipeline (trained at one size: transformer sample_width × sample_height);
 - HunyuanVideo 1.5 I2V: HunyuanVideo15ImageToVideoPipeline (Qwen2.5-VL text model with a chat template, ByT5,
   SigLIP image encoder, a guider component);
-- SDXL, SD3/3.5, FLUX.1 dev/schnell (schnell: guidance_embeds false), Qwen-Image.
-Not built: FLUX.2 (its Mistral-3 text encoder needs the Pixtral processor and chat template that the tests
-download), Z-Image and LTX-2; see docs/DEPLOY.md.
+- SDXL, SD3/3.5, FLUX.1 dev/schnell (schnell: guidance_embeds false), Qwen-Image, FLUX.2 (Mistral-3 text encoder
+  with a Pixtral processor as its tokenizer).
+Not built: Z-Image, LTX-2 and HunyuanVideo 1.0 I2V; see docs/DEPLOY.md.
 """
 from __future__ import annotations
 
@@ -286,7 +286,7 @@ VIDEO_BUILDERS = {"wan21": build_wan21_i2v, "wan22": build_wan22_a14b, "ltx_cond
                   "cogvideox": build_cogvideox_i2v, "hunyuan15": lambda folder: build_hunyuan15_i2v(folder)}
 FRAME_BUILDERS = {"sdxl": build_sdxl, "sd3": build_sd3, "flux_dev": build_flux,
                   "flux_schnell": lambda folder: build_flux(folder, "FLUX.1-schnell-tiny", guidance_embeds=False),
-                  "qwen_image": build_qwen_image}
+                  "qwen_image": build_qwen_image, "flux2": lambda folder: build_flux2(folder)}
 
 
 def build_zoo(folder: Path) -> dict[str, Path]:
@@ -352,4 +352,63 @@ def build_hunyuan15_i2v(folder: Path, name: str = "HunyuanVideo-1.5-I2V-tiny") -
         scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0), text_encoder_2=byt5.eval(), tokenizer_2=ByT5Tokenizer(),
         guider=ClassifierFreeGuidance(guidance_scale=1.0), image_encoder=encoder.eval(),
         feature_extractor=SiglipImageProcessor(size={"height": 8, "width": 8}))
+    return _save(pipe, folder, name)
+
+
+MISTRAL_CHAT_TEMPLATE = (
+    "{% for m in messages %}{% if m['role'] == 'system' %}[SYSTEM_PROMPT]{% else %}[INST]{% endif %}"
+    "{% if m['content'] is string %}{{ m['content'] }}{% else %}{% for part in m['content'] %}"
+    "{% if part['type'] == 'text' %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}"
+    "{% if m['role'] == 'system' %}[/SYSTEM_PROMPT]{% else %}[/INST]{% endif %}{% endfor %}")
+
+
+def pixtral_processor():
+    """A Pixtral processor (what FLUX.2 folders name as tokenizer) over a byte-level tokenizer with Mistral's control
+    tokens and a small chat template."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PixtralImageProcessor, PixtralProcessor, PreTrainedTokenizerFast
+
+    specials = ["<unk>", "[IMG]", "<s>", "</s>", "<pad>", "[INST]", "[/INST]", "[SYSTEM_PROMPT]", "[/SYSTEM_PROMPT]",
+                "[IMG_BREAK]", "[IMG_END]"]
+    vocab = {token: i for i, token in enumerate(specials)}
+    vocab.update({c: len(specials) + i for i, c in enumerate(_byte_vocab())})
+    backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = decoders.ByteLevel()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, bos_token="<s>", eos_token="</s>",
+                                        unk_token="<unk>", pad_token="<pad>", extra_special_tokens={})
+    tokenizer.add_special_tokens({"additional_special_tokens": specials[5:] + ["[IMG]"]})
+    return PixtralProcessor(image_processor=PixtralImageProcessor(), tokenizer=tokenizer, patch_size=6,
+                            chat_template=MISTRAL_CHAT_TEMPLATE), len(vocab)
+
+
+def build_flux2(folder: Path, name: str = "FLUX.2-dev-tiny") -> Path:
+    """FLUX.2: a Mistral-3 text encoder (31 tiny layers: the pipeline reads hidden states 10, 20 and 30)."""
+    import_diffusers()
+    import torch
+    from diffusers import AutoencoderKLFlux2, FlowMatchEulerDiscreteScheduler, Flux2Pipeline, Flux2Transformer2DModel
+    from transformers import Mistral3Config, Mistral3ForConditionalGeneration
+
+    torch.manual_seed(0)
+    transformer = Flux2Transformer2DModel(patch_size=1, in_channels=4, num_layers=1, num_single_layers=1,
+                                          attention_head_dim=16, num_attention_heads=2, joint_attention_dim=48,
+                                          timestep_guidance_channels=256, axes_dims_rope=[4, 4, 4, 4])
+    processor, vocab_size = pixtral_processor()
+    config = Mistral3Config(
+        text_config={"model_type": "mistral", "vocab_size": vocab_size, "hidden_size": 16, "intermediate_size": 37,
+                     "max_position_embeddings": 1024, "num_attention_heads": 4, "num_hidden_layers": 31,
+                     "num_key_value_heads": 2, "rms_norm_eps": 1e-05, "rope_theta": 1000000000.0,
+                     "sliding_window": None, "bos_token_id": 2, "eos_token_id": 3, "pad_token_id": 4},
+        vision_config={"model_type": "pixtral", "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 4,
+                       "intermediate_size": 37, "image_size": 30, "patch_size": 6, "num_channels": 3},
+        bos_token_id=2, eos_token_id=3, pad_token_id=4, image_seq_length=4, vision_feature_layer=-1,
+        image_token_index=1)
+    torch.manual_seed(0)
+    text_encoder = Mistral3ForConditionalGeneration(config).eval()
+    torch.manual_seed(0)
+    vae = AutoencoderKLFlux2(sample_size=32, in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",),
+                             up_block_types=("UpDecoderBlock2D",), block_out_channels=(4,), layers_per_block=1,
+                             latent_channels=1, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False)
+    pipe = Flux2Pipeline(scheduler=FlowMatchEulerDiscreteScheduler(), text_encoder=text_encoder, tokenizer=processor,
+                         transformer=transformer, vae=vae)
     return _save(pipe, folder, name)

@@ -228,3 +228,34 @@ def test_the_fp8_storage_profile_renders_a_two_expert_wan_on_the_cpu(zoo, tmp_pa
     for expert in (loaded.pipe.transformer, loaded.pipe.transformer_2):
         assert expert.blocks[0].ffn.net[2].weight.dtype == torch.float8_e4m3fn
     assert loaded.pipe.text_encoder.dtype == torch.float32 and loaded.pipe.vae.dtype == torch.float32
+
+
+def test_the_zoo_is_listed_with_estimates_and_renders_through_the_services(zoo, tmp_path):
+    from pipeline.models.report import models_report
+    from pipeline.services import build_services
+
+    models_dir, paths = zoo
+    settings = _settings(tmp_path, models_dir, diffusers_vram_gb=16.0, frame_engine="diffusers:text-to-image",
+                         diffusers_frame_long_side=64,  # the hero must be 32 px on its short side to animate
+                         diffusers_image_model=paths["qwen_image"].name, video_engine="diffusers:image-to-video",
+                         diffusers_video_model=paths["wan22"].name)
+    report = models_report(settings)
+    listed = {m["name"]: m for m in report["models"]}
+    assert {p.name for p in paths.values()} <= set(listed)
+    assert all(set(listed[p.name]["vram_gib"]) == set(report["profiles"]) for p in paths.values())
+    services = build_services(settings)
+    try:
+        project = services.projects.create("Zoo", "16:9")
+        services.hero_frames.generate(project["id"], "a red shoe on a plinth", 4, seed=5, negative_prompt="blurry")
+        frames = services.hero_frames.list(project["id"])
+        assert {f["parameters"]["pipeline"] for f in frames} == {"QwenImagePipeline"}
+        assert {f["parameters"]["inputs"]["negative_prompt"] for f in frames} == {"blurry"}
+        services.projects.select_hero_frame(project["id"], frames[0]["id"])
+        started = services.attempts.start_group(project["id"], "slow push in", "blur", 2, duration=2.0)
+        group = services.attempts.group(started["id"])
+        assert [a["status"] for a in group["attempts"]] == ["done", "done"], group["attempts"][0].get("error")
+        inputs = group["attempts"][0]["parameters"]["provider"]["inputs"]
+        assert inputs["guidance_scale_2"] == 3.5 and inputs["prompt"].endswith("Camera: slow push in.")
+        assert inputs["num_frames"] == 33 and group["attempts"][0]["fps"] == 16  # 2 s at 16 fps, 4k+1
+    finally:
+        services.close()

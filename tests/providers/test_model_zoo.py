@@ -2,7 +2,7 @@
 scanned by the registry, each variant's argument mapping read from its configs, and rendered through the engines on
 CPU (a GPU when present). Built once per test session (a few seconds in all).
 
-Not built here: Z-Image, LTX-2 and HunyuanVideo 1.0 I2V (no time yet); they are listed as supported by class name,
+Not built here: LTX-2 and HunyuanVideo 1.0 I2V (not yet); they are listed as supported by class name,
 checked only through the registry and the catalog (docs/DEPLOY.md says so).
 """
 from __future__ import annotations
@@ -56,6 +56,7 @@ EXPECTED = {  # key: (model_index.json class, class loaded, task)
     "flux_schnell": ("FluxPipeline", "FluxPipeline", "text-to-image"),
     "qwen_image": ("QwenImagePipeline", "QwenImagePipeline", "text-to-image"),
     "flux2": ("Flux2Pipeline", "Flux2Pipeline", "text-to-image"),
+    "z_image": ("ZImagePipeline", "ZImagePipeline", "text-to-image"),
 }
 
 
@@ -129,6 +130,7 @@ def test_cogvideox_fits_the_hero_to_its_trained_size_and_crops_back(zoo, tmp_pat
 @pytest.mark.parametrize("key,size,negative", [
     ("sdxl", (32, 16), True), ("sd3", (32, 16), True), ("flux_schnell", (32, 16), False),
     ("qwen_image", (32, 16), True), ("flux2", (32, 16), False),
+    ("z_image", (32, 16), True),
 ])
 def test_each_frame_model_renders_through_the_engine(zoo, tmp_path, key, size, negative):
     models_dir, paths = zoo

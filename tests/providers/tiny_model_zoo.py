@@ -14,8 +14,8 @@ fixture caches the result). Real folder names and model_index.json class names:
 - HunyuanVideo 1.5 I2V: HunyuanVideo15ImageToVideoPipeline (Qwen2.5-VL text model with a chat template, ByT5,
   SigLIP image encoder, a guider component);
 - SDXL, SD3/3.5, FLUX.1 dev/schnell (schnell: guidance_embeds false), Qwen-Image, FLUX.2 (Mistral-3 text encoder
-  with a Pixtral processor as its tokenizer).
-Not built: Z-Image, LTX-2 and HunyuanVideo 1.0 I2V; see docs/DEPLOY.md.
+  with a Pixtral processor as its tokenizer), Z-Image (Qwen3 text model).
+Not built: LTX-2 and HunyuanVideo 1.0 I2V; see docs/DEPLOY.md.
 """
 from __future__ import annotations
 
@@ -286,7 +286,8 @@ VIDEO_BUILDERS = {"wan21": build_wan21_i2v, "wan22": build_wan22_a14b, "ltx_cond
                   "cogvideox": build_cogvideox_i2v, "hunyuan15": lambda folder: build_hunyuan15_i2v(folder)}
 FRAME_BUILDERS = {"sdxl": build_sdxl, "sd3": build_sd3, "flux_dev": build_flux,
                   "flux_schnell": lambda folder: build_flux(folder, "FLUX.1-schnell-tiny", guidance_embeds=False),
-                  "qwen_image": build_qwen_image, "flux2": lambda folder: build_flux2(folder)}
+                  "qwen_image": build_qwen_image, "flux2": lambda folder: build_flux2(folder),
+                  "z_image": lambda folder: build_z_image(folder)}
 
 
 def build_zoo(folder: Path) -> dict[str, Path]:
@@ -411,4 +412,36 @@ def build_flux2(folder: Path, name: str = "FLUX.2-dev-tiny") -> Path:
                              latent_channels=1, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False)
     pipe = Flux2Pipeline(scheduler=FlowMatchEulerDiscreteScheduler(), text_encoder=text_encoder, tokenizer=processor,
                          transformer=transformer, vae=vae)
+    return _save(pipe, folder, name)
+
+
+def build_z_image(folder: Path, name: str = "Z-Image-Turbo-tiny") -> Path:
+    """Z-Image: a Qwen3 text model read through a chat template; its pad tokens start as torch.empty, so they are
+    set to ones (random memory could hold NaNs)."""
+    import_diffusers()
+    import torch
+    from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, ZImagePipeline, ZImageTransformer2DModel
+    from transformers import Qwen3Config, Qwen3Model
+
+    torch.manual_seed(0)
+    transformer = ZImageTransformer2DModel(
+        all_patch_size=(2,), all_f_patch_size=(1,), in_channels=16, dim=32, n_layers=2, n_refiner_layers=1, n_heads=2,
+        n_kv_heads=2, norm_eps=1e-5, qk_norm=True, cap_feat_dim=16, rope_theta=256.0, t_scale=1000.0,
+        axes_dims=[8, 4, 4], axes_lens=[256, 32, 32])
+    with torch.no_grad():
+        transformer.x_pad_token.copy_(torch.ones_like(transformer.x_pad_token))
+        transformer.cap_pad_token.copy_(torch.ones_like(transformer.cap_pad_token))
+    torch.manual_seed(0)
+    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=["DownEncoderBlock2D"] * 2,
+                        up_block_types=["UpDecoderBlock2D"] * 2, block_out_channels=[8, 16], layers_per_block=1,
+                        latent_channels=16, norm_num_groups=8, sample_size=32, scaling_factor=0.3611,
+                        shift_factor=0.1159)
+    tokenizer = qwen_tokenizer()
+    tokenizer.chat_template = QWEN_CHAT_TEMPLATE
+    torch.manual_seed(0)
+    text_encoder = Qwen3Model(Qwen3Config(hidden_size=16, intermediate_size=16, num_hidden_layers=2,
+                                          num_attention_heads=2, num_key_value_heads=2, vocab_size=len(tokenizer),
+                                          max_position_embeddings=512))
+    pipe = ZImagePipeline(transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(),
+                          text_encoder=text_encoder.eval(), tokenizer=tokenizer)
     return _save(pipe, folder, name)

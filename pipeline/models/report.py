@@ -88,7 +88,8 @@ def list_text(report: dict[str, Any]) -> str:
         gib = ", ".join(f"{p} {v:g}" for p, v in m["vram_gib"].items())
         lines.append(f"{m['name']}: {m['task']} · {m['folder_class']} → {m['load_class']} · "
                      f"{m['size_bytes'] / planner.GIB:.2f} GiB on disk · {m['params'] / B:.3f}B params · "
-                     f"profile {m['profile']} · VRAM GiB by profile: {gib}")
+                     f"profile {m['profile']} · VRAM GiB by profile: {gib}"
+                     + ("" if m["checked"] else " · not yet checked with a tiny copy of its class"))
     for m in report["unsupported"]:
         lines.append(f"{m['name']}: not offered ({m['reason']})")
     if not report["models"] and not report["unsupported"]:

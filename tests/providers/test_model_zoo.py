@@ -79,6 +79,20 @@ def test_the_registry_reads_every_tiny_model_and_its_variant(zoo):
     assert (dev.limits, dev.fixed) == ({}, {"max_sequence_length": 512})
     cog = folders[paths["cogvideox"].name]
     assert cog.limits == {"fixed_size": [48, 32], "max_frames": 9} and cog.fixed == {"max_sequence_length": 16}
+    assert all(folders[path.name].checked for path in paths.values())
+
+
+def test_classes_without_a_tiny_copy_say_so(tmp_path):
+    import json
+
+    from pipeline.models.registry import read_folder
+
+    folder = tmp_path / "LTX-2"
+    folder.mkdir()
+    (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTX2Pipeline"}), encoding="utf-8")
+    info = read_folder(folder)
+    assert info.supported and info.load_class == "LTX2ImageToVideoPipeline" and not info.checked
+    assert info.view()["checked"] is False
 
 
 @pytest.mark.parametrize("key,frames,size", [

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.engines.base import (
+from pipeline.engines.interfaces import (
     ASPECT_RATIOS,
     EngineCheckpoint,
-    EngineInputError,
+    EngineSpec,
     FrameRequest,
     ProgressFn,
     RenderedFrame,
     no_progress,
-    register,
 )
 from pipeline.engines.previz_backdrop import (
     paint_ground,
@@ -31,6 +31,7 @@ from pipeline.engines.previz_backdrop import (
 from pipeline.engines.previz_paint import add_light, fbm_noise, rim_light, to_uint8
 from pipeline.engines.previz_scene import SceneSpec, plan_scene, seeded
 from pipeline.engines.previz_subjects import paint_subject
+from pipeline.errors import EngineInputError
 
 MIN_LONG_SIDE = 1024
 MAX_LONG_SIDE = 4096
@@ -87,6 +88,7 @@ class LocalPrevizRenderer:
         _paint_bokeh(image, spec, seeded(request.seed, "bokeh"))
         if spec.light_direction == "back":
             _paint_halo(image, spec)
+        _depth_of_field(image, spec)
 
         progress(55, "painting the subject")
         subject_box = None
@@ -111,6 +113,16 @@ class LocalPrevizRenderer:
             parameters["subject_box"] = [round(x0 / width, 4), round(y0 / height, 4), round(x1 / width, 4),
                                          round(y1 / height, 4)]
         return RenderedFrame(image=frame, seed=request.seed, model=self.name, parameters=parameters)
+
+
+#: Background blur of a long lens (sigma as a fraction of the long side): the subject stays sharp on top of it.
+LENS_BLUR = {"tele": 0.004, "macro": 0.009}
+
+
+def _depth_of_field(image: np.ndarray, spec: SceneSpec) -> None:
+    sigma = LENS_BLUR.get(spec.lens, 0.0) * max(image.shape[:2])
+    if sigma > 0:
+        image[:] = cv2.GaussianBlur(image, (0, 0), sigma)
 
 
 def _paint_haze(image: np.ndarray, spec: SceneSpec, rng: np.random.Generator) -> None:
@@ -212,4 +224,4 @@ def _stamp(frame: Image.Image) -> None:
     frame.paste(Image.alpha_composite(corner, overlay).convert("RGB"), box[:2])
 
 
-register("frame", LocalPrevizRenderer.name, LocalPrevizRenderer)
+ENGINES = (EngineSpec("frame", LocalPrevizRenderer.name, LocalPrevizRenderer),)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engines import base as engines
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.prompt_tips import rule_suggestions
 from tests.services import seed
@@ -81,6 +80,18 @@ def test_final_version_is_validated(services, project, chain):
         services.history.set_final(project["id"], 999999)
 
 
+def test_final_from_a_groups_pick(services, project, chain):
+    first, _ = chain
+    system = next(a for a in first["attempts"] if a["is_system_selected_best"])
+    assert services.history.set_final_to_pick(project["id"], first["id"])["final"]["attempt_id"] == system["id"]
+    mine = next(a for a in first["attempts"] if not a["is_system_selected_best"])
+    services.selection.select_attempt(mine["id"], "", [])
+    assert services.history.set_final_to_pick(project["id"], first["id"])["final"]["attempt_id"] == mine["id"]
+    other = services.projects.create("Other")
+    with pytest.raises(NotFound):
+        services.history.set_final_to_pick(other["id"], first["id"])
+
+
 def test_rerun_only_some_attempts(services, project):
     seed.hero(services, project)
     parent = seed.group(services, project, "slow pan left", count=3, seed=7)
@@ -145,7 +156,7 @@ def test_suggestion_rules_cover_scores_and_tags():
     assert {d for d, w in scoring.DEFAULT_WEIGHTS.items() if w > 0} <= set(DIMENSION_RULES)
 
 
-def test_suggestions_use_the_chat_model_when_configured(services, project, monkeypatch):
+def test_suggestions_use_the_chat_model_when_configured(services, project, monkeypatch, stand_in_engine):
     class FakeLLM:
         name, label = "fake-llm", "Fake chat model"
 
@@ -156,7 +167,7 @@ def test_suggestions_use_the_chat_model_when_configured(services, project, monke
             assert summary["feedback_tags"] == ["too chaotic"]
             return [{"change": "calm it", "why": "chaos", "motion_prompt": "slow gentle push in, locked horizon"}]
 
-    engines.register("prompt", "fake-llm", FakeLLM)
+    stand_in_engine("prompt", "fake-llm", FakeLLM)
     seed.hero(services, project)
     group = seed.group(services, project, "fast whip pan", count=2)
     services.selection.accept_system_pick(group["id"], "", ["too chaotic"])

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.engines import base
-from pipeline.engines.base import FrameRequest, VideoRequest
+from pipeline import errors
+from pipeline.engines import registry
+from pipeline.engines.interfaces import FrameRequest, VideoRequest
 from tests.conftest import make_settings
 from tests.providers.fakes import write_hero
 
@@ -105,8 +106,8 @@ def test_classes_without_a_tiny_copy_say_so(tmp_path):
 def test_each_video_model_renders_through_the_engine(zoo, tmp_path, key, frames, size):
     models_dir, paths = zoo
     settings = _settings(tmp_path, models_dir, diffusers_video_model=paths[key].name)
-    assert "diffusers:image-to-video" in base.available("video", settings)
-    engine = base.create("video", "diffusers:image-to-video", settings)
+    assert "diffusers:image-to-video" in registry.available("video", settings)
+    engine = registry.create("video", "diffusers:image-to-video", settings)
     hero = write_hero(tmp_path / "hero.png", (640, 360))
     steps: list[str] = []
     result = engine.animate(VideoRequest(hero, "slow push in", "blur", seed=5, duration=0.3,
@@ -131,7 +132,7 @@ def test_cogvideox_fits_the_hero_to_its_trained_size_and_crops_back(zoo, tmp_pat
     models_dir, paths = zoo
     settings = _settings(tmp_path, models_dir, diffusers_video_model=paths["cogvideox"].name)
     hero = write_hero(tmp_path / "hero.png", hero_size)
-    result = base.create("video", "diffusers:image-to-video", settings).animate(
+    result = registry.create("video", "diffusers:image-to-video", settings).animate(
         VideoRequest(hero, "orbit", seed=1, duration=1.0), tmp_path / "clip.mp4")
     info = probe_video(result.path)
     assert (info["width"], info["height"]) == expected  # the hero's aspect ratio, not the model's 3:2
@@ -150,7 +151,7 @@ def test_each_frame_model_renders_through_the_engine(zoo, tmp_path, key, size, n
     models_dir, paths = zoo
     steps_setting = None if key == "flux_schnell" else 2  # schnell: its own 4 steps, with no setting
     settings = _settings(tmp_path, models_dir, diffusers_image_model=paths[key].name, diffusers_steps=steps_setting)
-    engine = base.create("frame", "diffusers:text-to-image", settings)
+    engine = registry.create("frame", "diffusers:text-to-image", settings)
     steps: list[str] = []
     first = engine.render(FrameRequest("a red shoe on a plinth", "16:9", seed=3, negative_prompt="blurry"),
                           lambda p, s: steps.append(s))
@@ -181,7 +182,7 @@ def _cancel_when(text):
     def progress(percent, step):
         seen.append(step)
         if text in step:
-            raise base.JobCancelled()
+            raise errors.JobCancelled()
 
     return progress, seen
 
@@ -191,10 +192,10 @@ def test_a_cancel_while_loading_stops_between_parts_and_caches_nothing(zoo, tmp_
 
     models_dir, paths = zoo
     settings = _settings(tmp_path, models_dir, diffusers_video_model=paths["wan21"].name)
-    engine = base.create("video", "diffusers:image-to-video", settings)
+    engine = registry.create("video", "diffusers:image-to-video", settings)
     hero = write_hero(tmp_path / "hero.png", (640, 360))
     progress, seen = _cancel_when(": text_encoder (")
-    with pytest.raises(base.JobCancelled):
+    with pytest.raises(errors.JobCancelled):
         engine.animate(VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4", progress)
     parts = [s.split(": ")[-1] for s in seen if ": reading " in s]
     assert len(parts) >= 1 and parts[-1].startswith("text_encoder (")  # stopped at that part, not after the load
@@ -210,12 +211,13 @@ def test_a_cancel_during_vae_decode_stops_the_job(zoo, tmp_path, key, what):
                          diffusers_image_model=paths[key].name)
     progress, seen = _cancel_when("decoding (part 2)" if what == "video" else "decoding (part 1)")
     hero = write_hero(tmp_path / "hero.png", (640, 360))
-    with pytest.raises(base.JobCancelled):
+    with pytest.raises(errors.JobCancelled):
         if what == "video":  # the Wan VAE decodes frame by frame: the cancel lands between two frames
-            base.create("video", "diffusers:image-to-video", settings).animate(
+            registry.create("video", "diffusers:image-to-video", settings).animate(
                 VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4", progress)
         else:
-            base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "1:1"), progress)
+            engine = registry.create("frame", "diffusers:text-to-image", settings)
+            engine.render(FrameRequest("a lamp", "1:1"), progress)
     label = "Attempt" if what == "video" else "Hero frame"
     assert f"{label}: step 2 of 2" in seen and not any("ready" in s or "Encoding" in s for s in seen)
     assert not (tmp_path / "clip.mp4").exists()
@@ -237,7 +239,7 @@ def test_the_fp8_storage_profile_renders_a_two_expert_wan_on_the_cpu(zoo, tmp_pa
     settings = _settings(tmp_path, models_dir, diffusers_video_model=paths["wan22"].name, diffusers_device="cpu",
                          diffusers_profiles={"*": "fp8_offload"})
     hero = write_hero(tmp_path / "hero.png", (640, 360))
-    result = base.create("video", "diffusers:image-to-video", settings).animate(
+    result = registry.create("video", "diffusers:image-to-video", settings).animate(
         VideoRequest(hero, "push in", seed=2, duration=0.3), tmp_path / "clip.mp4")
     assert result.parameters["memory_profile"] == "fp8_offload" and result.frame_count == 5
     (loaded,) = CACHE.loaded()
@@ -252,7 +254,7 @@ def test_the_zoo_is_listed_with_estimates_and_renders_through_the_services(zoo, 
 
     models_dir, paths = zoo
     settings = _settings(tmp_path, models_dir, diffusers_vram_gb=16.0, frame_engine="diffusers:text-to-image",
-                         diffusers_frame_long_side=64,  # the hero must be 32 px on its short side to animate
+                         diffusers_frame_long_side=128,  # the hero, fitted to 16:9, must keep 32 px a side
                          diffusers_image_model=paths["qwen_image"].name, video_engine="diffusers:image-to-video",
                          diffusers_video_model=paths["wan22"].name)
     report = models_report(settings)

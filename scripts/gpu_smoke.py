@@ -1,8 +1,8 @@
 """GPU smoke run: tiny random copies of every pipeline class the studio runs (SD, SVD, Wan 2.2 TI2V saved as
-WanPipeline, LTX-Video saved as LTXPipeline, Wan 2.1 I2V, Wan 2.2 A14B, LTX condition, CogVideoX I2V, HunyuanVideo
-1.5 I2V, SDXL, SD3, FLUX.1 dev/schnell, Qwen-Image, FLUX.2, Z-Image; see tests/providers/tiny_model_zoo.py), each
-rendered on CUDA under every memory profile, with the peak VRAM of each run. Prints a Markdown table for
-docs/BENCHMARKS.md (with the card's name).
+WanPipeline, LTX-Video saved as LTXPipeline, Wan 2.1 I2V, Wan 2.2 A14B, LTX condition, LTX-2, CogVideoX I2V,
+HunyuanVideo 1.5 I2V, SDXL, SD3, FLUX.1 dev/schnell, Qwen-Image, FLUX.2, Z-Image; see
+tests/providers/tiny_model_zoo.py), each rendered on CUDA under every memory profile, with the peak VRAM of each
+run. Prints a Markdown table for docs/BENCHMARKS.md (with the card's name).
 `--cpu` runs the same code on the CPU with the profiles that mean something there (cpu, fp8 storage): a check that
 the script works on a machine without a GPU; no VRAM figures. `--only wan22,sdxl` limits it to some models.
 """

@@ -2,7 +2,7 @@
 scanned by the registry, each variant's argument mapping read from its configs, and rendered through the engines on
 CPU (a GPU when present). Built once per test session (a few seconds in all).
 
-Not built here: LTX-2 and HunyuanVideo 1.0 I2V (not yet); they are listed as supported by class name,
+Not built here: HunyuanVideo 1.0 I2V (not yet); they are listed as supported by class name,
 checked only through the registry and the catalog (docs/DEPLOY.md says so).
 """
 from __future__ import annotations
@@ -51,6 +51,7 @@ EXPECTED = {  # key: (model_index.json class, class loaded, task)
     "ltx_condition": ("LTXConditionPipeline", "LTXConditionPipeline", "image-to-video"),
     "cogvideox": ("CogVideoXImageToVideoPipeline", "CogVideoXImageToVideoPipeline", "image-to-video"),
     "hunyuan15": ("HunyuanVideo15ImageToVideoPipeline", "HunyuanVideo15ImageToVideoPipeline", "image-to-video"),
+    "ltx2": ("LTX2ImageToVideoPipeline", "LTX2ImageToVideoPipeline", "image-to-video"),
     "sdxl": ("StableDiffusionXLPipeline", "StableDiffusionXLPipeline", "text-to-image"),
     "sd3": ("StableDiffusion3Pipeline", "StableDiffusion3Pipeline", "text-to-image"),
     "flux_dev": ("FluxPipeline", "FluxPipeline", "text-to-image"),
@@ -88,11 +89,12 @@ def test_classes_without_a_tiny_copy_say_so(tmp_path):
 
     from pipeline.models.registry import read_folder
 
-    folder = tmp_path / "LTX-2"
+    folder = tmp_path / "HunyuanVideo-I2V"
     folder.mkdir()
-    (folder / "model_index.json").write_text(json.dumps({"_class_name": "LTX2Pipeline"}), encoding="utf-8")
+    index = {"_class_name": "HunyuanVideoImageToVideoPipeline"}
+    (folder / "model_index.json").write_text(json.dumps(index), encoding="utf-8")
     info = read_folder(folder)
-    assert info.supported and info.load_class == "LTX2ImageToVideoPipeline" and not info.checked
+    assert info.supported and info.load_class == "HunyuanVideoImageToVideoPipeline" and not info.checked
     assert info.view()["checked"] is False
 
 
@@ -101,6 +103,7 @@ def test_classes_without_a_tiny_copy_say_so(tmp_path):
     ("wan22", 5, (32, 16)),
     ("ltx_condition", 9, (32, 32)),  # 24 fps, 8k+1; multiples of 32
     ("cogvideox", 9, (48, 28)),  # its one trained size (48 × 32), cropped back to the 16:9 hero
+    ("ltx2", 9, (32, 32)),  # 8k+1 at 24 fps, multiples of 32; its audio track is dropped
     ("hunyuan15", 9, (20, 12)),  # 4k+1 at 24 fps; the size is its own bucket for the image near target_size 16
 ])
 def test_each_video_model_renders_through_the_engine(zoo, tmp_path, key, frames, size):

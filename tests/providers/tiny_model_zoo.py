@@ -15,7 +15,8 @@ fixture caches the result). Real folder names and model_index.json class names:
   SigLIP image encoder, a guider component);
 - SDXL, SD3/3.5, FLUX.1 dev/schnell (schnell: guidance_embeds false), Qwen-Image, FLUX.2 (Mistral-3 text encoder
   with a Pixtral processor as its tokenizer), Z-Image (Qwen3 text model).
-Not built: LTX-2 and HunyuanVideo 1.0 I2V; see docs/DEPLOY.md.
+- LTX-2: LTX2ImageToVideoPipeline (Gemma-3 text encoder, connectors, video + audio VAEs, vocoder).
+Not built: HunyuanVideo 1.0 I2V; see docs/DEPLOY.md.
 """
 from __future__ import annotations
 
@@ -283,7 +284,8 @@ def build_qwen_image(folder: Path, name: str = "Qwen-Image-tiny") -> Path:
 
 
 VIDEO_BUILDERS = {"wan21": build_wan21_i2v, "wan22": build_wan22_a14b, "ltx_condition": build_ltx_condition,
-                  "cogvideox": build_cogvideox_i2v, "hunyuan15": lambda folder: build_hunyuan15_i2v(folder)}
+                  "cogvideox": build_cogvideox_i2v, "hunyuan15": lambda folder: build_hunyuan15_i2v(folder),
+                  "ltx2": lambda folder: build_ltx2(folder)}
 FRAME_BUILDERS = {"sdxl": build_sdxl, "sd3": build_sd3, "flux_dev": build_flux,
                   "flux_schnell": lambda folder: build_flux(folder, "FLUX.1-schnell-tiny", guidance_embeds=False),
                   "qwen_image": build_qwen_image, "flux2": lambda folder: build_flux2(folder),
@@ -444,4 +446,69 @@ def build_z_image(folder: Path, name: str = "Z-Image-Turbo-tiny") -> Path:
                                           max_position_embeddings=512))
     pipe = ZImagePipeline(transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(),
                           text_encoder=text_encoder.eval(), tokenizer=tokenizer)
+    return _save(pipe, folder, name)
+
+
+def _gemma3(vocab_size: int):
+    import torch
+    from transformers import Gemma3Config, Gemma3ForConditionalGeneration
+
+    torch.manual_seed(0)
+    config = Gemma3Config(
+        text_config={"hidden_size": 32, "intermediate_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
+                     "num_key_value_heads": 1, "head_dim": 8, "vocab_size": vocab_size, "sliding_window": 64,
+                     "max_position_embeddings": 1024},
+        vision_config={"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                       "image_size": 28, "patch_size": 14},
+        mm_tokens_per_image=4, boi_token_index=5, eoi_token_index=6, image_token_index=1)
+    return Gemma3ForConditionalGeneration(config).eval()
+
+
+def build_ltx2(folder: Path, name: str = "LTX-2-tiny") -> Path:
+    """LTX-2 (video with audio): a Gemma-3 text encoder (hidden 32, 2 layers: the connectors read all 3 hidden states),
+    text connectors, video and audio VAEs and a vocoder. The studio keeps the video and drops the audio."""
+    import_diffusers()
+    import torch
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2ImageToVideoPipeline,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+
+    processor, vocab_size = pixtral_processor()  # its byte-level tokenizer stands in for Gemma's
+    text_encoder = _gemma3(vocab_size)
+    torch.manual_seed(0)
+    transformer = LTX2VideoTransformer3DModel(
+        in_channels=4, out_channels=4, patch_size=1, patch_size_t=1, num_attention_heads=2, attention_head_dim=8,
+        cross_attention_dim=16, audio_in_channels=4, audio_out_channels=4, audio_num_attention_heads=2,
+        audio_attention_head_dim=4, audio_cross_attention_dim=8, num_layers=2, qk_norm="rms_norm_across_heads",
+        caption_channels=32, rope_double_precision=False, rope_type="split")
+    connector = {"num_attention_heads": 4, "attention_head_dim": 8, "num_layers": 1, "num_learnable_registers": None}
+    connectors = LTX2TextConnectors(
+        caption_channels=32, text_proj_in_factor=3, connector_rope_base_seq_len=32, rope_theta=10000.0,
+        rope_double_precision=False, causal_temporal_positioning=False, rope_type="split",
+        **{f"{kind}_connector_{key}": value for kind in ("video", "audio") for key, value in connector.items()})
+    torch.manual_seed(0)
+    vae = AutoencoderKLLTX2Video(
+        in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(8,), decoder_block_out_channels=(8,),
+        layers_per_block=(1,), decoder_layers_per_block=(1, 1), spatio_temporal_scaling=(True,),
+        decoder_spatio_temporal_scaling=(True,), decoder_inject_noise=(False, False), downsample_type=("spatial",),
+        upsample_residual=(False,), upsample_factor=(1,), timestep_conditioning=False, patch_size=1, patch_size_t=1,
+        encoder_causal=True, decoder_causal=False)
+    torch.manual_seed(0)
+    audio_vae = AutoencoderKLLTX2Audio(
+        base_channels=4, output_channels=2, ch_mult=(1,), num_res_blocks=1, attn_resolutions=None, in_channels=2,
+        resolution=32, latent_channels=2, norm_type="pixel", causality_axis="height", dropout=0.0,
+        mid_block_add_attention=False, sample_rate=16000, mel_hop_length=160, is_causal=True, mel_bins=8)
+    torch.manual_seed(0)
+    vocoder = LTX2Vocoder(in_channels=16, hidden_channels=32, out_channels=2, upsample_kernel_sizes=[4, 4],
+                          upsample_factors=[2, 2], resnet_kernel_sizes=[3], resnet_dilations=[[1, 3, 5]],
+                          leaky_relu_negative_slope=0.1, output_sampling_rate=16000)
+    pipe = LTX2ImageToVideoPipeline(scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, audio_vae=audio_vae,
+                                    text_encoder=text_encoder, tokenizer=processor.tokenizer, connectors=connectors,
+                                    transformer=transformer, vocoder=vocoder)
     return _save(pipe, folder, name)

@@ -183,13 +183,14 @@ def component_config(path: Path, name: str) -> dict[str, Any]:
 
 
 def _cogvideox_size(folder: ModelFolder) -> None:
-    """CogVideoX I2V runs only at the size and frame count it was trained at (720 × 480, 49 frames for 5B-I2V):
-    the transformer's sample size × the VAE's spatial factor, and the text length of its positional embedding."""
+    """CogVideoX-5B-I2V has learned positional embeddings: it runs only at its trained size (the transformer's sample
+    size × the VAE's spatial factor: 720 × 480) and text length (226). CogVideoX 1.5 (no learned embeddings) takes
+    any size. Both are held to their trained frame count (49 and 81)."""
     transformer = component_config(folder.path, "transformer")
     vae = component_config(folder.path, "vae")
     factor = 2 ** (len(vae.get("block_out_channels", [0] * 4)) - 1)
     width, height = transformer.get("sample_width"), transformer.get("sample_height")
-    if width and height:
+    if width and height and transformer.get("use_learned_positional_embeddings"):
         folder.limits["fixed_size"] = [int(width) * factor, int(height) * factor]
     if transformer.get("sample_frames"):
         folder.limits["max_frames"] = int(transformer["sample_frames"])

@@ -2,8 +2,9 @@
 scanned by the registry, each variant's argument mapping read from its configs, and rendered through the engines on
 CPU (a GPU when present). Built once per test session (a few seconds in all).
 
-Not built here: HunyuanVideo 1.0 I2V (not yet); they are listed as supported by class name,
-checked only through the registry and the catalog (docs/DEPLOY.md says so).
+Not built here: HunyuanVideo 1.0 I2V, whose default prompt template hard-codes token positions of the real Llava
+tokenizer (a tiny copy runs only with a custom template the engine does not send); it is listed as supported by
+class name, marked not checked by the registry (docs/DEPLOY.md says so).
 """
 from __future__ import annotations
 
@@ -280,3 +281,24 @@ def test_the_zoo_is_listed_with_estimates_and_renders_through_the_services(zoo, 
         assert inputs["num_frames"] == 33 and group["attempts"][0]["fps"] == 16  # 2 s at 16 fps, 4k+1
     finally:
         services.close()
+
+
+def test_only_a_cogvideox_with_learned_position_embeddings_is_held_to_one_size(tmp_path):
+    """CogVideoX 1.5 I2V (no learned positional embeddings) follows the hero's size; 5B-I2V keeps 720 × 480."""
+    import json
+
+    from pipeline.models.registry import read_folder
+
+    sizes = {}
+    for learned in (True, False):
+        folder = tmp_path / f"cog-{learned}"
+        for part, config in {"transformer": {"sample_width": 90, "sample_height": 60, "sample_frames": 49,
+                                             "max_text_seq_length": 226, "use_learned_positional_embeddings": learned},
+                             "vae": {"block_out_channels": [128, 256, 256, 512]}}.items():
+            (folder / part).mkdir(parents=True)
+            (folder / part / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        index = {"_class_name": "CogVideoXImageToVideoPipeline", "transformer": ["diffusers", "Transformer"],
+                 "vae": ["diffusers", "Vae"]}
+        (folder / "model_index.json").write_text(json.dumps(index), encoding="utf-8")
+        sizes[learned] = read_folder(folder).limits
+    assert sizes[True] == {"fixed_size": [720, 480], "max_frames": 49} and sizes[False] == {"max_frames": 49}

@@ -16,7 +16,8 @@ fixture caches the result). Real folder names and model_index.json class names:
 - SDXL, SD3/3.5, FLUX.1 dev/schnell (schnell: guidance_embeds false), Qwen-Image, FLUX.2 (Mistral-3 text encoder
   with a Pixtral processor as its tokenizer), Z-Image (Qwen3 text model).
 - LTX-2: LTX2ImageToVideoPipeline (Gemma-3 text encoder, connectors, video + audio VAEs, vocoder).
-Not built: HunyuanVideo 1.0 I2V; see docs/DEPLOY.md.
+Not built: HunyuanVideo 1.0 I2V (its default prompt template hard-codes the real Llava tokenizer's token
+positions); see docs/DEPLOY.md.
 """
 from __future__ import annotations
 

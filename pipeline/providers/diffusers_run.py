@@ -237,40 +237,45 @@ def step_callback(progress: ProgressFn, steps: int, start: float, span: float, w
 
 
 @contextlib.contextmanager
-def decode_watch(pipe, progress: ProgressFn | None, percent: float, what: str):
-    """A progress call (a cancel point) before each call of the VAE's decoder: once per frame or chunk for the
-    video VAEs (Wan, CogVideoX, SVD decode in pieces), per tile when tiling is on (the offload profiles)."""
+def cancel_points(pipe, progress: ProgressFn | None, percent: float, what: str, denoiser_too: bool = False):
+    """Progress calls (cancel points) before each call of the VAE's decoder (once per frame or chunk for the video
+    VAEs: Wan, CogVideoX, HunyuanVideo 1.5, SVD decode in pieces; per tile when tiling is on) and, for a pipeline
+    without a step callback, before each call of its denoiser (one or two per step)."""
     vae = getattr(pipe, "vae", None)
-    target = getattr(vae, "decoder", None) or vae
-    if progress is None or not hasattr(target, "register_forward_pre_hook"):
-        yield
-        return
-    calls = 0
+    targets = [(getattr(vae, "decoder", None) or vae, "decoding (part {})", percent)]
+    if denoiser_too:
+        targets.append((getattr(pipe, "transformer", None) or getattr(pipe, "unet", None), "denoising (pass {})", 50))
+    handles = []
+    for module, text, at in targets:
+        if progress is None or not hasattr(module, "register_forward_pre_hook"):
+            continue
+        calls = [0]
 
-    def before_decode(module, args):
-        nonlocal calls
-        calls += 1
-        progress(percent, f"{what}: decoding (part {calls})")
+        def before(_module, _args, text=text, at=at, calls=calls):
+            calls[0] += 1
+            progress(at, f"{what}: " + text.format(calls[0]))
 
-    handle = target.register_forward_pre_hook(before_decode)
+        handles.append(module.register_forward_pre_hook(before))
     try:
         yield
     finally:
-        handle.remove()  # the pipeline stays cached: leave no hook behind
+        for handle in handles:  # the pipeline stays cached: leave no hook behind
+            handle.remove()
 
 
 def call_pipeline(pipe, what: str, progress: ProgressFn | None = None, decode_percent: float = 90, **kwargs):
-    """Run a pipeline, with cancel points in the step callback and before each VAE decode call. On any error (a
-    cancel included) the error is re-raised without the pipeline's frames in its traceback, so that dropping the
-    pipeline really frees its memory."""
+    """Run a pipeline, with cancel points in the step callback (or before each denoiser call where the pipeline has
+    none) and before each VAE decode call. On any error (a cancel included) the error is re-raised without the
+    pipeline's frames in its traceback, so that dropping the pipeline really frees its memory."""
     import torch
 
     from pipeline.errors import JobCancelled
 
-    if "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters:
-        kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has no step callback: no step progress
+    no_step_callback = "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters
+    if no_step_callback:
+        kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has none: its denoiser is watched instead
     try:
-        with decode_watch(pipe, progress, decode_percent, what):
+        with cancel_points(pipe, progress, decode_percent, what, denoiser_too=no_step_callback):
             return pipe(**kwargs)
     except (JobCancelled, torch.OutOfMemoryError) as exc:
         error: BaseException = exc

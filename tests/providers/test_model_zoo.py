@@ -122,7 +122,10 @@ def test_each_video_model_renders_through_the_engine(zoo, tmp_path, key, frames,
     assert (result.width, result.height) == size
     assert inputs["prompt"] == "a red shoe. Camera: slow push in." and inputs["negative_prompt"] == "blur"
     assert result.cost_usd == 0.0 and any("decoding" in s for s in steps)
-    assert ("Attempt: step 2 of 2" in steps) is (key != "hunyuan15")  # HunyuanVideo 1.5 has no step callback
+    if key == "hunyuan15":  # no step callback: progress (and cancel) before each denoiser pass instead
+        assert "Attempt: denoising (pass 2)" in steps and not any("step" in s for s in steps)
+    else:
+        assert "Attempt: step 2 of 2" in steps and not any("denoising" in s for s in steps)
     if key == "wan22":  # the low-noise expert's guidance comes from the catalog mapping, only for A14B folders
         assert (inputs["guidance_scale"], inputs["guidance_scale_2"]) == (3.5, 3.5)
     else:
@@ -206,6 +209,17 @@ def test_a_cancel_while_loading_stops_between_parts_and_caches_nothing(zoo, tmp_
     assert not any("step" in s or "loaded" in s for s in seen) and CACHE.loaded() == []
     assert not (tmp_path / "clip.mp4").exists()
     assert engine.animate(VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4").frame_count == 5
+
+
+def test_a_cancel_while_denoising_a_model_without_step_callback(zoo, tmp_path):
+    models_dir, paths = zoo
+    settings = _settings(tmp_path, models_dir, diffusers_video_model=paths["hunyuan15"].name)
+    progress, seen = _cancel_when("denoising (pass 1)")
+    hero = write_hero(tmp_path / "hero.png", (640, 360))
+    with pytest.raises(errors.JobCancelled):
+        registry.create("video", "diffusers:image-to-video", settings).animate(
+            VideoRequest(hero, "push in", duration=0.3), tmp_path / "clip.mp4", progress)
+    assert not any("decoding" in s or "pass 2" in s for s in seen) and not (tmp_path / "clip.mp4").exists()
 
 
 @pytest.mark.parametrize("key,what", [("wan21", "video"), ("sdxl", "frame")])

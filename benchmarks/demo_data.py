@@ -1,7 +1,7 @@
 """A studio data folder at volume for the browser benchmark and the docs screenshots: the dashboard benchmark's
 rows (benchmarks/dashboard.py seed: 4 frames and 3 iterations per project, scores, picks, finals) with real small
 media behind every path (one frame, thumbnail, poster and 2 s clip, hard-linked), and every project's last frame
-as its hero.
+as its hero, and a confidence band on every auto-pick.
 
     .venv/bin/python benchmarks/demo_data.py /tmp/hfs-demo --projects 100 --attempts 1000
 """
@@ -24,6 +24,7 @@ from benchmarks.dashboard import seed  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import HeroFrame, Project, VideoAttempt  # noqa: E402
 
+BANDS = ["clear", "clear", "slight", "tie"]
 NAMES = ["Amber sneaker", "Glass perfume", "Walnut headphones", "Ceramic mug", "Steel watch", "Linen tote",
          "Copper lamp", "Matte bottle", "Leather wallet", "Mint lipstick"]
 
@@ -77,6 +78,11 @@ def build(data_dir: Path, projects: int, attempts: int) -> dict[str, int]:
         for video, poster in conn.execute(select(VideoAttempt.video_path, VideoAttempt.poster_path)):
             link(media["mp4"], media_root, video)
             link(media["poster"], media_root, poster)
+        picks = conn.execute(select(VideoAttempt.id).where(VideoAttempt.is_system_selected_best)).scalars().all()
+        for attempt_id in picks:  # the auto-pick's margin, as the scorer records it (the dashboard's confidence card)
+            band = BANDS[attempt_id % len(BANDS)]
+            conn.execute(update(VideoAttempt).where(VideoAttempt.id == attempt_id).values(
+                score_details={"ranking": {"pick_confidence": band}}))
         heroes = dict(conn.execute(select(HeroFrame.project_id, HeroFrame.id).order_by(HeroFrame.id)).all())
         for project_id, frame_id in heroes.items():
             conn.execute(update(Project).where(Project.id == project_id).values(

@@ -19,6 +19,7 @@ from benchmarks.tab_switch import CHROMIUM_FLAGS, PROJECT_OPEN, SWITCH, TABS  # 
 from tests.e2e.app_process import AppProcess  # noqa: E402
 
 OUT = REPO / "docs" / "screenshots"
+SCROLL = {"1 · Hero frames": 330}  # px down, so that the picture shows the tab's main content (the frames)
 FILES = dict(zip(TABS, ["hero-frames", "ad-composer", "attempts", "workspace", "timeline", "dashboard", "library"]))
 
 
@@ -42,7 +43,9 @@ def main() -> None:
                     if page.evaluate(SWITCH, [name, *selector, 30000]) is None:
                         print(f"{name}: content did not appear within 30 s", file=sys.stderr)
                     page.wait_for_timeout(2500)  # videos show their first frame, charts finish drawing
+                    page.evaluate(f"window.scrollTo(0, {SCROLL.get(name, 0)})")
                     page.mouse.move(0, 0)  # no hover state in the picture
+                    page.wait_for_timeout(300)
                     path = OUT / f"{FILES[name]}.png"
                     page.screenshot(path=str(path))
                     print(f"{path.relative_to(REPO)}: {path.stat().st_size // 1024} KB")

@@ -4,7 +4,7 @@ changes in the public domain: free to redistribute and modify under a name witho
 assets/fonts/LICENSE-DejaVu.txt). The theme (studio/theme.py) embeds it for exactly these code points, so the
 labels never depend on the fonts of the viewer's machine; letters keep the theme's font.
 
-    .venv/bin/python scripts/build_symbol_font.py     # needs fontTools (a matplotlib dependency) and the Debian font
+    .venv/bin/python scripts/build_symbol_font.py     # needs fontTools (`pip install fonttools`) and fonts-dejavu-core
 
 Run again after adding a symbol to a label; tests/browser/test_fonts.py fails on a symbol the font lacks.
 """

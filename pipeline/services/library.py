@@ -131,8 +131,8 @@ class LibraryService:
         if kind == "frame":
             return {"kind": kind, **self.hero_frames.regenerate(int(item_id))}
         if kind == "attempt":
-            return {"kind": kind, **self.history.rerun_attempts(group_id, [int(item_id)])}
-        return {"kind": kind, **self.attempts.regenerate(int(item_id))}
+            return {"kind": kind, **self.history.rerun_attempts(group_id, [int(item_id)]).to_json()}
+        return {"kind": kind, **self.attempts.regenerate(int(item_id)).to_json()}
 
     def clone_settings(self, kind: str, item_id: int) -> dict[str, Any]:
         """The settings that made an item, to start new work from: hero frame and prompt, motion and negative

@@ -72,7 +72,7 @@ def hero_images(count: int, folder: Path) -> dict[str, Path]:
     from PIL import Image
 
     from benchmarks.degradation import photo_paths
-    from pipeline.engines.base import FrameRequest
+    from pipeline.engines.interfaces import FrameRequest
     from pipeline.engines.local_previz import LocalPrevizRenderer
 
     previz = {}
@@ -91,7 +91,7 @@ def hero_images(count: int, folder: Path) -> dict[str, Path]:
 def attempt_group(hero: Path, motion_prompt: str, folder: Path, *, size: int, seconds: float,
                   base_seed: int) -> list:
     """Render a group of 3 as the studio does (default negative prompt, strided seeds); VideoResults."""
-    from pipeline.engines.base import VideoRequest
+    from pipeline.engines.interfaces import VideoRequest
     from pipeline.engines.local_motion import LocalCameraMotionEngine
     from pipeline.services.attempts import SEED_STRIDE
     from pipeline.services.motion_presets import DEFAULT_NEGATIVE_PROMPT

@@ -124,7 +124,7 @@ def reference_edit(clips: list[Path]) -> EditList:
 def generated_edit(folder: Path) -> EditList:
     """Three clips as the offline engines make them (previz hero frame, then a camera move), with the reference
     edit's crossfades and music: the bitrate a user's own footage needs."""
-    from pipeline.engines.base import FrameRequest, VideoRequest
+    from pipeline.engines.interfaces import FrameRequest, VideoRequest
     from pipeline.engines.local_motion import LocalCameraMotionEngine
     from pipeline.engines.local_previz import LocalPrevizRenderer
 

@@ -57,7 +57,7 @@ def start_worker(settings, threads: int) -> subprocess.Popen:
 
 
 def hero_frame(services, project_id: int, folder: Path) -> int:
-    from pipeline.engines.base import FrameRequest
+    from pipeline.engines.interfaces import FrameRequest
     from pipeline.engines.local_previz import LocalPrevizRenderer
 
     path = folder / "hero.png"

@@ -23,14 +23,8 @@ from typing import Any, Callable, Protocol
 
 from sqlalchemy import func, select, update
 
-from pipeline.engines.base import (
-    EngineCheckpoint,
-    EngineInputError,
-    JobCancelled,
-    MemoryCheckpoint,
-    TransientEngineError,
-)
-from pipeline.errors import StudioError
+from pipeline.engines.interfaces import EngineCheckpoint, MemoryCheckpoint
+from pipeline.errors import EngineInputError, JobCancelled, StudioError, TransientEngineError
 from storage.db import Database
 from storage.models import Job, JobStatus, utcnow
 

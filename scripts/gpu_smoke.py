@@ -27,8 +27,8 @@ def render_once(folder: Path, profile: str, device: str, hero: Path) -> tuple[fl
     """(seconds, peak VRAM MiB) of one load + render under a forced profile."""
     import torch
 
-    from pipeline.engines import base
-    from pipeline.engines.base import FrameRequest, VideoRequest
+    from pipeline.engines import registry
+    from pipeline.engines.interfaces import FrameRequest, VideoRequest
     from pipeline.providers.diffusers_run import release
     from tests.conftest import make_settings
 
@@ -42,9 +42,10 @@ def render_once(folder: Path, profile: str, device: str, hero: Path) -> tuple[fl
                                  diffusers_long_side=64, diffusers_profiles={"*": profile} if profile != "cpu" else {})
         start = time.perf_counter()
         if kind == "text-to-image":
-            base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a red shoe", "16:9", seed=1))
+            engine = registry.create("frame", "diffusers:text-to-image", settings)
+            engine.render(FrameRequest("a red shoe", "16:9", seed=1))
         else:
-            base.create("video", "diffusers:image-to-video", settings).animate(
+            registry.create("video", "diffusers:image-to-video", settings).animate(
                 VideoRequest(hero, "slow push in", seed=1, duration=0.3, prompt="a red shoe. Camera: slow push in."),
                 Path(data) / "clip.mp4")
         seconds = time.perf_counter() - start

@@ -39,3 +39,20 @@ def services(settings):
 @pytest.fixture
 def project(services):
     return services.projects.create("Test project", "16:9")
+
+
+@pytest.fixture
+def stand_in_engine():
+    """Register a test's stand-in engine for the length of the test: ``stand_in_engine(kind, name, factory)``."""
+    from pipeline.engines import registry
+    from pipeline.engines.interfaces import EngineSpec
+
+    added = []
+
+    def register(kind, name, factory):
+        registry.register(EngineSpec(kind, name, factory))
+        added.append((kind, name))
+
+    yield register
+    for kind, name in added:
+        registry.unregister(kind, name)

@@ -27,7 +27,7 @@ from pipeline.ads.plan import (
     parse_hex,
     rescale_durations,
 )
-from pipeline.engines.base import EngineInputError, TransientEngineError
+from pipeline.errors import EngineInputError, TransientEngineError
 
 log = logging.getLogger(__name__)
 LLM_ENGINE = "openai:llm"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.engines.base import (
+from pipeline.engines.interfaces import (
     EngineCheckpoint,
-    EngineInputError,
+    EngineSpec,
     FrameRequest,
     ProgressFn,
     RenderedFrame,
     no_progress,
-    register,
 )
+from pipeline.errors import EngineInputError
 
 NAME = "diffusers:text-to-image"
 KIND = "text-to-image"
@@ -83,4 +83,5 @@ def _missing(settings: Any) -> str:
     return missing_reason(settings, KIND)
 
 
-register("frame", NAME, DiffusersFrameEngine, wants_settings=True, configured=_configured, missing=_missing)
+ENGINES = (EngineSpec("frame", NAME, DiffusersFrameEngine, wants_settings=True, configured=_configured,
+                      missing=_missing),)

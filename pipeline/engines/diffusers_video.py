@@ -11,15 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.engines.base import (
-    EngineCheckpoint,
-    EngineInputError,
-    ProgressFn,
-    VideoRequest,
-    VideoResult,
-    no_progress,
-    register,
-)
+from pipeline.engines.interfaces import EngineCheckpoint, EngineSpec, ProgressFn, VideoRequest, VideoResult, no_progress
+from pipeline.errors import EngineInputError
 
 NAME = "diffusers:image-to-video"
 KIND = "image-to-video"
@@ -91,4 +84,5 @@ def _missing(settings: Any) -> str:
     return missing_reason(settings, KIND)
 
 
-register("video", NAME, DiffusersVideoEngine, wants_settings=True, configured=_configured, missing=_missing)
+ENGINES = (EngineSpec("video", NAME, DiffusersVideoEngine, wants_settings=True, configured=_configured,
+                      missing=_missing),)

@@ -19,19 +19,12 @@ from pathlib import Path
 import av
 import numpy as np
 
-from pipeline.engines.base import (
-    EngineCheckpoint,
-    EngineInputError,
-    ProgressFn,
-    VideoRequest,
-    VideoResult,
-    no_progress,
-    register,
-)
+from pipeline.engines.interfaces import EngineCheckpoint, EngineSpec, ProgressFn, VideoRequest, VideoResult, no_progress
 from pipeline.engines.local_photo import load_upload
 from pipeline.engines.motion_path import camera_path, required_margin
 from pipeline.engines.motion_plan import MotionPlan, plan_motion
 from pipeline.engines.motion_render import FrameWarper, subject_centre
+from pipeline.errors import EngineInputError
 
 MIN_DURATION_S, MAX_DURATION_S = 2.0, 10.0
 MIN_FPS, MAX_FPS = 8, 60
@@ -160,4 +153,4 @@ def _validate(request: VideoRequest) -> None:
         raise EngineInputError("The motion prompt is too long; keep it under 1000 characters.")
 
 
-register("video", LocalCameraMotionEngine.name, LocalCameraMotionEngine)
+ENGINES = (EngineSpec("video", LocalCameraMotionEngine.name, LocalCameraMotionEngine),)

@@ -3,7 +3,8 @@
 load_upload() trusts nothing about a file: it checks the byte size, asks Pillow what the format really is (not the
 file name), reads the pixel dimensions from the header before any pixels are decoded, and only then decodes.
 LocalPhotoEnhancer.enhance() does what a careful retoucher does first: centre crop, white balance, exposure,
-gentle local contrast and sharpening, all measured from the photo and recorded in the result's parameters.
+gentle local contrast and sharpening, all measured from the photo and recorded in the result's parameters; a step
+that would make the photo worse by any of photo_quality's guards is left out, and the result says why.
 """
 from __future__ import annotations
 
@@ -17,17 +18,14 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from pipeline.engines.base import (
-    ASPECT_RATIOS,
-    EngineInputError,
-    PhotoEnhanceOptions,
-    RenderedFrame,
-    register,
-)
+from pipeline.engines import photo_quality as quality
+from pipeline.engines.interfaces import ASPECT_RATIOS, EngineSpec, PhotoEnhanceOptions, RenderedFrame
+from pipeline.errors import EngineInputError
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_MEGAPIXELS = 40.0
 MIN_SIDE_PX = 32
+LUMA = np.float32([0.2126, 0.7152, 0.0722])
 COMFORTABLE_MIDTONES = (0.35, 0.75)  # median brightness range that exposure correction leaves alone
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: a JPEG with extra frames, as many phones save
 FORMAT_NAMES = {"GIF": "GIF", "BMP": "BMP image", "TIFF": "TIFF image", "ICO": "icon file", "PSD": "Photoshop file",
@@ -142,17 +140,31 @@ class LocalPhotoEnhancer:
         if options.crop_to_aspect:
             pixels, parameters["crop"] = center_crop(pixels, options.crop_to_aspect)
         work = pixels.astype(np.float32) / 255.0
-        if options.white_balance:
-            work, parameters["white_balance"] = white_balance(work)
-        if options.exposure:
-            work, parameters["exposure"] = correct_exposure(work)
-        if options.contrast:
-            work, parameters["contrast"] = local_contrast(work)
-        if options.sharpen:
-            work, parameters["sharpen"] = sharpen(work)
+        # The guards judge every step against the photo as it came: its neutral reference and its coloured areas.
+        reference, coloured = quality.estimate_cast(work).mask, quality.coloured_mask(work)
+        steps = [("white_balance", options.white_balance, white_balance),
+                 ("exposure", options.exposure, correct_exposure),
+                 ("contrast", options.contrast, local_contrast),
+                 ("sharpen", options.sharpen, sharpen)]
+        for name, wanted, step in steps:
+            if wanted:
+                work, parameters[name] = _guarded(name, step, work, reference, coloured)
         result = (np.clip(work, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
         parameters["output_size"] = [result.shape[1], result.shape[0]]
+        parameters["kept_steps"] = [name for name, *_ in steps if (parameters.get(name) or {}).get("applied")]
         return RenderedFrame(image=Image.fromarray(result, "RGB"), seed=0, model=self.name, parameters=parameters)
+
+
+def _guarded(name: str, step, work: np.ndarray, reference: np.ndarray, coloured: np.ndarray
+             ) -> tuple[np.ndarray, dict[str, object]]:
+    """Run one step; undo it when it makes the photo worse by any guard (photo_quality.why_worse)."""
+    changed, info = step(work)
+    if info.get("skipped"):
+        return work, {**info, "applied": False}
+    reason = quality.why_worse(name, work, np.clip(changed, 0.0, 1.0), reference, coloured)
+    if reason:
+        return work, {**info, "applied": False, "skipped": f"left out: {reason}"}
+    return changed, {**info, "applied": True}
 
 
 def _as_rgb_array(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -180,21 +192,19 @@ def center_crop(pixels: np.ndarray, aspect_ratio: str) -> tuple[np.ndarray, dict
 
 
 def white_balance(image: np.ndarray) -> tuple[np.ndarray, dict[str, object]]:
-    """Gray-world on mid-tones: scale channels so the average mid-tone is neutral, keeping brightness.
+    """Remove a lighting cast only where three independent estimates agree on it (photo_quality.light_verdict).
 
-    Clipped highlights and deep shadows are left out of the estimate (their colour is unreliable); gains are
-    limited so a genuinely colourful scene (a red product on red paper) is not turned grey.
+    Unlike gray-world, a colourful scene — an orange product on a wooden table, a ginger cat — is left as shot
+    instead of being pushed towards cyan; an agreed cast is removed at 80 % so it never overshoots.
     """
-    luma = image @ np.float32([0.2126, 0.7152, 0.0722])
-    usable = (luma > 0.06) & (luma < 0.94) & (image.max(axis=2) < 0.98)
-    sample = image[usable] if usable.sum() > 500 else image.reshape(-1, 3)
-    means = sample.mean(axis=0).astype(np.float64) + 1e-6
-    gains = np.clip(means.mean() / means, 0.6, 1.6)
-    gains /= float(np.dot(gains * means, [0.2126, 0.7152, 0.0722]) / np.dot(means, [0.2126, 0.7152, 0.0722]))
-    balanced = image * gains.astype(np.float32)
-    cast = (means / means.mean() - 1.0) * 100
-    return balanced, {"method": "gray-world (mid-tones)", "gains_rgb": [round(float(g), 3) for g in gains],
-                      "cast_percent_rgb": [round(float(c), 1) for c in cast]}
+    verdict = quality.light_verdict(image)
+    info: dict[str, object] = {"method": "agreed cast (neutral cluster, grey-edge, white patch)",
+                               "estimates_ab": [[round(a, 1), round(b, 1)] for a, b in verdict.estimates]}
+    if verdict.reason:
+        return image, {**info, "skipped": verdict.reason}
+    gains = quality.gains_removing(verdict.a, verdict.b)
+    return image * gains.astype(np.float32), {**info, "cast_ab": [round(verdict.a, 2), round(verdict.b, 2)],
+                                              "gains_rgb": [round(float(g), 3) for g in gains]}
 
 
 def correct_exposure(image: np.ndarray) -> tuple[np.ndarray, dict[str, object]]:
@@ -235,14 +245,22 @@ def local_contrast(image: np.ndarray, clip_limit: float = 1.6, strength: float =
 
 
 def sharpen(image: np.ndarray, amount: float = 0.6, threshold: float = 0.01) -> tuple[np.ndarray, dict[str, object]]:
-    """Unsharp mask on luminance only (no colour fringes); the radius grows with resolution and tiny differences
-    below `threshold` are left alone so sensor noise is not amplified."""
+    """Unsharp mask on luminance only (no colour fringes), held inside each pixel's 3×3 range of the original so it
+    never draws halos; the radius grows with resolution and differences below `threshold` (sensor noise) are left
+    alone."""
     radius = float(np.clip(max(image.shape[:2]) / 1500.0, 0.8, 2.5))
-    luma = image @ np.float32([0.2126, 0.7152, 0.0722])
+    luma = image @ LUMA
     detail = luma - cv2.GaussianBlur(luma, (0, 0), radius)
     detail = np.where(np.abs(detail) > threshold, detail, 0.0).astype(np.float32)
-    return image + amount * detail[..., None], {"method": "unsharp mask (luminance)", "amount": amount,
-                                                 "radius_px": round(radius, 2), "threshold": threshold}
+    kernel = np.ones((3, 3), np.uint8)
+    margin = quality.HALO_MARGIN / 2
+    sharpened = np.clip(luma + amount * detail, cv2.erode(luma, kernel) - margin, cv2.dilate(luma, kernel) + margin)
+    # Never push a channel past white or black: a saturated label would otherwise clip where it is sharpened.
+    headroom = np.maximum(0.0, 0.99 - image.max(axis=2))
+    footroom = np.minimum(0.0, 0.01 - image.min(axis=2))
+    delta = np.clip(sharpened - luma, footroom, headroom)
+    return image + delta[..., None], {"method": "unsharp mask (luminance, range-limited)",
+                                      "amount": amount, "radius_px": round(radius, 2), "threshold": threshold}
 
 
-register("photo", LocalPhotoEnhancer.name, LocalPhotoEnhancer)
+ENGINES = (EngineSpec("photo", LocalPhotoEnhancer.name, LocalPhotoEnhancer),)

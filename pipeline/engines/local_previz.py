@@ -11,15 +11,14 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.engines.base import (
+from pipeline.engines.interfaces import (
     ASPECT_RATIOS,
     EngineCheckpoint,
-    EngineInputError,
+    EngineSpec,
     FrameRequest,
     ProgressFn,
     RenderedFrame,
     no_progress,
-    register,
 )
 from pipeline.engines.previz_backdrop import (
     paint_ground,
@@ -31,6 +30,7 @@ from pipeline.engines.previz_backdrop import (
 from pipeline.engines.previz_paint import add_light, fbm_noise, rim_light, to_uint8
 from pipeline.engines.previz_scene import SceneSpec, plan_scene, seeded
 from pipeline.engines.previz_subjects import paint_subject
+from pipeline.errors import EngineInputError
 
 MIN_LONG_SIDE = 1024
 MAX_LONG_SIDE = 4096
@@ -212,4 +212,4 @@ def _stamp(frame: Image.Image) -> None:
     frame.paste(Image.alpha_composite(corner, overlay).convert("RGB"), box[:2])
 
 
-register("frame", LocalPrevizRenderer.name, LocalPrevizRenderer)
+ENGINES = (EngineSpec("frame", LocalPrevizRenderer.name, LocalPrevizRenderer),)

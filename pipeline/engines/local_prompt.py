@@ -7,14 +7,9 @@ Choices are deterministic: when a category has several good options, a stable ha
 """
 from __future__ import annotations
 
-from pipeline.engines.base import (
-    ASPECT_RATIOS,
-    EngineInputError,
-    EnhancedPrompt,
-    PromptAddition,
-    register,
-)
+from pipeline.engines.interfaces import ASPECT_RATIOS, EngineSpec, EnhancedPrompt, PromptAddition
 from pipeline.engines.text_match import mentions, stable_hash
+from pipeline.errors import EngineInputError
 
 MAX_PROMPT_CHARS = 1000
 
@@ -196,4 +191,4 @@ def _validate(prompt: str, aspect_ratio: str) -> str:
     return " ".join(prompt.split())
 
 
-register("prompt", LocalPromptEnhancer.name, LocalPromptEnhancer)
+ENGINES = (EngineSpec("prompt", LocalPromptEnhancer.name, LocalPromptEnhancer),)

@@ -12,17 +12,16 @@ import base64
 import io
 from typing import Any
 
-from pipeline.engines.base import (
+from pipeline.engines.interfaces import (
     EngineCheckpoint,
-    EngineInputError,
+    EngineSpec,
     FrameRequest,
     PhotoEnhanceOptions,
     ProgressFn,
-    ProviderError,
     RenderedFrame,
     no_progress,
-    register,
 )
+from pipeline.errors import EngineInputError, ProviderError
 from pipeline.providers.catalog import ModelSpec, load_catalog
 
 EDIT_PROMPT = ("Enhance this product photograph into a clean commercial hero frame. Keep the product, its shape, "
@@ -100,7 +99,7 @@ class OpenAIPhotoEnhancer(_OpenAIImage):
     def enhance(self, image: Any, options: PhotoEnhanceOptions) -> RenderedFrame:
         from PIL import Image
 
-        from pipeline.engines.base import ASPECT_RATIOS
+        from pipeline.engines.interfaces import ASPECT_RATIOS
         from pipeline.providers.common import crop_to_ratio
         from pipeline.providers.openai_run import call
 
@@ -145,9 +144,11 @@ def _factory(cls, spec: ModelSpec):
 
 
 _MISSING = "set HFS_OPENAI_API_KEY, or HFS_OPENAI_BASE_URL for an OpenAI-compatible server"
-for _spec in load_catalog().select("openai", "text-to-image"):
-    register("frame", _spec.id, _factory(OpenAIFrameEngine, _spec), wants_settings=True, configured=_configured,
-             missing=_MISSING)
-for _spec in load_catalog().select("openai", "image-edit"):
-    register("photo", _spec.id, _factory(OpenAIPhotoEnhancer, _spec), wants_settings=True, configured=_configured,
-             missing=_MISSING)
+
+
+def ENGINES() -> list[EngineSpec]:  # noqa: N802 — the name every engine module offers its engines by
+    """One frame engine per OpenAI image model and one photo enhancer per edit model in the catalog."""
+    offered = [("frame", "text-to-image", OpenAIFrameEngine), ("photo", "image-edit", OpenAIPhotoEnhancer)]
+    return [EngineSpec(kind, spec.id, _factory(engine_class, spec), wants_settings=True, configured=_configured,
+                       missing=_MISSING)
+            for kind, catalog_kind, engine_class in offered for spec in load_catalog().select("openai", catalog_kind)]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pipeline.engines.base import EngineInputError, EnhancedPrompt, PromptAddition, register
+from pipeline.engines.interfaces import EngineSpec, EnhancedPrompt, PromptAddition
+from pipeline.errors import EngineInputError
 from pipeline.providers.catalog import load_catalog
 
 ENHANCE_SYSTEM = (
@@ -77,5 +78,5 @@ def _configured(settings: Any) -> bool:
     return configured(settings)
 
 
-register("prompt", "openai:llm", OpenAIPromptEngine, wants_settings=True, configured=_configured,
-         missing="set HFS_OPENAI_API_KEY, or HFS_OPENAI_BASE_URL for an OpenAI-compatible server")
+ENGINES = (EngineSpec("prompt", "openai:llm", OpenAIPromptEngine, wants_settings=True, configured=_configured,
+                      missing="set HFS_OPENAI_API_KEY, or HFS_OPENAI_BASE_URL for an OpenAI-compatible server"),)

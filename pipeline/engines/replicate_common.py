@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.engines.base import register
+from pipeline.engines.interfaces import EngineSpec
 from pipeline.providers.catalog import load_catalog
 
 MISSING_TOKEN = "set HFS_REPLICATE_API_TOKEN (or REPLICATE_API_TOKEN)"
@@ -30,11 +30,10 @@ def _configured(settings: Any) -> bool:
     return configured(settings)
 
 
-def register_catalog_engines(kind: str, catalog_kind: str, engine_class: type) -> None:
-    """Register one engine per Replicate model of `catalog_kind`, listed only once a token is configured."""
-    for spec in load_catalog().select("replicate", catalog_kind):
-        register(kind, spec.id, _factory(engine_class, spec), wants_settings=True, configured=_configured,
-                 missing=MISSING_TOKEN)
+def catalog_engines(kind: str, catalog_kind: str, engine_class: type) -> list[EngineSpec]:
+    """One engine per Replicate model of `catalog_kind`, listed only once a token is configured."""
+    return [EngineSpec(kind, spec.id, _factory(engine_class, spec), wants_settings=True, configured=_configured,
+                       missing=MISSING_TOKEN) for spec in load_catalog().select("replicate", catalog_kind)]
 
 
 def _factory(engine_class: type, spec: Any):

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.engines.base import (
+from pipeline.engines.interfaces import (
     EngineCheckpoint,
-    EngineInputError,
     FrameRequest,
     MemoryCheckpoint,
     ProgressFn,
     RenderedFrame,
     no_progress,
 )
-from pipeline.engines.replicate_common import ReplicateAbandonMixin, register_catalog_engines
+from pipeline.engines.replicate_common import ReplicateAbandonMixin, catalog_engines
+from pipeline.errors import EngineInputError
 from pipeline.providers.catalog import ModelSpec
 
 
@@ -53,4 +53,7 @@ class ReplicateFrameEngine(ReplicateAbandonMixin):
                              cost_usd=run.state.get("cost_usd"))
 
 
-register_catalog_engines("frame", "text-to-image", ReplicateFrameEngine)
+
+
+def ENGINES() -> list:  # noqa: N802 — the name every engine module offers its engines by
+    return catalog_engines("frame", "text-to-image", ReplicateFrameEngine)

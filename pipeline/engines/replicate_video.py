@@ -9,16 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.engines.base import (
+from pipeline.engines.interfaces import (
     EngineCheckpoint,
-    EngineInputError,
     MemoryCheckpoint,
     ProgressFn,
     VideoRequest,
     VideoResult,
     no_progress,
 )
-from pipeline.engines.replicate_common import ReplicateAbandonMixin, register_catalog_engines
+from pipeline.engines.replicate_common import ReplicateAbandonMixin, catalog_engines
+from pipeline.errors import EngineInputError
 from pipeline.providers.catalog import ModelSpec
 
 
@@ -59,4 +59,7 @@ class ReplicateVideoEngine(ReplicateAbandonMixin):
                            cost_usd=run.state.get("cost_usd"))
 
 
-register_catalog_engines("video", "image-to-video", ReplicateVideoEngine)
+
+
+def ENGINES() -> list:  # noqa: N802 — the name every engine module offers its engines by
+    return catalog_engines("video", "image-to-video", ReplicateVideoEngine)

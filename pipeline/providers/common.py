@@ -10,7 +10,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.engines.base import ASPECT_RATIOS, ProviderError, TransientEngineError
+from pipeline.engines.interfaces import ASPECT_RATIOS
+from pipeline.errors import ProviderError, TransientEngineError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

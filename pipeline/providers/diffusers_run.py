@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from pipeline.engines.base import EngineInputError, ProgressFn
+from pipeline.engines.interfaces import ProgressFn
+from pipeline.errors import EngineInputError
 from pipeline.models import planner
 from pipeline.models.cache import CACHE, LoadedPipeline, device_lock, release_memory
 from pipeline.models.registry import ModelFolder, read_folder, runnable
@@ -146,7 +147,7 @@ def run_loaded(folder: Path, kind: str, settings: Any, progress: ProgressFn, wha
     message. Any other failure drops the cached pipeline too (its state is unknown); a cancel keeps it."""
     import torch
 
-    from pipeline.engines.base import JobCancelled
+    from pipeline.errors import JobCancelled
 
     info, reason = _check(folder, kind)
     if info is None:
@@ -214,7 +215,7 @@ def call_pipeline(pipe, what: str, **kwargs):
     pipeline's frames in its traceback, so that dropping the pipeline really frees its memory."""
     import torch
 
-    from pipeline.engines.base import JobCancelled
+    from pipeline.errors import JobCancelled
 
     if "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters:
         kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has no step callback: no step progress

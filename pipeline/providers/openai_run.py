@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from pipeline.engines.base import EngineInputError, ProviderError, TransientEngineError
+from pipeline.errors import EngineInputError, ProviderError, TransientEngineError
 from pipeline.providers.common import clip, redact
 
 log = logging.getLogger(__name__)

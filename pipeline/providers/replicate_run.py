@@ -15,14 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.engines.base import (
-    EngineCheckpoint,
-    EngineInputError,
-    JobCancelled,
-    ProgressFn,
-    ProviderError,
-    TransientEngineError,
-)
+from pipeline.engines.interfaces import EngineCheckpoint, ProgressFn
+from pipeline.errors import EngineInputError, JobCancelled, ProviderError, TransientEngineError
 from pipeline.providers import price
 from pipeline.providers.catalog import ModelSpec
 from pipeline.providers.common import RETRYABLE_STATUS, clip, provider_failure, redact, with_retries

@@ -21,10 +21,10 @@ def settle_remote_work(kind: str, engine_name: str, settings: Any, state: dict[s
     scoped = {key: value for key, value in state.items() if isinstance(value, dict) and _open(value)}
     if not _open(state) and not scoped:
         return state
-    from pipeline.engines import base as engines
+    from pipeline.engines import registry
 
     try:
-        engine = engines.create(kind, engine_name, settings)
+        engine = registry.create(kind, engine_name, settings)
     except Exception as exc:  # noqa: BLE001 - e.g. the key was removed since: the cost stays unknown
         log.warning("Cannot stop remote work of job %s: %s", job_id, redact(exc, settings))
         return state

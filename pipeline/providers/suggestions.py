@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.engines import base as engines
+from pipeline.engines import registry
 
 # What to change when a score dimension is the weakest (offline fallback; data, not logic).
 DIMENSION_TIPS = {
@@ -55,4 +55,4 @@ def improvement_suggestions(settings: Any, summary: dict[str, Any]) -> dict[str,
 
 
 def _prompt_engine(settings: Any):
-    return engines.create("prompt", settings.prompt_engine, settings)
+    return registry.create("prompt", settings.prompt_engine, settings)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.access import Access
-from pipeline.engines import base as engines
+from pipeline.engines import registry
 from pipeline.jobs import JobRunner
 from pipeline.queue import JobQueue, make_huey
 from pipeline.services.ads import AdJob, AdService, ProductVideoJob
@@ -88,7 +88,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """Open the database (migrating it), the media folder and the queue, and wire the job handlers."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engines.preload()
+    registry.preload()
     db = Database(settings.resolved_database_url)
     renamed = db.upgrade(media_root=settings.media_dir)
     media = MediaStore.from_settings(settings)  # the media folder, mirrored to S3 when HFS_S3_BUCKET is set

@@ -26,9 +26,9 @@ from sqlalchemy import select
 
 from pipeline.ads import assembly
 from pipeline.ads.plan import AdPlan, legible_colour
-from pipeline.engines import base as engines
-from pipeline.engines.base import FrameRequest, JobCancelled, ScopedCheckpoint, TransientEngineError
-from pipeline.errors import NotFound, StudioError
+from pipeline.engines import interfaces, registry
+from pipeline.engines.interfaces import FrameRequest, ScopedCheckpoint
+from pipeline.errors import JobCancelled, NotFound, StudioError, TransientEngineError
 from pipeline.jobs import JobContext
 from pipeline.providers.settle import settle_remote_work
 from pipeline.services.motion_presets import DEFAULT_NEGATIVE_PROMPT
@@ -106,7 +106,7 @@ class AdGeneration:
                 if entry.get("frame_id") and self._frame_exists(entry["frame_id"]):
                     continue
                 if engine is None:
-                    engine = engines.create("frame", self.settings.frame_engine, self.settings)
+                    engine = registry.create("frame", self.settings.frame_engine, self.settings)
                 step = f"Scenes: hero frame {i + 1} of {n} ({scene.type})"
                 ctx.progress(10 + 10 * i / n, step)
                 entry["frame_id"] = self._render_frame(ctx, engine, plan, scene, project_id,
@@ -244,7 +244,7 @@ class AdGeneration:
     def _render_frame(self, ctx, engine, plan: AdPlan, scene, project_id: int, progress) -> int:
         prompt = plan.render_prompt(scene)
         request = FrameRequest(prompt, plan.aspect_ratio, plan.seed, self.settings.frame_long_side)
-        rendered = engine.render(request, progress, **engines.checkpoint_kwargs(
+        rendered = engine.render(request, progress, **interfaces.checkpoint_kwargs(
             engine.render, ScopedCheckpoint(ctx.checkpoint, f"frame-{scene.number}")))
         with self.db.session() as session:
             frame = self.hero_frames._store_frame(

@@ -20,7 +20,7 @@ from pipeline.ads import assembly
 from pipeline.ads import storyboard as sb
 from pipeline.ads.llm_planner import plan_ad
 from pipeline.ads.plan import AD_ASPECT_RATIOS, AdPlan, AdPlanError
-from pipeline.engines import base as engines
+from pipeline.engines import registry
 from pipeline.errors import StudioError
 from pipeline.jobs import JobContext
 from pipeline.services.ad_generation import (
@@ -262,7 +262,7 @@ class AdService:
                 "estimate": estimate}
 
     def _product_estimate(self, spec: dict[str, Any]) -> dict[str, Any]:
-        photo = engines.create("photo", self.settings.photo_engine, self.settings)
+        photo = registry.create("photo", self.settings.photo_engine, self.settings)
         from pipeline.providers.engine_info import estimate_cost
 
         edit = estimate_cost("photo", photo.name, 1, None, self.settings, aspect_ratio=spec["aspect_ratio"])
@@ -367,7 +367,7 @@ def _project_name(plan: AdPlan) -> str:
 
 def _nearest_ratio(size: tuple[int, int]) -> str:
     """The aspect ratio closest to an image's (what an uploaded photo is filed under)."""
-    from pipeline.engines.base import ASPECT_RATIOS
+    from pipeline.engines.interfaces import ASPECT_RATIOS
 
     width, height = size
     return min(ASPECT_RATIOS, key=lambda r: abs(ASPECT_RATIOS[r][0] / ASPECT_RATIOS[r][1] - width / height))

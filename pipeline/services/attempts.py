@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pipeline.access import Access
-from pipeline.engines import base as engines
-from pipeline.engines.base import VideoRequest
+from pipeline.engines import interfaces, registry
+from pipeline.engines.interfaces import VideoRequest
 from pipeline.engines.motion_plan import TAKE_STRIDE
 from pipeline.errors import InvalidInput, NotFound, StudioError
 from pipeline.jobs import JobContext
@@ -17,6 +17,7 @@ from pipeline.providers.inputs import check_length
 from pipeline.providers.settle import settle_remote_work
 from pipeline.providers.suggestions import improvement_suggestions, motion_suggestions
 from pipeline.providers.video_prompt import compose_video_prompt
+from pipeline.services.hero_fit import fitted_hero, hero_image
 from pipeline.services.jobs import JobService
 from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.lookups import get_project, get_row
@@ -71,8 +72,8 @@ class AttemptService:
         """Video engines usable now (remote ones once their key or model folder is set), with what they support:
         negative_prompt, seed, prompt (bools), price_rule (words), durations (accepted clip lengths), provider."""
         result = []
-        for name in engines.available("video", self.settings):
-            engine = engines.create("video", name, self.settings)
+        for name in registry.available("video", self.settings):
+            engine = registry.create("video", name, self.settings)
             result.append({"name": name, "label": engine.label, **engine_info("video", name, self.settings)})
         return result
 
@@ -159,7 +160,7 @@ class AttemptService:
         if len(motion_prompt) > 1000 or len(negative_prompt) > 1000:
             raise StudioError("Motion and negative prompts can be at most 1000 characters each.")
         attempt_count, duration = group_shape(attempt_count, duration)
-        video_engine = engines.create("video", engine or self.settings.video_engine, self.settings)
+        video_engine = registry.create("video", engine or self.settings.video_engine, self.settings)
         self._check_length(video_engine.name, duration)
         spec = spec_for_engine("video", video_engine.name, self.settings)
         estimate = self.estimate_cost(video_engine.name, attempt_count, duration)
@@ -175,6 +176,7 @@ class AttemptService:
             if not self.media.exists(frame.image_path):
                 raise StudioError(f"The image of hero frame {frame.id} is missing from the media folder.")
             video_prompt = compose_video_prompt(frame.enhanced_prompt or frame.prompt or "", motion_prompt, spec)
+            hero_fit = fitted_hero(self.media, frame, project.aspect_ratio)  # clips come out in the project's ratio
             iteration = 1
             if parent_group_id is not None:
                 parent = session.get(GenerationGroup, int(parent_group_id))
@@ -196,7 +198,8 @@ class AttemptService:
                 attempt = VideoAttempt(group_id=group.id, index=index + 1, seed=attempt_seed,
                                        parameters={"motion_prompt": motion_prompt, "negative_prompt": negative_prompt,
                                                    "duration": duration, "fps": 24, "engine": video_engine.name,
-                                                   "hero_frame_id": frame.id, "video_prompt": video_prompt})
+                                                   "hero_frame_id": frame.id, "video_prompt": video_prompt,
+                                                   **({"hero_fit": hero_fit} if hero_fit else {})})
                 session.add(attempt)
                 session.flush()
                 if queue_jobs:
@@ -269,18 +272,19 @@ class AttemptService:
             attempt.status = AttemptStatus.rendering.value
             attempt.started_at = utcnow()
             attempt.error = None
-            request = VideoRequest(image_path=media.absolute(frame.image_path), motion_prompt=group.motion_prompt,
+            request = VideoRequest(image_path=hero_image(media, frame, attempt.parameters),
+                                   motion_prompt=group.motion_prompt,
                                    negative_prompt=group.negative_prompt, seed=attempt.seed, duration=group.duration,
                                    fps=int(attempt.parameters.get("fps", 24)),
                                    min_short_side=settings.video_min_short_side,
                                    prompt=attempt.parameters.get("video_prompt") or "")
             engine_name, attempt_id, group_id = group.engine, attempt.id, group.id
             old_video, old_poster = attempt.video_path, attempt.poster_path
-        engine = engines.create("video", engine_name, settings)
+        engine = registry.create("video", engine_name, settings)
         video_rel = media.new_path("attempts", f"g{group_id}-a{attempt_id}", ".mp4")
         try:
             result = engine.animate(request, media.absolute(video_rel), lambda pct, step: progress(pct * 0.95, step),
-                                    **engines.checkpoint_kwargs(engine.animate, checkpoint))
+                                    **interfaces.checkpoint_kwargs(engine.animate, checkpoint))
         finally:
             getattr(engine, "close", lambda: None)()  # local GPU engines give their memory back between jobs
         progress(96, "Saving poster frame")
@@ -321,7 +325,7 @@ class AttemptService:
             group = attempt.group
             frame = session.get(HeroFrame, group.hero_frame_id)
             project = session.get(Project, group.project_id)
-            video, hero = media.absolute(attempt.video_path), media.absolute(frame.image_path)
+            video, hero = media.absolute(attempt.video_path), hero_image(media, frame, attempt.parameters)
             motion_prompt, attempt_id, group_id = group.motion_prompt, attempt.id, attempt.group_id
             # what the engine says it rendered (models with a fixed clip length are not "truncated"), else the request
             prompt, duration = frame.enhanced_prompt or frame.prompt or "", attempt.duration or group.duration

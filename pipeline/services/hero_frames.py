@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.access import Access
-from pipeline.engines import base as engines
-from pipeline.engines.base import ASPECT_RATIOS, FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
-from pipeline.errors import NotFound, StudioError
+from pipeline.engines import interfaces, registry
+from pipeline.engines.interfaces import FrameRequest, PhotoEnhanceOptions, ScopedCheckpoint
+from pipeline.engines.photo_fit import FIT_MODES, photo_fit
+from pipeline.errors import InvalidInput, NotFound, StudioError
 from pipeline.jobs import JobContext
 from pipeline.providers.engine_info import engine_info, estimate_cost
 from pipeline.providers.settle import settle_remote_work
@@ -21,6 +22,7 @@ from pipeline.services.lookups import get_frame as _frame
 from pipeline.services.lookups import get_project as _project
 from pipeline.services.views import FrameView, frame_view
 from pipeline.settings import Settings
+from pipeline.validation import shown
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import FrameSource, HeroFrame, Job, JobStatus
@@ -45,8 +47,8 @@ class HeroFrameService:
         price rule; remote ones appear once their key or model folder is configured."""
         if kind not in ("frame", "photo", "prompt"):
             raise StudioError("Engine kind must be frame, photo or prompt.")
-        return [{"name": name, "label": engines.create(kind, name, self.settings).label,
-                 **engine_info(kind, name, self.settings)} for name in engines.available(kind, self.settings)]
+        return [{"name": name, "label": registry.create(kind, name, self.settings).label,
+                 **engine_info(kind, name, self.settings)} for name in registry.available(kind, self.settings)]
 
     def estimate_cost(self, engine: str | None, count: int, aspect_ratio: str = "16:9") -> dict[str, Any]:
         """What a hero-frame request should cost: {usd (None = no estimate), rule_text, upper_bound}."""
@@ -56,7 +58,7 @@ class HeroFrameService:
     # ------------------------------------------------------------ prompts
     def enhance_prompt(self, prompt: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
         _check_ratio(aspect_ratio)
-        enhancer = engines.create("prompt", self.settings.prompt_engine, self.settings)
+        enhancer = registry.create("prompt", self.settings.prompt_engine, self.settings)
         result = enhancer.enhance(prompt, aspect_ratio)
         return {
             "original": result.original,
@@ -83,7 +85,7 @@ class HeroFrameService:
         if seed is not None and not 0 <= int(seed) <= MAX_SEED:
             raise StudioError(f"Seed must be between 0 and {MAX_SEED}, or blank for a random one.")
         base_seed = int(seed) if seed is not None else random.SystemRandom().randint(0, MAX_SEED - MAX_CANDIDATES)
-        engine = engines.create("frame", engine or self.settings.frame_engine, self.settings)
+        engine = registry.create("frame", engine or self.settings.frame_engine, self.settings)
         with self.db.session() as session:
             project = _project(session, project_id, self.access, "edit")
             if parent_frame_id is not None:
@@ -140,9 +142,11 @@ class HeroFrameService:
                             max_megapixels=self.settings.max_upload_megapixels)
         with self.db.session() as session:
             project = _project(session, project_id, self.access, "edit")
+            fit = photo_fit(image.width, image.height, project.aspect_ratio)
             frame = self._store_frame(session, project.id, image, source=FrameSource.uploaded, engine="upload",
-                                      model="", seed=None, prompt="", aspect_ratio=_nearest_ratio(image.size),
-                                      parameters={"original_name": Path(file_path).name})
+                                      model="", seed=None, prompt="", aspect_ratio=fit.nearest_ratio,
+                                      parameters={"original_name": Path(file_path).name, "fit": fit.model_dump(),
+                                                  "fit_mode": "crop"})
             view = frame_view(frame, self.media)
             ratio = project.aspect_ratio
         if enhance:
@@ -155,7 +159,7 @@ class HeroFrameService:
 
         if crop_to is not None:
             _check_ratio(crop_to)
-        enhancer = engines.create("photo", self.settings.photo_engine, self.settings)
+        enhancer = registry.create("photo", self.settings.photo_engine, self.settings)
         with self.db.session() as session:
             original = _frame(session, frame_id, self.access, "edit")
             with Image.open(self.media.absolute(original.image_path)) as img:
@@ -166,6 +170,16 @@ class HeroFrameService:
                                       engine=enhancer.name, model=rendered.model, seed=None, prompt=original.prompt,
                                       aspect_ratio=crop_to or original.aspect_ratio,
                                       parameters=rendered.parameters, parent_frame_id=original.id)
+            return frame_view(frame, self.media)
+
+    def set_fit_mode(self, frame_id: int, mode: str) -> FrameView:
+        """How attempts fit this frame to the project's aspect ratio when its shape differs: "crop" (around the
+        subject) or "extend" (the whole photo on a soft backdrop)."""
+        if mode not in FIT_MODES:
+            raise InvalidInput(f"Fit must be one of: {', '.join(FIT_MODES)}; got '{shown(mode)}'.")
+        with self.db.session() as session:
+            frame = _frame(session, frame_id, self.access, "edit")
+            frame.parameters = {**(frame.parameters or {}), "fit_mode": mode}
             return frame_view(frame, self.media)
 
     # ------------------------------------------------------------ reading and picks
@@ -212,7 +226,7 @@ class HeroFramesJob:
         self.service = service
 
     def run(self, ctx: JobContext) -> dict[str, Any]:
-        engine = engines.create("frame", ctx.payload["engine"], self.service.settings)
+        engine = registry.create("frame", ctx.payload["engine"], self.service.settings)
         try:
             return self._render_all(ctx, engine)
         finally:
@@ -232,7 +246,7 @@ class HeroFramesJob:
             ctx.progress(100 * i / len(seeds), f"Rendering candidate {i + 1} of {len(seeds)}")
             request = FrameRequest(render_prompt, p["aspect_ratio"], seed, p.get("long_side", 1280),
                                    negative_prompt=p.get("negative_prompt") or "")
-            rendered = engine.render(request, _candidate_progress(ctx, i, len(seeds)), **engines.checkpoint_kwargs(
+            rendered = engine.render(request, _candidate_progress(ctx, i, len(seeds)), **interfaces.checkpoint_kwargs(
                 engine.render, ScopedCheckpoint(ctx.checkpoint, f"seed-{seed}")))
             with self.service.db.session() as session:
                 frame = self.service._store_frame(
@@ -267,11 +281,3 @@ def _candidate_progress(ctx: JobContext, index: int, total: int):
 def _engine_of(frame: FrameView) -> str | None:
     """The engine that made a generated frame, to make its variations with the same one."""
     return frame.engine if frame.source == "generated" else None
-
-
-
-
-
-def _nearest_ratio(size: tuple[int, int]) -> str:
-    width, height = size
-    return min(ASPECT_RATIOS, key=lambda r: abs(ASPECT_RATIOS[r][0] / ASPECT_RATIOS[r][1] - width / height))

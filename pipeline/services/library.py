@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from pipeline.errors import InvalidInput, StudioError
+from pipeline.services.hero_fit import fitted_paths
 from pipeline.services.library_queries import (
     attempt_query,
     clip_thumb,
@@ -297,7 +298,7 @@ class LibraryService:
         if users:
             raise StudioError(f"Hero frame #{frame.id} was animated by group(s) {', '.join(map(str, users))}: "
                               "delete those groups first (or the whole project).")
-        paths = [frame.image_path, frame.thumbnail_path]
+        paths = [frame.image_path, frame.thumbnail_path, *fitted_paths(self.media, frame.project_id, frame.id)]
         session.delete(frame)
         return paths, {"frames": 1}
 
@@ -321,6 +322,7 @@ class LibraryService:
             paths += [clip_thumb(c) for c in (edit or {}).get("clips", []) if isinstance(c, dict)]
         paths += [p.relative_to(self.media.root).as_posix()
                   for p in self.media.absolute("timeline/previews").glob(f"p{project.id}-*.mp4")]
+        paths += fitted_paths(self.media, project.id)
         counts = {"groups": session.scalar(select(func.count()).select_from(group_ids.subquery())),
                   "attempts": session.scalar(select(func.count()).select_from(attempt_ids.subquery()))}
         session.execute(update(Project).where(Project.id == project.id).values(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pipeline.access import find_row
-from pipeline.engines.base import ASPECT_RATIOS
+from pipeline.engines.interfaces import ASPECT_RATIOS
 from pipeline.errors import StudioError
 from storage.models import HeroFrame, Project
 

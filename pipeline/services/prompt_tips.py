@@ -147,11 +147,11 @@ def suggest(settings: Any, group: GroupView, tags: list[str], gate_failures: lis
 
 def _llm_rewrite(settings, group, means, tags, rules):
     """(engine name, suggestions) from the configured chat model, or None (none configured, or it failed)."""
-    from pipeline.engines import base as engines
+    from pipeline.engines import registry
     from pipeline.providers.suggestions import improvement_suggestions
 
     try:
-        engine = engines.create("prompt", settings.prompt_engine, settings)
+        engine = registry.create("prompt", settings.prompt_engine, settings)
     except Exception:  # noqa: BLE001 - no usable prompt engine: rules only
         return None
     if not hasattr(engine, "suggest_improvements"):

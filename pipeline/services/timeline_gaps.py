@@ -165,7 +165,7 @@ class TimelineGaps:
         """The neighbouring frame as a hero frame of the project; returns its id."""
         from PIL import Image
 
-        from pipeline.engines.base import ASPECT_RATIOS
+        from pipeline.engines.interfaces import ASPECT_RATIOS
         from pipeline.timeline.export import poster
 
         source = self.media.absolute(clip.source)

@@ -42,6 +42,12 @@ class FramesApi(Resource):
         return frame, self.files(frame.image)
 
     @endpoint
+    def hero_frame_fit(self, frame_id: int, mode: str = "crop") -> FrameView:
+        """How attempts bring this frame to the project's aspect ratio when its shape differs: "crop" (around the
+        subject) or "extend" (the whole photo on a soft backdrop)."""
+        return self.s.hero_frames.set_fit_mode(frame_id, mode)
+
+    @endpoint
     def favourite_hero_frame(self, frame_id: int, favourite: bool = True) -> FrameView:
         """Mark or unmark a frame as favourite."""
         return self.s.hero_frames.set_favourite(frame_id, favourite)

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from pipeline.engines.photo_fit import shape_label
+
 STATUS_COLOURS = {
     "queued": "#64748b", "running": "#d97706", "rendering": "#d97706", "scoring": "#7c3aed",
     "succeeded": "#16a34a", "done": "#16a34a", "failed": "#dc2626", "cancelled": "#94a3b8",
@@ -181,6 +183,17 @@ def frame_caption(frame: dict[str, Any], is_hero: bool = False) -> str:
     return f"#{frame['id']} · {seed} · {frame['source']}{marks}"
 
 
+def photo_rows(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """What an enhancement kept and left out (with why), and how attempts fit an uploaded photo."""
+    steps = [(name.replace("_", " "), params[name]) for name in ("white_balance", "exposure", "contrast", "sharpen")
+             if isinstance(params.get(name), dict) and "applied" in params[name]]
+    rows = [(step, "applied" if info["applied"] else info.get("skipped") or "left out") for step, info in steps]
+    if params.get("fit_mode"):
+        rows.append(("fit to project", "crop around the subject" if params["fit_mode"] == "crop"
+                     else "extend with a soft backdrop (nothing cut off)"))
+    return rows
+
+
 def frame_details_html(frame: dict[str, Any] | None, is_hero: bool = False) -> str:
     if not frame:
         return "<div class='muted'>Select a frame in the gallery to see its details and actions.</div>"
@@ -194,9 +207,11 @@ def frame_details_html(frame: dict[str, Any] | None, is_hero: bool = False) -> s
             ("source", frame["source"]),
             ("engine", frame["engine"] + (f" ({frame['model']})"
                                           if frame.get("model") not in (None, "", frame["engine"]) else "")),
-            ("size", f"{frame['width']}×{frame['height']} ({frame['aspect_ratio']})"),
-            ("created", frame.get("created_at") or "")]
+            ("size", f"{frame['width']}×{frame['height']} ({shape_label(frame['width'], frame['height'])})"),
+            *photo_rows(params), ("created", frame.get("created_at") or "")]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    warning = (params.get("fit") or {}).get("warning")
+    body += f"<tr><th>⚠ resolution</th><td class='warn'>{esc(warning)}</td></tr>" if warning else ""
     extra = (f"<details><summary>parameters</summary><table class='score-table'>{param_rows}</table></details>"
              if param_rows else "")
     return (f"<div><b>Frame #{frame['id']}</b>{hero}{fav}<table class='score-table details-table'>{body}</table>"

@@ -2,8 +2,8 @@
 upload a photo and enhance it. Frames and jobs are read back from the database on every refresh."""
 import gradio as gr
 
-from pipeline.engines import base as engines
-from pipeline.engines.base import ASPECT_RATIOS
+from pipeline.engines import registry
+from pipeline.engines.interfaces import ASPECT_RATIOS
 from pipeline.errors import StudioError
 from studio.components import current_tab, poll, private, quick, user_errors
 from studio.components.html import (
@@ -112,7 +112,7 @@ def build(services, project_id, tabs):
         jid = running[0]["id"] if running else None
         items, ids = gallery_items(pid)
         fid = fid if fid in ids and not reset else None
-        label = engines.create("frame", services.settings.frame_engine, services.settings).label
+        label = registry.create("frame", services.settings.frame_engine, services.settings).label
         choices = [(e["label"], e["name"]) for e in services.hero_frames.engines("frame")]
         job = running[0] if running else None
         return (items, ids, fid, *frame_panel(pid, fid), jid, job_html(job, "Hero frames"),

@@ -9,8 +9,8 @@ from functools import partial
 import gradio as gr
 
 from pipeline.access import NotAuthorized
-from pipeline.engines import base as engines
-from pipeline.engines.base import ASPECT_RATIOS
+from pipeline.engines import registry
+from pipeline.engines.interfaces import ASPECT_RATIOS
 from studio.components import poll, private, user_errors
 from studio.components.html import badge, esc
 from studio.components.team import (
@@ -69,7 +69,7 @@ def build(services, project_id, demo, memory=None):
             name = getattr(settings, field)
             local = local and name.startswith("local")
             try:
-                labels.append(f"{kind}: {engines.create(kind, name).label}")
+                labels.append(f"{kind}: {registry.create(kind, name).label}")
             except Exception:  # noqa: BLE001 - an engine that cannot load is shown as such, never hidden
                 labels.append(f"{kind}: {name} (unavailable)")
         head = badge("Local engines (offline)" if local else "Cloud engines configured", "engine-badge",

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.engines.base import FrameRequest
+from pipeline.engines.interfaces import FrameRequest
 from pipeline.engines.local_previz import LocalPrevizRenderer
 
 

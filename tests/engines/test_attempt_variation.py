@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 
 from benchmarks.attempt_variation import frame_at, psnr
-from pipeline.engines.base import VideoRequest
+from pipeline.engines.interfaces import VideoRequest
 from pipeline.engines.local_motion import LocalCameraMotionEngine
 from pipeline.engines.motion_plan import describe_variation, plan_motion
 from pipeline.services.attempts import SEED_STRIDE

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.engines.base import EngineInputError, JobCancelled, VideoRequest
+from pipeline.engines.interfaces import VideoRequest
 from pipeline.engines.local_motion import LocalCameraMotionEngine, output_size
+from pipeline.errors import EngineInputError, JobCancelled
 from tests.engines.video_checks import clip_flow, jitter, probe
 
 

@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.engines.base import ASPECT_RATIOS, EngineInputError, FrameRequest
+from pipeline.engines.interfaces import ASPECT_RATIOS, FrameRequest
 from pipeline.engines.local_previz import LocalPrevizRenderer, frame_size
+from pipeline.errors import EngineInputError
 
 PRODUCT = "a perfume bottle on a plinth"
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.engines.base import EngineInputError
 from pipeline.engines.local_prompt import LocalPromptEnhancer, classify_shot
+from pipeline.errors import EngineInputError
 
 ALL_CATEGORIES = {"camera", "lens", "lighting", "composition", "film", "mood", "aspect"}
 TIME_WORDS = ("golden hour", "blue hour", "sunset", "sunrise", "dawn", "dusk", "night", "noon", "morning")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.engines.base import VideoRequest
+from pipeline.engines.interfaces import VideoRequest
 from pipeline.engines.local_motion import LocalCameraMotionEngine
 from pipeline.services.attempts import SEED_STRIDE
 from pipeline.services.motion_presets import DEFAULT_NEGATIVE_PROMPT, MOTION_PRESETS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engines import base
+from pipeline.engines import registry
 from pipeline.providers import price
 from pipeline.providers.catalog import load_catalog
 from pipeline.providers.docs import DOC_PATH, render_table
@@ -72,16 +72,18 @@ def test_estimates_and_actual_costs_never_invent_numbers():
 
 def test_remote_engines_are_listed_only_when_configured(tmp_path):
     bare = make_settings(tmp_path / "a")
-    assert base.available("video", bare) == ["local-camera-motion"]
-    assert base.available("frame", bare) == ["local-previz"]
+    assert registry.available("video", bare) == ["local-camera-motion"]
+    assert registry.available("frame", bare) == ["local-previz"]
     keyed = make_settings(tmp_path / "b", replicate_api_token="r8_x", openai_base_url="http://127.0.0.1:9/v1")
-    assert "replicate:kwaivgi/kling-v2.1" in base.available("video", keyed)
-    assert "openai:gpt-image-1.5" in base.available("photo", keyed) and "openai:llm" in base.available("prompt", keyed)
-    assert base.create("video", "local-camera-motion", keyed).name == "local-camera-motion"  # local ignore settings
+    assert "replicate:kwaivgi/kling-v2.1" in registry.available("video", keyed)
+    assert "openai:gpt-image-1.5" in registry.available("photo", keyed)
+    assert "openai:llm" in registry.available("prompt", keyed)
+    assert registry.create("video", "local-camera-motion", keyed).name == "local-camera-motion"  # local ignore settings
 
 
 def test_importing_the_provider_engines_does_not_import_the_sdks():
-    code = ("import sys; from pipeline.engines import base; base.available('video'); base.available('frame'); "
+    code = ("import sys; from pipeline.engines import registry; "
+            "registry.available('video'); registry.available('frame'); "
             "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'openai', 'replicate') "
             "if m in sys.modules))")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout

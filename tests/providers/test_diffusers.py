@@ -7,8 +7,10 @@ import weakref
 import numpy as np
 import pytest
 
-from pipeline.engines import base
-from pipeline.engines.base import FrameRequest, JobCancelled, VideoRequest
+from pipeline import errors
+from pipeline.engines import registry
+from pipeline.engines.interfaces import FrameRequest, VideoRequest
+from pipeline.errors import JobCancelled
 from tests.conftest import make_settings
 from tests.providers.fakes import write_hero
 
@@ -59,11 +61,11 @@ def test_text_to_image_from_a_local_folder(gpu_settings):
     from pipeline.providers.diffusers_run import release
 
     settings = gpu_settings()
-    assert "diffusers:text-to-image" in base.available("frame", settings)
-    engine = base.create("frame", "diffusers:text-to-image", settings)
+    assert "diffusers:text-to-image" in registry.available("frame", settings)
+    engine = registry.create("frame", "diffusers:text-to-image", settings)
     steps: list[str] = []
     first = engine.render(FrameRequest("a red shoe on a plinth", "16:9", seed=3), lambda p, s: steps.append(s))
-    again = base.create("frame", "diffusers:text-to-image", settings).render(
+    again = registry.create("frame", "diffusers:text-to-image", settings).render(
         FrameRequest("a red shoe on a plinth", "16:9", seed=3), lambda p, s: steps.append(s))
     assert first.image.size == (64, 32) and first.model == "StableDiffusionPipeline"
     assert [s for s in steps if "step" in s] == ["Hero frame: step 1 of 2", "Hero frame: step 2 of 2"] * 2
@@ -82,7 +84,7 @@ def test_text_to_image_from_a_local_folder(gpu_settings):
 def test_cancel_from_the_step_callback_stops_and_keeps_the_pipeline_for_the_next_job(gpu_settings):
     from pipeline.providers.diffusers_run import release
 
-    engine = base.create("frame", "diffusers:text-to-image", gpu_settings(diffusers_steps=4))
+    engine = registry.create("frame", "diffusers:text-to-image", gpu_settings(diffusers_steps=4))
     before = _cuda_allocated()
     seen = []
 
@@ -107,7 +109,7 @@ def test_cancel_from_the_step_callback_stops_and_keeps_the_pipeline_for_the_next
 def test_image_to_video_with_tiny_svd(gpu_settings, tmp_path):
     from pipeline.providers.common import probe_video
 
-    engine = base.create("video", "diffusers:image-to-video", gpu_settings())
+    engine = registry.create("video", "diffusers:image-to-video", gpu_settings())
     hero = write_hero(tmp_path / "hero.png", (640, 360))
     steps: list[str] = []
     result = engine.animate(VideoRequest(hero, "slow push in", "warping", seed=4, duration=0.3, fps=24),
@@ -122,7 +124,7 @@ def test_image_to_video_with_tiny_svd(gpu_settings, tmp_path):
 def test_video_cancel_writes_no_clip_and_release_frees_the_pipeline(gpu_settings, tmp_path):
     from pipeline.providers.diffusers_run import release
 
-    engine = base.create("video", "diffusers:image-to-video", gpu_settings())
+    engine = registry.create("video", "diffusers:image-to-video", gpu_settings())
     hero = write_hero(tmp_path / "hero.png", (640, 360))
 
     def progress(percent, step):
@@ -158,8 +160,8 @@ def test_hero_frames_through_the_services(gpu_settings):
 
 def test_unsupported_or_missing_models_are_explained(models, tmp_path):
     settings = make_settings(tmp_path / "d", diffusers_image_model=models["video"])  # an i2v model as t2i
-    assert "diffusers:text-to-image" not in base.available("frame", settings)  # not listed, then failing later
-    with pytest.raises(base.EngineInputError, match="StableVideoDiffusionPipeline .image-to-video"):
-        base.create("frame", "diffusers:text-to-image", settings)
+    assert "diffusers:text-to-image" not in registry.available("frame", settings)  # not listed, then failing later
+    with pytest.raises(errors.EngineInputError, match="StableVideoDiffusionPipeline .image-to-video"):
+        registry.create("frame", "diffusers:text-to-image", settings)
     empty = make_settings(tmp_path / "e", diffusers_image_model=tmp_path / "nothing-here")
-    assert "diffusers:text-to-image" not in base.available("frame", empty)
+    assert "diffusers:text-to-image" not in registry.available("frame", empty)

@@ -128,28 +128,29 @@ def _fake_loads(monkeypatch, fails):
 
 
 def test_out_of_memory_retries_once_with_the_next_lighter_profile(tiny_sd, tmp_path, monkeypatch):
-    from pipeline.engines import base
-    from pipeline.engines.base import FrameRequest
+    from pipeline.engines import registry
+    from pipeline.engines.interfaces import FrameRequest
 
     loads = _fake_loads(monkeypatch, fails={"gpu"})
     settings = make_settings(tmp_path / "d", diffusers_image_model=tiny_sd, diffusers_vram_gb=80.0,
                              diffusers_steps=1, diffusers_long_side=64)
     steps: list[str] = []
-    frame = base.create("frame", "diffusers:text-to-image", settings).render(
+    frame = registry.create("frame", "diffusers:text-to-image", settings).render(
         FrameRequest("a lamp", "1:1"), lambda p, s: steps.append(s))
     assert loads == ["gpu", "model_offload"] and frame.parameters["memory_profile"] == "model_offload"
     assert "Hero frame: not enough GPU memory with gpu; retrying with model_offload" in steps
 
 
 def test_out_of_memory_twice_is_a_clear_message(tiny_sd, tmp_path, monkeypatch):
-    from pipeline.engines import base
-    from pipeline.engines.base import FrameRequest
+    from pipeline import errors
+    from pipeline.engines import registry
+    from pipeline.engines.interfaces import FrameRequest
 
     loads = _fake_loads(monkeypatch, fails=set(planner.PROFILES))
     settings = make_settings(tmp_path / "d", diffusers_image_model=tiny_sd, diffusers_vram_gb=80.0,
                              diffusers_steps=1, diffusers_long_side=64)
-    with pytest.raises(base.EngineInputError) as caught:
-        base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "16:9"))
+    with pytest.raises(errors.EngineInputError) as caught:
+        registry.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "16:9"))
     assert str(caught.value) == ("Not enough GPU memory for Stable Diffusion 1.x/2.x at 64×32: try profile "
                                  f"{planner.lighter('model_offload')} or a shorter clip.")
     assert loads == ["gpu", "model_offload"]
@@ -162,14 +163,14 @@ def test_two_worker_threads_load_a_fresh_process_safely(tiny_sd, tmp_path):
         import threading
         from pathlib import Path
         from tests.conftest import make_settings
-        from pipeline.engines import base
-        from pipeline.engines.base import FrameRequest
+        from pipeline.engines import registry
+        from pipeline.engines.interfaces import FrameRequest
         settings = make_settings(Path({str(tmp_path / 'd')!r}), diffusers_image_model=Path({str(tiny_sd)!r}),
                                  diffusers_steps=1, diffusers_long_side=32)
         errors, loads = [], []
         def render(seed):
             try:
-                base.create("frame", "diffusers:text-to-image", settings).render(
+                registry.create("frame", "diffusers:text-to-image", settings).render(
                     FrameRequest("a lamp", "1:1", seed=seed), lambda p, s: loads.append(s) if "loading" in s else None)
             except Exception as exc:
                 errors.append(repr(exc)[:300])
@@ -183,13 +184,14 @@ def test_two_worker_threads_load_a_fresh_process_safely(tiny_sd, tmp_path):
 
 
 def test_a_job_waiting_for_the_device_reports_it_and_can_be_cancelled(tiny_sd, tmp_path):
-    from pipeline.engines import base
-    from pipeline.engines.base import FrameRequest, JobCancelled
+    from pipeline.engines import registry
+    from pipeline.engines.interfaces import FrameRequest
+    from pipeline.errors import JobCancelled
     from pipeline.models.cache import device_lock
 
     settings = make_settings(tmp_path / "d", diffusers_image_model=tiny_sd, diffusers_steps=1, diffusers_long_side=32,
                              diffusers_device="cpu")
-    engine = base.create("frame", "diffusers:text-to-image", settings)
+    engine = registry.create("frame", "diffusers:text-to-image", settings)
     seen: list[str] = []
 
     def progress(percent, step):

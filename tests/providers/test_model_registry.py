@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from pipeline.engines import base
-from pipeline.engines.base import VideoRequest
+from pipeline import errors
+from pipeline.engines import registry
+from pipeline.engines.interfaces import VideoRequest
 from tests.conftest import make_settings
 from tests.providers.fakes import write_hero
 
@@ -92,14 +93,14 @@ def test_models_report_and_cli_list_only_what_runs(models_dir, tmp_path, monkeyp
 
 def test_engines_are_listed_only_for_runnable_folders(models_dir, tmp_path):
     settings = _settings(tmp_path, models_dir, diffusers_video_model="kandinsky-2-2-decoder")
-    assert "diffusers:image-to-video" not in base.available("video", settings)
-    with pytest.raises(base.EngineInputError, match="KandinskyV22Pipeline is not a pipeline the studio can run"):
-        base.create("video", "diffusers:image-to-video", settings)
+    assert "diffusers:image-to-video" not in registry.available("video", settings)
+    with pytest.raises(errors.EngineInputError, match="KandinskyV22Pipeline is not a pipeline the studio can run"):
+        registry.create("video", "diffusers:image-to-video", settings)
     named = _settings(tmp_path, models_dir, diffusers_video_model="tiny-svd")
-    assert base.create("video", "diffusers:image-to-video", named).folder.name == "tiny-svd"
-    first = base.create("video", "diffusers:image-to-video", _settings(tmp_path, models_dir))
+    assert registry.create("video", "diffusers:image-to-video", named).folder.name == "tiny-svd"
+    first = registry.create("video", "diffusers:image-to-video", _settings(tmp_path, models_dir))
     assert first.folder.name == "LTX-Video-tiny"  # blank: the first runnable folder, by name
-    assert base.create("frame", "diffusers:text-to-image", _settings(tmp_path, models_dir)).folder.name == "tiny-sd"
+    assert registry.create("frame", "diffusers:text-to-image", _settings(tmp_path, models_dir)).folder.name == "tiny-sd"
 
 
 def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir, tmp_path):
@@ -109,7 +110,7 @@ def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir,
     info = engine_info("video", "diffusers:image-to-video", settings)
     assert info["lengths"] == {"durations": None, "fps": 24, "max_frames": 121, "frame_rule": "4k+1",
                                "max_seconds": 5.04}
-    engine = base.create("video", "diffusers:image-to-video", settings)
+    engine = registry.create("video", "diffusers:image-to-video", settings)
     hero = write_hero(tmp_path / "hero.png", (640, 360))
     request = VideoRequest(hero, "slow push in", "blur", seed=2, duration=0.3,
                            prompt="a red shoe. Camera: slow push in.")
@@ -118,7 +119,7 @@ def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir,
     assert (result.width, result.height) == (64, 32)  # TI2V sizes are multiples of 32
     assert result.parameters["inputs"]["prompt"] == "a red shoe. Camera: slow push in."
     assert result.parameters["inputs"]["negative_prompt"] == "blur" and result.parameters["memory_profile"] == "cpu"
-    with pytest.raises(base.EngineInputError, match=r"gives at most 5.04 s \(121 frames at 24 fps\)"):
+    with pytest.raises(errors.EngineInputError, match=r"gives at most 5.04 s \(121 frames at 24 fps\)"):
         engine.animate(VideoRequest(hero, "slow push in", duration=10.0), tmp_path / "long.mp4")
     assert not (tmp_path / "long.mp4").exists()
 
@@ -126,7 +127,7 @@ def test_wan_ti2v_saved_as_wan_pipeline_renders_with_its_own_lengths(models_dir,
 def test_ltx_saved_as_ltx_pipeline_renders_image_to_video(models_dir, tmp_path):
     settings = _settings(tmp_path, models_dir, diffusers_video_model="LTX-Video-tiny")
     hero = write_hero(tmp_path / "hero.png", (640, 360))
-    result = base.create("video", "diffusers:image-to-video", settings).animate(
+    result = registry.create("video", "diffusers:image-to-video", settings).animate(
         VideoRequest(hero, "slow push in", seed=3, duration=0.3, prompt="a lamp. Camera: slow push in."),
         tmp_path / "ltx.mp4")
     assert result.model == "LTXImageToVideoPipeline" and result.frame_count == 9 and result.fps == 24
@@ -134,18 +135,18 @@ def test_ltx_saved_as_ltx_pipeline_renders_image_to_video(models_dir, tmp_path):
 
 
 def test_the_pipeline_stays_loaded_and_another_model_releases_it(models_dir, tmp_path):
-    from pipeline.engines.base import FrameRequest
+    from pipeline.engines.interfaces import FrameRequest
     from pipeline.models.cache import CACHE
 
     hero = write_hero(tmp_path / "hero.png", (640, 360))
     steps: list[str] = []
     settings = _settings(tmp_path, models_dir, diffusers_video_model="Wan2.2-TI2V-5B-tiny")
     for seed in (1, 2):  # two attempts of a group: separate engines, as separate jobs have
-        base.create("video", "diffusers:image-to-video", settings).animate(
+        registry.create("video", "diffusers:image-to-video", settings).animate(
             VideoRequest(hero, "push in", seed=seed, duration=0.3), tmp_path / f"wan{seed}.mp4",
             lambda p, s: steps.append(s))
     assert len([s for s in steps if "loading" in s]) == 1 and len(CACHE.keys()) == 1
-    base.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "1:1", seed=1))
+    registry.create("frame", "diffusers:text-to-image", settings).render(FrameRequest("a lamp", "1:1", seed=1))
     assert [key[1] for key in CACHE.keys()] == ["StableDiffusionPipeline"]  # capacity 1: Wan was released
 
 
@@ -160,7 +161,7 @@ def test_a_group_on_the_local_wan_model_through_the_services(models_dir, tmp_pat
         services.hero_frames.generate(project["id"], "a red shoe on a plinth", 4, seed=5)
         frame = services.hero_frames.list(project["id"])[0]
         services.projects.select_hero_frame(project["id"], frame["id"])
-        with pytest.raises(base.EngineInputError, match="gives at most 5.04 s"):
+        with pytest.raises(errors.EngineInputError, match="gives at most 5.04 s"):
             services.attempts.start_group(project["id"], "slow push in", "", 2, duration=10.0)
         started = services.attempts.start_group(project["id"], "slow push in", "", 2, duration=2.0)
         group = services.attempts.group(started["id"])

@@ -7,8 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from pipeline.engines import base
-from pipeline.engines.base import FrameRequest, PhotoEnhanceOptions, ProviderError, TransientEngineError
+from pipeline.engines import registry
+from pipeline.engines.interfaces import FrameRequest, PhotoEnhanceOptions
+from pipeline.errors import ProviderError, TransientEngineError
 from tests.providers.conftest import OPENAI_KEY
 
 ENHANCED = {"enhanced": "a watch on marble, shot on ARRI Alexa, 100mm macro, soft window light",
@@ -18,7 +19,7 @@ ENHANCED = {"enhanced": "a watch on marble, shot on ARRI Alexa, 100mm macro, sof
 
 
 def _chat(settings):
-    return base.create("prompt", "openai:llm", settings)
+    return registry.create("prompt", "openai:llm", settings)
 
 
 def test_prompt_enhancement_uses_structured_outputs(provider_settings, openai_server):
@@ -81,7 +82,7 @@ def test_a_rejected_key_never_appears_in_the_error(provider_settings, openai_ser
 
 
 def test_image_generation_request_and_cost(provider_settings, openai_server):
-    engine = base.create("frame", "openai:gpt-image-1.5", provider_settings(openai_image_quality="low"))
+    engine = registry.create("frame", "openai:gpt-image-1.5", provider_settings(openai_image_quality="low"))
     frame = engine.render(FrameRequest("a red sneaker, neon", "1:1", seed=3))
     (request,) = openai_server.server.requests("POST", "/v1/images/generations")
     assert request.json == {"prompt": "a red sneaker, neon", "model": "gpt-image-1.5", "size": "1024x1024",
@@ -95,7 +96,7 @@ def test_image_generation_request_and_cost(provider_settings, openai_server):
 
 
 def test_photo_enhancement_uploads_the_photo_to_images_edit(provider_settings, openai_server, png_bytes):
-    engine = base.create("photo", "openai:gpt-image-1-mini", provider_settings())
+    engine = registry.create("photo", "openai:gpt-image-1-mini", provider_settings())
     photo = Image.new("RGB", (300, 200), (150, 110, 80))
     frame = engine.enhance(photo, PhotoEnhanceOptions(sharpen=False, crop_to_aspect="16:9"))
     (request,) = openai_server.server.requests("POST", "/v1/images/edits")
@@ -109,7 +110,7 @@ def test_photo_enhancement_uploads_the_photo_to_images_edit(provider_settings, o
 
 def test_an_unreadable_image_is_a_provider_error(provider_settings, openai_server):
     openai_server.faults = ["malformed"]
-    engine = base.create("frame", "openai:gpt-image-1.5", provider_settings())
+    engine = registry.create("frame", "openai:gpt-image-1.5", provider_settings())
     with pytest.raises(ProviderError, match="cannot be decoded"):
         engine.render(FrameRequest("a lamp", "1:1"))
     assert base64  # keep import (b64 payloads are built by the fake)

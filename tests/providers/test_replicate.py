@@ -3,20 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.engines import base
-from pipeline.engines.base import (
-    FrameRequest,
-    JobCancelled,
-    MemoryCheckpoint,
-    ProviderError,
-    TransientEngineError,
-    VideoRequest,
-)
+from pipeline import errors
+from pipeline.engines import registry
+from pipeline.engines.interfaces import FrameRequest, MemoryCheckpoint, VideoRequest
+from pipeline.errors import JobCancelled, ProviderError, TransientEngineError
 from tests.providers.conftest import REPLICATE_TOKEN
 
 
 def _video(settings, model="replicate:kwaivgi/kling-v2.1"):
-    return base.create("video", model, settings)
+    return registry.create("video", model, settings)
 
 
 def _request(hero, **kw):
@@ -176,7 +171,7 @@ def test_a_start_answered_with_garbage_is_a_clear_error_and_not_retried(provider
 def test_flux_hero_frame(provider_settings, replicate_server, png_bytes):
     replicate_server.output, replicate_server.as_list = png_bytes, True
     replicate_server.metrics = lambda inp: {"predict_time": 0.8, "image_output_count": 1}
-    engine = base.create("frame", "replicate:black-forest-labs/flux-schnell", provider_settings())
+    engine = registry.create("frame", "replicate:black-forest-labs/flux-schnell", provider_settings())
     frame = engine.render(FrameRequest("a perfume bottle on wet rocks", "16:9", seed=77), checkpoint=MemoryCheckpoint())
     sent = replicate_server.creates[0].json["input"]
     assert sent == {"prompt": "a perfume bottle on wet rocks", "seed": 77, "aspect_ratio": "16:9", "num_outputs": 1,
@@ -188,7 +183,7 @@ def test_flux_hero_frame(provider_settings, replicate_server, png_bytes):
 def test_imagen_gets_no_seed_and_the_nearest_ratio(provider_settings, replicate_server, png_bytes):
     replicate_server.output = png_bytes
     replicate_server.metrics = lambda inp: {"image_output_count": 1}
-    engine = base.create("frame", "replicate:google/imagen-4", provider_settings())
+    engine = registry.create("frame", "replicate:google/imagen-4", provider_settings())
     frame = engine.render(FrameRequest("a watch", "4:5", seed=5))
     sent = replicate_server.creates[0].json["input"]
     assert "seed" not in sent and sent["aspect_ratio"] == "3:4"
@@ -206,6 +201,6 @@ def test_unconfigured_replicate_engines_are_hidden_and_refused(tmp_path):
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path)
-    assert not [n for n in base.available("video", settings) if n.startswith("replicate:")]
-    with pytest.raises(base.EngineInputError, match="REPLICATE_API_TOKEN"):
-        base.create("video", "replicate:kwaivgi/kling-v2.1", settings)
+    assert not [n for n in registry.available("video", settings) if n.startswith("replicate:")]
+    with pytest.raises(errors.EngineInputError, match="REPLICATE_API_TOKEN"):
+        registry.create("video", "replicate:kwaivgi/kling-v2.1", settings)

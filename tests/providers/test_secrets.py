@@ -6,8 +6,7 @@ import logging
 
 import pytest
 
-from pipeline.engines.base import EngineInputError
-from pipeline.errors import StudioError
+from pipeline.errors import EngineInputError, StudioError
 from pipeline.services import build_services
 from pipeline.worker import settings_env
 from storage.models import Job

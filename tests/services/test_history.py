@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engines import base as engines
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.prompt_tips import rule_suggestions
 from tests.services import seed
@@ -145,7 +144,7 @@ def test_suggestion_rules_cover_scores_and_tags():
     assert {d for d, w in scoring.DEFAULT_WEIGHTS.items() if w > 0} <= set(DIMENSION_RULES)
 
 
-def test_suggestions_use_the_chat_model_when_configured(services, project, monkeypatch):
+def test_suggestions_use_the_chat_model_when_configured(services, project, monkeypatch, stand_in_engine):
     class FakeLLM:
         name, label = "fake-llm", "Fake chat model"
 
@@ -156,7 +155,7 @@ def test_suggestions_use_the_chat_model_when_configured(services, project, monke
             assert summary["feedback_tags"] == ["too chaotic"]
             return [{"change": "calm it", "why": "chaos", "motion_prompt": "slow gentle push in, locked horizon"}]
 
-    engines.register("prompt", "fake-llm", FakeLLM)
+    stand_in_engine("prompt", "fake-llm", FakeLLM)
     seed.hero(services, project)
     group = seed.group(services, project, "fast whip pan", count=2)
     services.selection.accept_system_pick(group["id"], "", ["too chaotic"])

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline.engines.base import TransientEngineError
+from pipeline.errors import TransientEngineError
 from storage.models import JobStatus, utcnow
 
 

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.engines import base as engines
-from pipeline.engines.base import TransientEngineError
-from pipeline.errors import StudioError
+from pipeline.engines import interfaces, registry
+from pipeline.errors import StudioError, TransientEngineError
 from pipeline.timeline.export import probe
 
 
@@ -109,20 +108,20 @@ def test_attempts_are_scored_and_one_is_picked(services, project):
     assert iteration["iteration_index"] == 2 and iteration["parent_group_id"] == group["id"]
 
 
-def test_a_failing_attempt_fails_alone(services, project, monkeypatch):
+def test_a_failing_attempt_fails_alone(services, project, monkeypatch, stand_in_engine):
     _, frames = _frames(services, project)
     services.projects.select_hero_frame(project["id"], frames[0]["id"])
-    real = engines.create("video", "local-camera-motion")
+    real = registry.create("video", "local-camera-motion")
 
     class Flaky:
         name, label = "flaky-test", "Flaky test engine"
 
-        def animate(self, request, output_path, progress=engines.no_progress):
+        def animate(self, request, output_path, progress=interfaces.no_progress):
             if request.seed % 2 == 1:
                 raise RuntimeError("model exploded")
             return real.animate(request, output_path, progress)
 
-    engines.register("video", "flaky-test", Flaky)
+    stand_in_engine("video", "flaky-test", Flaky)
     group = services.attempts.start_group(project["id"], "pan right", "", 2, duration=2.0, engine="flaky-test",
                                           seed=2)  # seeds 2 and 2 + 7919 (odd): the second one fails
     group = services.attempts.group(group["id"])
@@ -133,22 +132,22 @@ def test_a_failing_attempt_fails_alone(services, project, monkeypatch):
     assert [a["is_system_selected_best"] for a in group["attempts"] if a["status"] == "done"] == [True]
 
 
-def test_transient_engine_errors_are_retried(services, project):
+def test_transient_engine_errors_are_retried(services, project, stand_in_engine):
     _, frames = _frames(services, project)
     services.projects.select_hero_frame(project["id"], frames[0]["id"])
-    real = engines.create("video", "local-camera-motion")
+    real = registry.create("video", "local-camera-motion")
     calls = {"n": 0}
 
     class Busy:
         name, label = "busy-test", "Busy test engine"
 
-        def animate(self, request, output_path, progress=engines.no_progress):
+        def animate(self, request, output_path, progress=interfaces.no_progress):
             calls["n"] += 1
             if calls["n"] < 3:
                 raise TransientEngineError("GPU busy")
             return real.animate(request, output_path, progress)
 
-    engines.register("video", "busy-test", Busy)
+    stand_in_engine("video", "busy-test", Busy)
     group = services.attempts.start_group(project["id"], "static", "", 1, duration=2.0, engine="busy-test")
     attempt = services.attempts.group(group["id"])["attempts"][0]
     assert attempt["status"] == "done" and attempt["job"]["tries"] == 3

@@ -1,11 +1,11 @@
-"""Small interfaces every generation engine implements, plus the registry that finds them by name.
+"""The small interfaces every generation engine implements: requests, results, progress and checkpoints.
 
-Engines know nothing about the database, the queue or Gradio: they take plain requests and return pixels or
-files. A task (pipeline/tasks.py) loads a row, calls an engine, and stores what it made.
+Engines import this module (and pipeline.errors) only; the registry (registry.py) imports the engines, so nothing
+points back up. Engines know nothing about the database, the queue or Gradio: they take plain requests and return
+pixels or files. A task (pipeline/tasks.py) loads a row, calls an engine, and stores what it made.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, runtime_checkable
@@ -19,10 +19,6 @@ ProgressFn = Callable[[float, str], None]
 
 def no_progress(percent: float, step: str) -> None:
     """Default progress callback for callers that do not track progress."""
-
-
-# The errors live in the one error tree (pipeline/errors.py); engines raise them from here as before.
-from pipeline.errors import EngineInputError, JobCancelled, ProviderError, TransientEngineError  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- resumable state
@@ -184,79 +180,17 @@ class VideoEngine(Protocol):
                 checkpoint: EngineCheckpoint | None = None) -> VideoResult: ...
 
 
-# ---------------------------------------------------------------- registry
+# ---------------------------------------------------------------- declaring an engine
 @dataclass(frozen=True)
-class _Entry:
+class EngineSpec:
+    """One engine an engine module offers, listed in its ``ENGINES``. ``wants_settings``: the factory takes
+    ``settings=``. ``configured(settings)``: whether the key or model folder it needs is set (engines without it
+    are always available); ``missing``: what to configure (or settings -> why it is not available)."""
+
+    kind: str
+    name: str
     factory: Callable[..., Any]
     wants_settings: bool = False
-    configured: Callable[[Any], bool] | None = None  # settings -> is its key / model folder set?
-    missing: str | Callable[[Any], str] = ""  # what to configure (or settings -> why it is not available)
+    configured: Callable[[Any], bool] | None = None
+    missing: str | Callable[[Any], str] = ""
 
-
-_FACTORIES: dict[str, dict[str, _Entry]] = {"prompt": {}, "frame": {}, "photo": {}, "video": {}}
-
-
-def register(kind: str, name: str, factory: Callable[..., Any], *, wants_settings: bool = False,
-             configured: Callable[[Any], bool] | None = None, missing: str | Callable[[Any], str] = "") -> None:
-    """Add an engine. `wants_settings`: the factory takes `settings=`. `configured(settings)`: whether the key or
-    model folder it needs is set (engines without it are always available)."""
-    _FACTORIES[kind][name] = _Entry(factory, wants_settings, configured, missing)
-
-
-def create(kind: str, name: str, settings: Any = None, **options: Any) -> Any:
-    """Build an engine. With settings, an engine whose key or model folder is not configured is refused."""
-    _load_builtin_engines()
-    entry = _FACTORIES[kind].get(name)
-    if entry is None:
-        known = ", ".join(available(kind, settings)) or "none"
-        raise EngineInputError(f"Unknown {kind} engine '{name}'. Available: {known}.")
-    if settings is not None and entry.configured is not None and not entry.configured(settings):
-        missing = entry.missing(settings) if callable(entry.missing) else entry.missing
-        raise EngineInputError(f"The {kind} engine '{name}' is not configured: {missing or 'see docs/PROVIDERS.md'}.")
-    if entry.wants_settings:
-        return entry.factory(settings=settings, **options)
-    return entry.factory(**options)
-
-
-def available(kind: str, settings: Any = None) -> list[str]:
-    """Engine names of a kind; engines that need a key or a model folder only when `settings` configures it."""
-    _load_builtin_engines()
-    return sorted(name for name, entry in _FACTORIES[kind].items()
-                  if entry.configured is None or (settings is not None and entry.configured(settings)))
-
-
-_LOADED = False
-_LOAD_LOCK = threading.RLock()
-
-
-def preload() -> None:
-    """Import the engine modules now (~0.3–0.5 s), when a process starts, instead of inside its first request or
-    job; it also keeps job threads from racing through the lazy registry."""
-    _load_builtin_engines()
-
-
-def _load_builtin_engines() -> None:
-    """Import engine modules lazily so that importing the pipeline stays cheap.
-
-    The provider engines import their SDKs (openai, replicate, torch, diffusers) only inside their methods.
-    """
-    global _LOADED
-    if _LOADED:
-        return
-    # Concurrent first callers (web handlers, worker threads) must wait until every engine has registered.
-    with _LOAD_LOCK:
-        if _LOADED:
-            return
-        from pipeline.engines import (  # noqa: F401  # noqa: F401  # noqa: F401
-            diffusers_image,
-            diffusers_video,
-            local_motion,
-            local_photo,
-            local_previz,
-            local_prompt,
-            openai_image,
-            openai_prompt,
-            replicate_image,
-            replicate_video,
-        )
-        _LOADED = True

@@ -23,7 +23,7 @@ def test_standalone_worker_runs_queued_jobs(tmp_path):
     services = build_services(settings)
     project = services.projects.create("Queue test")
     started = services.hero_frames.generate(project["id"], "a teapot, top light", 4, "1:1", 3)
-    assert services.jobs.get(started["job_id"])["status"] == "queued"  # nobody consumes yet
+    assert services.jobs.get(started["job_id"]).status == "queued"  # nobody consumes yet
 
     worker = subprocess.Popen([sys.executable, "-m", "pipeline.worker", "--threads", "1"], cwd=ROOT,
                               env={**os.environ, **settings_env(settings)}, stdout=subprocess.PIPE,

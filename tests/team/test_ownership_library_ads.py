@@ -60,7 +60,7 @@ def _work(services, owner: str, name: str, prompt: str, motion: str, scores=(70.
     """A project of ``owner`` (created through the service, so it is owned) with a hero frame, a scored group of
     attempts (files on disk), a user pick and the first attempt as its final version."""
     with as_user(services, owner):
-        pid = services.projects.create(name, "16:9")["id"]
+        pid = services.projects.create(name, "16:9").id
     with services.db.session() as session:
         frame = HeroFrame(project_id=pid, prompt=prompt, source="generated", engine="local-previz",
                           model="previz", seed=1, aspect_ratio="16:9", width=64, height=36,

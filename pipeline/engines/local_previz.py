@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -87,6 +88,7 @@ class LocalPrevizRenderer:
         _paint_bokeh(image, spec, seeded(request.seed, "bokeh"))
         if spec.light_direction == "back":
             _paint_halo(image, spec)
+        _depth_of_field(image, spec)
 
         progress(55, "painting the subject")
         subject_box = None
@@ -111,6 +113,16 @@ class LocalPrevizRenderer:
             parameters["subject_box"] = [round(x0 / width, 4), round(y0 / height, 4), round(x1 / width, 4),
                                          round(y1 / height, 4)]
         return RenderedFrame(image=frame, seed=request.seed, model=self.name, parameters=parameters)
+
+
+#: Background blur of a long lens (sigma as a fraction of the long side): the subject stays sharp on top of it.
+LENS_BLUR = {"tele": 0.004, "macro": 0.009}
+
+
+def _depth_of_field(image: np.ndarray, spec: SceneSpec) -> None:
+    sigma = LENS_BLUR.get(spec.lens, 0.0) * max(image.shape[:2])
+    if sigma > 0:
+        image[:] = cv2.GaussianBlur(image, (0, 0), sigma)
 
 
 def _paint_haze(image: np.ndarray, spec: SceneSpec, rng: np.random.Generator) -> None:

@@ -8,7 +8,7 @@ reference depth (depth 0 = far background, 1 = nearest).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,13 +21,15 @@ DOLLY_DEPTH_RATE = 0.025  # extra scale of the nearest layer relative to the bac
 PAN_RATE = 0.032  # frame widths (or heights for tilts) per second
 TRUCK_RATE = 0.02
 TRUCK_PARALLAX_RATE = 0.012
-ORBIT_PARALLAX_RATE = 0.012
+ORBIT_PARALLAX_RATE = 0.03
 ORBIT_ROLL_RATE_DEG = 0.12
+ORBIT_TURN_RATE_DEG = 3.0  # how far the subject's surface turns per unit of strength (speed × intensity × s)
+MAX_ORBIT_TURN_DEG = 20.0  # beyond this a single photo's label visibly smears round the edge
 MAX_LOG_ZOOM = math.log(1.8)
 MAX_PAN = 0.45
 MAX_PARALLAX = 0.1  # beyond this a single picture visibly tears at the subject's edges
 STATIC_BREATH = 0.006
-ORBIT_DEPTH_REF = 0.75  # the subject's depth: an orbit pivots around it
+ORBIT_DEPTH_REF = 0.9  # the subject's depth (motion_render.SUBJECT_DEPTH): an orbit pivots around it
 MAX_AIM = 0.3  # a zoom's aim stays this close to the centre (fractions of the frame)
 
 
@@ -41,6 +43,7 @@ class CameraState:
     parallax_y: float = 0.0
     depth_zoom: float = 0.0  # extra relative scale of the nearest layer
     depth_ref: float = 0.0  # depth that the parallax terms leave in place
+    subject_turn_deg: float = 0.0  # the subject's surface turning about its vertical axis (an orbit's pivot)
 
 
 def ease(name: str, t: float) -> float:
@@ -64,8 +67,8 @@ def camera_path(plan: MotionPlan, duration: float, fps: int, aspect: float) -> l
         state = _move_state(plan, p, strength, angle)
         if shake is not None:
             dx, dy, roll = shake[index]
-            state = CameraState(state.zoom, state.offset_x + dx, state.offset_y + dy, state.roll_deg + roll,
-                                state.parallax_x, state.parallax_y, state.depth_zoom, state.depth_ref)
+            state = replace(state, offset_x=state.offset_x + dx, offset_y=state.offset_y + dy,
+                            roll_deg=state.roll_deg + roll)
         states.append(state)
     return states
 
@@ -108,7 +111,11 @@ def _move_state(plan: MotionPlan, p: float, strength: float, angle: float) -> Ca
         shift = min(ORBIT_PARALLAX_RATE * strength * max(plan.parallax, 0.3), MAX_PARALLAX) * p
         roll = ORBIT_ROLL_RATE_DEG * strength * p * sign if plan.allow_rotation else 0.0
         zoom = 1.0 + 0.006 * strength * p if plan.allow_zoom else 1.0
-        return CameraState(zoom=zoom, roll_deg=roll, parallax_x=sign * shift, depth_ref=ORBIT_DEPTH_REF)
+        # The subject holds its place while the background sweeps behind it and its surface turns towards the
+        # side the camera travels from: on a product photo that reads as circling the product, not a slide.
+        turn = min(ORBIT_TURN_RATE_DEG * strength, MAX_ORBIT_TURN_DEG) * p * sign
+        return CameraState(zoom=zoom, roll_deg=roll, parallax_x=sign * shift, depth_ref=ORBIT_DEPTH_REF,
+                           subject_turn_deg=turn)
     if move == "handheld":
         # A slow seeded drift under the shake: an operator never holds exactly still.
         heading = angle * 20.0

@@ -168,6 +168,7 @@ class FrameWarper:
         if self.layers is not None and self.layers.subject_alpha is not None:
             x, y, w, h = cv2.boundingRect((self.layers.subject_alpha > 0).astype(np.uint8))
             self._subject_box = (x - 1, y - 1, x + w + 1, y + h + 1)  # canvas pixels the matte touches, +1 for taps
+            self._rows = _row_extents(self.layers.subject_alpha)
         if self.uses_depth:
             self.grid_x = np.arange(self.width, dtype=np.float32)[None, :]
             self.grid_y = np.arange(self.height, dtype=np.float32)[:, None]
@@ -183,7 +184,8 @@ class FrameWarper:
         return np.hstack([linear, (view_centre - linear @ output_centre)[:, None]]).astype(np.float32)
 
     def has_depth(self, state: CameraState) -> bool:
-        return self.layers is not None and bool(state.parallax_x or state.parallax_y or state.depth_zoom)
+        return self.layers is not None and bool(state.parallax_x or state.parallax_y or state.depth_zoom
+                                                or state.subject_turn_deg)
 
     def render_yuv420(self, state: CameraState) -> np.ndarray:
         """A frame without parallax as one (height * 3/2, width) yuv420p array (BT.709, limited range), ready
@@ -210,7 +212,7 @@ class FrameWarper:
         matrix = self.affine(state)
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
         size = (self.width, self.height)
-        if self.layers is None or not (state.parallax_x or state.parallax_y or state.depth_zoom):
+        if not self.has_depth(state):
             return cv2.warpAffine(self.canvas, matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
         layers = self.layers
         # Background: per-pixel offsets from the smooth ground-plane depth (no edges, so nothing tears).
@@ -238,9 +240,10 @@ class FrameWarper:
         subject_matrix = matrix.copy()
         subject_matrix[:, :2] *= scale
         subject_matrix[:, 2] = centre + (matrix[:, 2] - centre) * scale - shift * subject_relative
-        return self._composite_subject(frame, subject_matrix)
+        return self._composite_subject(frame, subject_matrix, state.subject_turn_deg)
 
-    def _composite_subject(self, frame: np.ndarray, subject_matrix: np.ndarray) -> np.ndarray:
+    def _composite_subject(self, frame: np.ndarray, subject_matrix: np.ndarray, turn_deg: float = 0.0
+                           ) -> np.ndarray:
         """Warp the subject and its matte only over the box the subject covers in this frame (a fraction of
         it), and blend there; the rest of the frame is the background already."""
         x0, y0, x1, y1 = self._subject_box
@@ -256,12 +259,47 @@ class FrameWarper:
         box_matrix[:, 2] += subject_matrix[:, :2] @ np.float32([left, top])
         size = (right - left, bottom - top)
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-        subject = cv2.warpAffine(self.canvas, box_matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
+        if turn_deg:
+            subject = self._turned_subject(box_matrix, size, turn_deg)
+        else:
+            subject = cv2.warpAffine(self.canvas, box_matrix, size, flags=flags, borderMode=cv2.BORDER_REFLECT)
         alpha = cv2.warpAffine(self.layers.subject_alpha, box_matrix, size, flags=flags,
                                borderMode=cv2.BORDER_CONSTANT)
         region = frame[top:bottom, left:right]
         frame[top:bottom, left:right] = cv2.blendLinear(subject, region, alpha, 1.0 - alpha)
         return frame
+
+
+    def _turned_subject(self, box_matrix: np.ndarray, size: tuple[int, int], turn_deg: float) -> np.ndarray:
+        """The subject's pixels as if it turned ``turn_deg`` about its vertical axis: each row of it is a
+        cylinder's front whose surface slides across (most at the middle, none at the outline), so a label moves
+        round the product while the outline stays where it is."""
+        width, height = size
+        xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+        map_x = box_matrix[0, 0] * xs + box_matrix[0, 1] * ys + box_matrix[0, 2]
+        map_y = box_matrix[1, 0] * xs + box_matrix[1, 1] * ys + box_matrix[1, 2]
+        rows = np.clip(np.rint(map_y).astype(np.int32), 0, len(self._rows) - 1)
+        centre, radius = self._rows[rows, 0], self._rows[rows, 1]
+        inside = np.abs(map_x - centre) < radius
+        across = np.clip((map_x - centre) / np.maximum(radius, 1.0), -1.0, 1.0)
+        # A surface point at angle a (sin a = across) shows what was at angle a - turn.
+        source = np.sin(np.clip(np.arcsin(across) - np.radians(turn_deg), -np.pi / 2, np.pi / 2))
+        map_x = np.where(inside, centre + radius * source, map_x).astype(np.float32)
+        return cv2.remap(self.canvas, map_x, map_y.astype(np.float32), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REFLECT)
+
+
+def _row_extents(alpha: np.ndarray) -> np.ndarray:
+    """Per canvas row, (centre, half-width) of the subject's matte (alpha > 0.5); (0, 0) where it is absent."""
+    solid = alpha > 0.5
+    columns = np.arange(alpha.shape[1], dtype=np.float32)[None, :]
+    present = solid.any(axis=1)
+    left = np.where(solid, columns, np.inf).min(axis=1)
+    right = np.where(solid, columns, -np.inf).max(axis=1)
+    extents = np.zeros((alpha.shape[0], 2), np.float32)
+    extents[present, 0] = (left[present] + right[present]) / 2
+    extents[present, 1] = (right[present] - left[present]) / 2
+    return extents
 
 
 def yuv420_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -130,6 +130,37 @@ LIGHT_RULES: list[tuple[str, str]] = [
 ]
 PLACEMENT_X = {"left third": 1 / 3, "centre": 0.5, "right third": 2 / 3}
 
+# Shot types and camera heights a prompt can name (an ad storyboard's scenes name them: "macro detail close-up",
+# "lifestyle moment", "packshot, centred on a pedestal", "dramatic hero reveal").
+SHOT_RULES: list[tuple[str, str]] = [
+    ("macro", r"macro|extreme close-?ups?|detail close-?ups?|details? shots?|texture shots?"),
+    ("packshot", r"pack ?shots?|catalog(?:ue)? shots?|on a (?:pedestal|plinth|podium)|product shots?"),
+    ("tele", r"close-?ups?|tight(?:ly)? framed|tight shots?|telephoto|portrait lens|85 ?mm|100 ?mm|135 ?mm"),
+    ("wide", r"wide(?: shots?|[- ]angle)|establishing|lifestyle|in use|in context|environment(?:al)?|24 ?mm|35 ?mm"),
+]
+CAMERA_HEIGHT_RULES: list[tuple[str, str]] = [
+    ("low", r"low[- ]angle|worm'?s[- ]eye|from below|looking up|hero reveal|towering"),
+    ("high", r"high[- ]angle|top[- ]down|bird'?s[- ]eye|flat ?lay|from above|overhead shot|looking down"),
+    ("eye level", r"eye[- ]level|straight[- ]on"),
+]
+LIFESTYLE_WORDS = r"lifestyle|in use|in context|everyday|at home|on the go|aspirational"
+#: The compositions the candidates of one request walk through (consecutive seeds take consecutive rows), so four
+#: candidates differ on purpose in camera height, lens and placement; whatever the prompt names is kept.
+COMPOSITIONS: list[tuple[str, str, str, str]] = [  # camera height, lens, placement, light
+    ("eye level", "normal", "centre", "left"),
+    ("low", "wide", "left third", "right"),
+    ("high", "normal", "right third", "back"),
+    ("eye level", "tele", "right third", "left"),
+    ("low", "normal", "centre", "right"),
+    ("high", "wide", "left third", "left"),
+    ("eye level", "macro", "centre", "right"),
+    ("low", "tele", "left third", "back"),
+]
+#: Subject height (fraction of the frame's short side) per lens — macro comes closer than the whole subject —
+#: and the horizon per camera height.
+LENS_SCALE = {"wide": (0.26, 0.34), "normal": (0.42, 0.52), "tele": (0.58, 0.66), "macro": (1.1, 1.2)}
+HORIZON = {"low": (0.72, 0.78), "eye level": (0.58, 0.66), "high": (0.34, 0.44)}
+
 
 @dataclass(frozen=True)
 class SceneSpec:
@@ -147,6 +178,8 @@ class SceneSpec:
     monochrome: bool
     hue_jitter: float  # small per-seed colour variation, -1..1
     seed: int
+    camera_height: str = "eye level"  # low, eye level, high
+    lens: str = "normal"  # wide, normal, tele, macro (tele and macro soften the background)
 
     def as_parameters(self) -> dict[str, object]:
         return {
@@ -158,6 +191,8 @@ class SceneSpec:
             "placement": self.placement,
             "accent_colour": self.accent_name,
             "horizon": round(self.horizon, 3),
+            "camera_height": self.camera_height,
+            "lens": self.lens,
             "seed": self.seed,
         }
 
@@ -167,11 +202,12 @@ def plan_scene(prompt: str, seed: int) -> SceneSpec:
     subject, shape = _subject(text)
     setting = _setting(text, subject)
     palette = PALETTES[_palette_name(text, setting, seeded(seed, "palette"))]
-    light, text_without_light = _light(text, palette, seeded(seed, "light"))
-    placement = _placement(text_without_light, subject, seeded(seed, "placement"))
+    composition = Composition.for_prompt(text, subject, seed)
+    light, text_without_light = _light(text, palette, composition.light)
+    placement = _placement(text_without_light, subject, composition)
     rng = seeded(seed, "layout")
     accent_name = _accent_name(text)
-    portrait_like = subject in ("figure", "product", "food")
+    horizon = composition.horizon(rng, setting)
     return SceneSpec(
         subject=subject,
         product_shape=shape,
@@ -180,14 +216,56 @@ def plan_scene(prompt: str, seed: int) -> SceneSpec:
         light_direction=light,
         placement=placement,
         subject_x=float(np.clip(PLACEMENT_X[placement] + rng.uniform(-0.03, 0.03), 0.2, 0.8)),
-        horizon=float(rng.uniform(0.56, 0.70) if setting != "studio" else rng.uniform(0.60, 0.70)),
-        subject_scale=float(rng.uniform(0.42, 0.56) if portrait_like else rng.uniform(0.30, 0.42)),
+        horizon=horizon,
+        subject_scale=composition.subject_scale(rng, subject),
         accent_name=accent_name,
         accent=ACCENT_COLOURS[accent_name] if accent_name else None,
         monochrome=mentions(text, MONOCHROME_WORDS),
         hue_jitter=float(rng.uniform(-1.0, 1.0)),
         seed=seed,
+        camera_height=composition.camera_height,
+        lens=composition.lens,
     )
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Camera height, lens, placement and light of one candidate: what the prompt names, else the seed's row."""
+
+    camera_height: str
+    lens: str
+    placement: str | None  # None: the prompt's placement words (or the subject's habit) decide
+    light: str
+
+    @classmethod
+    def for_prompt(cls, text: str, subject: str, seed: int) -> Composition:
+        height, lens, placement, light = COMPOSITIONS[seed % len(COMPOSITIONS)]
+        shot = next((name for name, words in SHOT_RULES if mentions(text, words)), None)
+        named_height = next((name for name, words in CAMERA_HEIGHT_RULES if mentions(text, words)), None)
+        if shot == "packshot":  # the catalogue shot: centred, eye level, a normal lens
+            height, lens, placement = "eye level", "normal", "centre"
+        elif shot is not None:
+            lens = shot
+        if shot == "macro":
+            height, placement = "eye level", "centre"
+        if named_height:
+            height = named_height
+        if height == "high" and lens in ("tele", "macro"):
+            lens = "normal"  # looking down on a subject that fills the frame leaves no floor to stand it on
+        if subject in ("skyline", "mountains"):
+            lens = "wide" if lens == "macro" else lens
+        return cls(height, lens, placement, light)
+
+    def horizon(self, rng: np.random.Generator, setting: str) -> float:
+        if self.lens == "macro":
+            return float(rng.uniform(0.78, 0.82))  # the subject fills the frame; its base sits low
+        low, high = HORIZON[self.camera_height]
+        return float(rng.uniform(low, high) if setting != "studio" else rng.uniform(max(low, 0.4), high))
+
+    def subject_scale(self, rng: np.random.Generator, subject: str) -> float:
+        low, high = LENS_SCALE[self.lens]
+        portrait_like = subject in ("figure", "product", "food")
+        return float(rng.uniform(low, high) * (1.0 if portrait_like else 0.75))
 
 
 def seeded(seed: int, decision: str) -> np.random.Generator:
@@ -215,7 +293,11 @@ def _setting(text: str, subject: str) -> str:
         return "city"
     if mentions(text, LANDSCAPE_WORDS):
         return "landscape"
-    if mentions(text, STUDIO_WORDS) or subject in ("product", "food"):
+    if mentions(text, STUDIO_WORDS):
+        return "studio"
+    if mentions(text, LIFESTYLE_WORDS):
+        return "outdoor"  # a lifestyle moment is the product out in the world, not on a sweep
+    if subject in ("product", "food"):
         return "studio"
     return "outdoor"
 
@@ -229,35 +311,34 @@ def _palette_name(text: str, setting: str, rng: np.random.Generator) -> str:
     return str(rng.choice(["golden_hour", "clear_day", "blue_hour", "dawn", "overcast"], p=[0.35, 0.25, 0.2, 0.1, 0.1]))
 
 
-def _light(text: str, palette: Palette, rng: np.random.Generator) -> tuple[str, str]:
+def _light(text: str, palette: Palette, composed: str) -> tuple[str, str]:
     """Return the light direction and the prompt with its light phrases removed."""
     for direction, words in LIGHT_RULES:
         match = find_phrase(text, words)
         if match:
             if direction == "side":
-                # "side light" without a side: look for a bare left/right elsewhere, else let the seed choose.
+                # "side light" without a side: look for a bare left/right elsewhere, else the composition's side.
                 rest = strip_phrases(text, words)
                 side = "left" if mentions(rest, "left") else "right" if mentions(rest, "right") else None
-                direction = side or str(rng.choice(["left", "right"]))
+                direction = side or (composed if composed in ("left", "right") else "left")
             return direction, strip_phrases(text, words)
     if palette.name == "overcast":
         return "top", text  # an overcast sky lights from above
-    return str(rng.choice(["left", "right", "back"], p=[0.4, 0.4, 0.2])), text
+    return composed, text
 
 
-def _placement(text: str, subject: str, rng: np.random.Generator) -> str:
+def _placement(text: str, subject: str, composition: Composition) -> str:
     wants_thirds = mentions(text, r"rule of thirds|rule-of-thirds|thirds|off-?cent(?:er|re)")
     if mentions(text, r"left|left third|left side"):
         return "left third"
     if mentions(text, r"right|right third|right side"):
         return "right third"
+    composed = composition.placement or "centre"
     if wants_thirds:
-        return str(rng.choice(["left third", "right third"]))
+        return composed if composed != "centre" else "left third"
     if mentions(text, r"cent(?:er|re)d?|symmetr\w*|middle"):
         return "centre"
-    if subject in ("product", "food", "hero object"):
-        return "centre"  # a packshot is centred unless asked otherwise
-    return str(rng.choice(["left third", "centre", "right third"], p=[0.35, 0.3, 0.35]))
+    return composed
 
 
 def _accent_name(text: str) -> str | None:

@@ -167,6 +167,19 @@ class HistoryService:
             session.flush()
             return FinalChoice(project_id=project.id, final=self._final_view(session, project))
 
+    def set_final_to_pick(self, project_id: int, group_id: int) -> FinalChoice:
+        """Make a group's pick (the user's, else the system's) the project's final version."""
+        with self.db.session() as session:
+            project = _project(session, project_id, self.access, "edit")
+            group = session.get(GenerationGroup, int(group_id))
+            if group is None or group.project_id != project.id:
+                raise NotFound(f"Generation group {group_id} is not part of project '{project.name}'.")
+            pick = _chosen(group)
+            if pick is None:
+                raise StudioError("This group has no pick yet: choose an attempt or wait for the system pick.")
+            pick_id = pick.id
+        return self.set_final(project_id, pick_id)
+
     def final(self, project_id: int) -> FinalVersion | None:
         with self.db.session() as session:
             return self._final_view(session, _project(session, project_id, self.access))

@@ -37,6 +37,14 @@ def layout() -> SimpleNamespace:
     strip = gr.HTML(padding=False, elem_id="timeline-strip")
     playhead = gr.Slider(0, 1, value=0, step=0.05, label="Playhead (s): drag it; the clip under it is selected",
                          elem_id="timeline-playhead")
+    ui = SimpleNamespace(**locals())
+    for part in (_clip_editor, _overlay_editor, _music_editor, _look_and_versions, _gap_filler, _export_panel):
+        vars(ui).update(part())
+    return ui
+
+
+def _clip_editor() -> dict:
+    """The selected clip (in/out, order, transition) beside the preview."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             clip_dd = gr.Dropdown([], label="Clip", elem_id="timeline-clip")
@@ -66,7 +74,11 @@ def layout() -> SimpleNamespace:
             with gr.Row(elem_classes="bottom-row"):
                 preview_btn = gr.Button("▶ Render preview", size="sm")
                 auto_preview = gr.Checkbox(value=True, label="after every edit")
+    return locals()
 
+
+def _overlay_editor() -> dict:
+    """Text overlays."""
     with gr.Accordion("Text overlays", open=False):
         with gr.Row():
             ov_dd = gr.Dropdown([("— new text —", NEW_OVERLAY)], value=NEW_OVERLAY, label="Overlay", scale=2)
@@ -87,6 +99,11 @@ def layout() -> SimpleNamespace:
             ov_add = gr.Button("Add text", size="sm", variant="primary", min_width=70)
             ov_update = gr.Button("Update", size="sm", min_width=70)
             ov_remove = gr.Button("Remove", size="sm", variant="stop", min_width=70)
+    return locals()
+
+
+def _music_editor() -> dict:
+    """Music: a track, its timing, fades and ducking."""
     with gr.Accordion("Music", open=False):
         with gr.Row(elem_classes="bottom-row"):
             music_dd = gr.Dropdown([], label="Track", scale=3)
@@ -103,6 +120,11 @@ def layout() -> SimpleNamespace:
             m_duck = gr.Slider(0, 1, value=0, step=0.05, label="Ducking under clip audio (0 = off)")
             music_btn = gr.Button("Apply music", size="sm", variant="primary", min_width=80)
         music_audio = gr.Audio(label="Listen", type="filepath", interactive=False, visible=False)
+    return locals()
+
+
+def _look_and_versions() -> dict:
+    """The colour grade and fades; opening and comparing versions."""
     with gr.Accordion("Look: colour grade and fades", open=False):
         with gr.Row(elem_classes="bottom-row"):
             grade = gr.Radio(list(GRADE_PRESETS), value="none", label="Colour grade (whole video)")
@@ -118,6 +140,11 @@ def layout() -> SimpleNamespace:
             compare_b = gr.Dropdown([], label="with version", scale=2)
             compare_btn = gr.Button("Compare", size="sm", min_width=80)
         diff_box = gr.HTML(elem_id="timeline-diff")
+    return locals()
+
+
+def _gap_filler() -> dict:
+    """Filling a gap with a generated clip."""
     with gr.Accordion("Fill a gap with a generated clip", open=False):
         gap_info = gr.HTML(gap_html(None))
         with gr.Row(elem_classes="bottom-row"):
@@ -131,6 +158,11 @@ def layout() -> SimpleNamespace:
                                     scale=3)
             gap_suggest = gr.Button("Use the gap of the last edit", size="sm")
             gap_btn = gr.Button("Generate and insert", size="sm", variant="primary")
+    return locals()
+
+
+def _export_panel() -> dict:
+    """Export settings, the job and its result."""
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Row():
@@ -152,5 +184,5 @@ def layout() -> SimpleNamespace:
             export_video = gr.Video(label="Exported video", interactive=False, visible=False, elem_id="export-video",
                                     height=420)
             export_thumb = gr.Image(label="Thumbnail", interactive=False, visible=False, height=140)
+    return locals()
 
-    return SimpleNamespace(**locals())

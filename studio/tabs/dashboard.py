@@ -4,10 +4,12 @@ finals — for this project or all projects, filtered by date range, engine, mod
 the table. `render` turns the service's summary into the tab's values (the benchmark times it too).
 
 In team mode admins also get "Spend per user" (services.limits.spend_by_user()); nobody else is sent its data."""
+from types import SimpleNamespace
+
 import gradio as gr
 
 from pipeline.access import NotAuthorized
-from studio.components import current_tab, private, user_errors
+from studio.components import bind, current_tab, private, user_errors
 from studio.components.html import stat_cards_html
 from studio.components.team import SPEND_COLUMNS, spend_frame, spend_summary_html
 
@@ -76,6 +78,12 @@ def render(services, pid, everything, date_from=None, date_to=None, engine=None,
 
 def build(services, project_id, tabs):
     tab = current_tab()
+    ui = layout(services.settings.team_mode)
+    wire(services, ui, project_id, tab)
+
+
+def layout(team_mode: bool) -> SimpleNamespace:
+    """Create the tab's components (inside the open gr.Tab) and return them by name (spend per user: team mode)."""
     with gr.Row(elem_classes="bottom-row"):
         all_projects = gr.Checkbox(label="All projects", value=False, scale=1, min_width=110)
         date_from = gr.DateTime(include_time=False, type="string", label="From", scale=1)
@@ -85,7 +93,7 @@ def build(services, project_id, tabs):
         tag = gr.Dropdown([ALL], value=ALL, label="Feedback tag", scale=2)
         refresh_btn = gr.Button("↻ Refresh", size="sm", scale=1)
     stats = gr.HTML()
-    if services.settings.team_mode:
+    if team_mode:
         # Hidden until an admin opens the tab; the data is only ever computed (and sent) for an admin.
         with gr.Accordion("Spend per user", open=False, visible=False, elem_id="spend-per-user") as spend_box:
             spend_head = gr.HTML()
@@ -115,51 +123,58 @@ def build(services, project_id, tabs):
         csv_file = gr.File(label="CSV", scale=2, visible=False)
     rows = gr.Dataframe(label=f"Attempts (newest {TABLE_ROWS}; the CSV has all)", interactive=False, wrap=False,
                         max_height=360)
-    filters = [project_id, all_projects, date_from, date_to, engine, model, tag]
+    return SimpleNamespace(**locals())
 
-    @user_errors
-    def refresh(pid, everything, start, end, engine_name, model_name, tag_name):
-        if pid is None and not everything:
-            return gr.skip()
-        options = services.dashboard.options(None if everything else pid)
-        chosen = [value if value in options[key] else ALL
-                  for key, value in (("engines", engine_name), ("models", model_name), ("tags", tag_name))]
-        dropdowns = [gr.Dropdown(choices=[ALL, *options[key]], value=value)
-                     for key, value in zip(("engines", "models", "tags"), chosen)]
-        return (*dropdowns, *render(services, pid, everything, start, end, *chosen))
 
-    outputs = [engine, model, tag, stats, hist_attempts, hist_finals, agreement, best_iter, per_video, final_iter,
-               trend, finals, rows]
-    triggers = [project_id.change, all_projects.change, refresh_btn.click, engine.input, model.input, tag.input,
-                date_from.change, date_to.change] + ([tab.select] if tab is not None else [])
+def wire(services, ui, project_id, tab) -> None:
+    """Connect the tab's events to the handlers below."""
+    filters = [project_id, ui.all_projects, ui.date_from, ui.date_to, ui.engine, ui.model, ui.tag]
+    outputs = [ui.engine, ui.model, ui.tag, ui.stats, ui.hist_attempts, ui.hist_finals, ui.agreement, ui.best_iter,
+               ui.per_video, ui.final_iter, ui.trend, ui.finals, ui.rows]
+    triggers = [project_id.change, ui.all_projects.change, ui.refresh_btn.click, ui.engine.input, ui.model.input,
+                ui.tag.input, ui.date_from.change, ui.date_to.change] + ([tab.select] if tab is not None else [])
+    reload = bind(refresh, services)
     for trigger in triggers:
-        trigger(refresh, filters, outputs, **private)
-
-    @user_errors
-    def on_csv(pid, everything, start, end, engine_name, model_name, tag_name):
-        if pid is None and not everything:
-            return gr.skip()
-        return gr.File(value=services.dashboard.export_csv(
-            project_id=None if everything else pid, date_from=start or None, date_to=end or None,
-            engine=_blank(engine_name), model=_blank(model_name), tag=_blank(tag_name)), visible=True)
-
-    csv_btn.click(on_csv, filters, csv_file, **private)
+        trigger(reload, filters, outputs, **private)
+    ui.csv_btn.click(bind(on_csv, services), filters, ui.csv_file, **private)
 
     if not services.settings.team_mode:
         return
+    spend = bind(on_spend, services)
+    for trigger in [project_id.change, ui.refresh_btn.click] + ([tab.select] if tab is not None else []):
+        trigger(spend, None, [ui.spend_box, ui.spend_head, ui.spend_table], **private)
 
-    def on_spend():
-        try:
-            admin = services.access.actor().is_admin
-        except NotAuthorized:
-            admin = False
-        if not admin:
-            return gr.Accordion(visible=False), gr.skip(), gr.skip()
-        data = services.limits.spend_by_user()
-        return gr.Accordion(visible=True), spend_summary_html(data), spend_frame(data)
 
-    for trigger in [project_id.change, refresh_btn.click] + ([tab.select] if tab is not None else []):
-        trigger(on_spend, None, [spend_box, spend_head, spend_table], **private)
+@user_errors
+def refresh(services, pid, everything, start, end, engine_name, model_name, tag_name):
+    if pid is None and not everything:
+        return gr.skip()
+    options = services.dashboard.options(None if everything else pid)
+    chosen = [value if value in options[key] else ALL
+              for key, value in (("engines", engine_name), ("models", model_name), ("tags", tag_name))]
+    dropdowns = [gr.Dropdown(choices=[ALL, *options[key]], value=value)
+                 for key, value in zip(("engines", "models", "tags"), chosen)]
+    return (*dropdowns, *render(services, pid, everything, start, end, *chosen))
+
+
+@user_errors
+def on_csv(services, pid, everything, start, end, engine_name, model_name, tag_name):
+    if pid is None and not everything:
+        return gr.skip()
+    return gr.File(value=services.dashboard.export_csv(
+        project_id=None if everything else pid, date_from=start or None, date_to=end or None,
+        engine=_blank(engine_name), model=_blank(model_name), tag=_blank(tag_name)), visible=True)
+
+
+def on_spend(services):
+    try:
+        admin = services.access.actor().is_admin
+    except NotAuthorized:
+        admin = False
+    if not admin:
+        return gr.Accordion(visible=False), gr.skip(), gr.skip()
+    data = services.limits.spend_by_user()
+    return gr.Accordion(visible=True), spend_summary_html(data), spend_frame(data)
 
 
 def _blank(value):

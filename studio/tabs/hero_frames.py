@@ -1,11 +1,13 @@
 """Tab 1 · Hero frames: prompt → (enhance) → candidates; inspect, favourite, use as hero, regenerate, mutate;
 upload a photo and enhance it. Frames and jobs are read back from the database on every refresh."""
+from types import SimpleNamespace
+
 import gradio as gr
 
 from pipeline.engines import registry
 from pipeline.engines.interfaces import ASPECT_RATIOS
 from pipeline.errors import StudioError
-from studio.components import current_tab, poll, private, quick, user_errors
+from studio.components import bind, current_tab, poll, private, quick, user_errors
 from studio.components.html import (
     additions_html,
     badge,
@@ -22,6 +24,13 @@ KEEP_FRAMING = "keep framing"
 
 def build(services, project_id, tabs):
     tab = current_tab()
+    ui = layout()
+    wire(services, ui, project_id, tabs, tab)
+
+
+# ------------------------------------------------------------ layout
+def layout() -> SimpleNamespace:
+    """Create the tab's components (inside the open gr.Tab) and return them by name."""
     frame_ids = gr.State([])  # gallery index → frame id, as last shown
     selected = gr.State(None)  # the selected frame id
     job_id = gr.State(None)  # the generation job being watched
@@ -79,158 +88,189 @@ def build(services, project_id, tabs):
                                                                 "sharpen, crop to the project's aspect ratio")
                 upload_btn = gr.Button("Add to hero frames")
                 product_btn = gr.Button("One-click product video from a photo →", size="sm")  # ad composer tab
+    return SimpleNamespace(**locals())
 
-    # ------------------------------------------------------------ readers
-    def gallery_items(pid):
-        frames = services.hero_frames.list(pid)
-        hero = services.projects.get(pid)["selected_hero_frame_id"]
-        return [(f["image"], frame_caption(f, f["id"] == hero)) for f in frames], [f["id"] for f in frames]
 
-    def frame_panel(pid, fid):
-        """details HTML + favourite button for the selected frame."""
-        if fid is None:
-            return frame_details_html(None), gr.Button(value="☆ Favourite")
-        frame = services.hero_frames.get(fid)
-        is_hero = services.projects.get(pid)["selected_hero_frame_id"] == fid
-        return (frame_details_html(frame, is_hero),
-                gr.Button(value="★ Unfavourite" if frame["is_favourite"] else "☆ Favourite"))
-
-    def job_outputs(pid, jid, known_ids):
-        """job card, gallery (only when new frames arrived), frame ids, timer, cancel button."""
-        job = services.jobs.get(jid) if jid is not None else None
-        items, ids = gallery_items(pid)
-        running = not job_finished(job)
-        if job and job["status"] == "succeeded" and ids != known_ids:
-            gr.Info(f"Hero frames ready: {len(job['result'].get('hero_frame_ids', []))} candidates.")
-        return (job_html(job, "Hero frames"), items if ids != known_ids else gr.skip(), ids,
-                gr.Timer(active=running), gr.Button(visible=running))
-
-    def refresh(pid, fid, reset):
-        if pid is None:
-            return gr.skip()
-        running = services.jobs.unfinished(pid, kind="hero_frames")
-        jid = running[0]["id"] if running else None
-        items, ids = gallery_items(pid)
-        fid = fid if fid in ids and not reset else None
-        label = registry.create("frame", services.settings.frame_engine, services.settings).label
-        choices = [(e["label"], e["name"]) for e in services.hero_frames.engines("frame")]
-        job = running[0] if running else None
-        return (items, ids, fid, *frame_panel(pid, fid), jid, job_html(job, "Hero frames"),
-                gr.Timer(active=job is not None), gr.Button(visible=job is not None),
-                badge(label, "engine-badge", "The engine that draws hero frames (setting: frame_engine)"),
-                services.projects.get(pid)["aspect_ratio"] if reset else gr.skip(),
-                gr.Dropdown(choices=choices, value=services.settings.frame_engine) if reset else gr.skip())
-
-    refresh_outputs = [gallery, frame_ids, selected, details, fav_btn, job_id, job_box, timer, cancel_btn,
-                       engine_note, ratio, frame_engine]
-    project_id.change(user_errors(lambda pid: refresh(pid, None, True)), project_id, refresh_outputs, **private)
+# ------------------------------------------------------------ wiring
+def wire(services, ui, project_id, tabs, tab) -> None:
+    """Connect the tab's events to the handlers below."""
+    refresh_outputs = [ui.gallery, ui.frame_ids, ui.selected, ui.details, ui.fav_btn, ui.job_id, ui.job_box, ui.timer,
+                       ui.cancel_btn, ui.engine_note, ui.ratio, ui.frame_engine]
+    project_id.change(user_errors(lambda pid: refresh(services, pid, None, True)), project_id, refresh_outputs,
+                      **private)
     if tab is not None:
-        tab.select(user_errors(lambda pid, fid: refresh(pid, fid, False)), [project_id, selected], refresh_outputs,
-                   **private)
+        tab.select(user_errors(lambda pid, fid: refresh(services, pid, fid, False)), [project_id, ui.selected],
+                   refresh_outputs, **private)
 
-    # ------------------------------------------------------------ prompt enhancement
-    @user_errors
-    def on_enhance(text, r):
-        result = services.hero_frames.enhance_prompt(text, r)
-        return (gr.Group(visible=True), result["original"], gr.Textbox(value=result["enhanced"], interactive=False),
-                additions_html(result["additions"]), False,
-                "Enhanced prompt ready: **Accept**, **Edit** or **Revert**.")
+    ui.enhance_btn.click(bind(on_enhance, services), [ui.prompt, ui.ratio],
+                         [ui.enhance_panel, ui.original_box, ui.enhanced_box, ui.additions, ui.use_enhanced,
+                          ui.prompt_status], **private)
+    ui.accept_btn.click(on_accept, None, [ui.use_enhanced, ui.enhanced_box, ui.prompt_status], **private)
+    ui.edit_btn.click(on_edit, None, [ui.use_enhanced, ui.enhanced_box, ui.prompt_status], **private)
+    ui.revert_btn.click(on_revert, ui.original_box, [ui.use_enhanced, ui.enhance_panel, ui.prompt, ui.prompt_status],
+                        **private)
 
-    def on_accept():
-        return True, gr.Textbox(interactive=False), "Generating with the **enhanced prompt** ✓"
+    job_watch = [ui.job_box, ui.gallery, ui.frame_ids, ui.timer, ui.cancel_btn]
+    ui.generate_btn.click(bind(on_generate, services), [project_id, ui.prompt, ui.use_enhanced, ui.enhanced_box,
+                                                        ui.count, ui.ratio, ui.seed, ui.frame_engine, ui.frame_ids],
+                          [ui.job_id, *job_watch], **private)
+    ui.regen_btn.click(bind(on_regenerate, services), [project_id, ui.selected, ui.count, ui.frame_ids],
+                       [ui.job_id, *job_watch], **private)
+    ui.mutate_btn.click(bind(on_mutate, services), [project_id, ui.selected, ui.mutate_box, ui.count, ui.frame_ids],
+                        [ui.job_id, *job_watch], **private)
+    ui.timer.tick(bind(on_poll, services), [project_id, ui.job_id, ui.frame_ids], job_watch, **poll)
+    ui.cancel_btn.click(bind(on_cancel, services), ui.job_id, ui.job_box, **quick)
 
-    def on_edit():
-        return True, gr.Textbox(interactive=True), "Generating with your **edited enhanced prompt** ✎"
+    frame_panel_outputs = [ui.gallery, ui.frame_ids, ui.selected, ui.details, ui.fav_btn]
+    ui.gallery.select(bind(on_select, services), [project_id, ui.frame_ids], [ui.selected, ui.details, ui.fav_btn],
+                      **private)
+    ui.fav_btn.click(bind(on_favourite, services), [project_id, ui.selected, ui.frame_ids],
+                     [ui.gallery, ui.frame_ids, ui.details, ui.fav_btn], **private)
+    ui.hero_btn.click(bind(on_use_as_hero, services), [project_id, ui.selected], [tabs, ui.gallery, ui.frame_ids],
+                      **private)
+    ui.enhance_photo_btn.click(bind(on_enhance_photo, services), [project_id, ui.selected, ui.crop_to],
+                               frame_panel_outputs, **private)
+    ui.upload_btn.click(bind(on_upload, services), [project_id, ui.upload, ui.upload_enhance],
+                        [*frame_panel_outputs, ui.upload], **private)
+    ui.product_btn.click(lambda: gr.Tabs(selected="ads"), None, tabs, **private)
 
-    def on_revert(original):
-        return (False, gr.Group(visible=False), original or gr.skip(), "Generating with **your prompt**.")
 
-    enhance_btn.click(on_enhance, [prompt, ratio], [enhance_panel, original_box, enhanced_box, additions,
-                                                    use_enhanced, prompt_status], **private)
-    accept_btn.click(on_accept, None, [use_enhanced, enhanced_box, prompt_status], **private)
-    edit_btn.click(on_edit, None, [use_enhanced, enhanced_box, prompt_status], **private)
-    revert_btn.click(on_revert, original_box, [use_enhanced, enhance_panel, prompt, prompt_status], **private)
+# ------------------------------------------------------------ readers
+def gallery_items(services, pid):
+    frames = services.hero_frames.list(pid)
+    hero = services.projects.get(pid)["selected_hero_frame_id"]
+    return [(f["image"], frame_caption(f, f["id"] == hero)) for f in frames], [f["id"] for f in frames]
 
-    # ------------------------------------------------------------ generation and its job
-    job_watch = [job_box, gallery, frame_ids, timer, cancel_btn]
 
-    def start(pid, result, known_ids):
-        return (result["job_id"], *job_outputs(pid, result["job_id"], known_ids))
+def frame_panel(services, pid, fid):
+    """details HTML + favourite button for the selected frame."""
+    if fid is None:
+        return frame_details_html(None), gr.Button(value="☆ Favourite")
+    frame = services.hero_frames.get(fid)
+    is_hero = services.projects.get(pid)["selected_hero_frame_id"] == fid
+    return (frame_details_html(frame, is_hero),
+            gr.Button(value="★ Unfavourite" if frame["is_favourite"] else "☆ Favourite"))
 
-    @user_errors
-    def on_generate(pid, text, use_enh, enhanced, n, r, s, engine_name, known_ids):
-        result = services.hero_frames.generate(pid, text, int(n), r, _seed(s), enhanced if use_enh else None,
-                                               engine=engine_name or None)
-        return start(pid, result, known_ids)
 
-    @user_errors
-    def on_regenerate(pid, fid, n, known_ids):
-        return start(pid, services.hero_frames.regenerate(_need(fid), int(n)), known_ids)
+def job_outputs(services, pid, jid, known_ids):
+    """job card, gallery (only when new frames arrived), frame ids, timer, cancel button."""
+    job = services.jobs.get(jid) if jid is not None else None
+    items, ids = gallery_items(services, pid)
+    running = not job_finished(job)
+    if job and job["status"] == "succeeded" and ids != known_ids:
+        gr.Info(f"Hero frames ready: {len(job['result'].get('hero_frame_ids', []))} candidates.")
+    return (job_html(job, "Hero frames"), items if ids != known_ids else gr.skip(), ids,
+            gr.Timer(active=running), gr.Button(visible=running))
 
-    @user_errors
-    def on_mutate(pid, fid, change, n, known_ids):
-        return start(pid, services.hero_frames.mutate(_need(fid), change, int(n)), known_ids)
 
-    @user_errors
-    def on_poll(pid, jid, known_ids):
-        return job_outputs(pid, jid, known_ids)
+def refresh(services, pid, fid, reset):
+    if pid is None:
+        return gr.skip()
+    running = services.jobs.unfinished(pid, kind="hero_frames")
+    jid = running[0]["id"] if running else None
+    items, ids = gallery_items(services, pid)
+    fid = fid if fid in ids and not reset else None
+    label = registry.create("frame", services.settings.frame_engine, services.settings).label
+    choices = [(e["label"], e["name"]) for e in services.hero_frames.engines("frame")]
+    job = running[0] if running else None
+    return (items, ids, fid, *frame_panel(services, pid, fid), jid, job_html(job, "Hero frames"),
+            gr.Timer(active=job is not None), gr.Button(visible=job is not None),
+            badge(label, "engine-badge", "The engine that draws hero frames (setting: frame_engine)"),
+            services.projects.get(pid)["aspect_ratio"] if reset else gr.skip(),
+            gr.Dropdown(choices=choices, value=services.settings.frame_engine) if reset else gr.skip())
 
-    @user_errors
-    def on_cancel(jid):
-        if jid is None:
-            return gr.skip()
-        return job_html(services.jobs.cancel(jid), "Hero frames")
 
-    generate_btn.click(on_generate, [project_id, prompt, use_enhanced, enhanced_box, count, ratio, seed,
-                                     frame_engine, frame_ids],
-                       [job_id, *job_watch], **private)
-    regen_btn.click(on_regenerate, [project_id, selected, count, frame_ids], [job_id, *job_watch], **private)
-    mutate_btn.click(on_mutate, [project_id, selected, mutate_box, count, frame_ids], [job_id, *job_watch],
-                     **private)
-    timer.tick(on_poll, [project_id, job_id, frame_ids], job_watch, **poll)
-    cancel_btn.click(on_cancel, job_id, job_box, **quick)
+# ------------------------------------------------------------ prompt enhancement
+@user_errors
+def on_enhance(services, text, r):
+    result = services.hero_frames.enhance_prompt(text, r)
+    return (gr.Group(visible=True), result["original"], gr.Textbox(value=result["enhanced"], interactive=False),
+            additions_html(result["additions"]), False,
+            "Enhanced prompt ready: **Accept**, **Edit** or **Revert**.")
 
-    # ------------------------------------------------------------ selection and actions
-    @user_errors
-    def on_select(pid, ids, evt: gr.SelectData):
-        fid = ids[evt.index] if evt.index is not None and evt.index < len(ids) else None
-        return fid, *frame_panel(pid, fid)
 
-    @user_errors
-    def on_favourite(pid, fid, known_ids):
-        frame = services.hero_frames.get(_need(fid))
-        services.hero_frames.set_favourite(fid, not frame["is_favourite"])
-        items, ids = gallery_items(pid)
-        return (items, ids, *frame_panel(pid, fid))
+def on_accept():
+    return True, gr.Textbox(interactive=False), "Generating with the **enhanced prompt** ✓"
 
-    @user_errors
-    def on_use_as_hero(pid, fid):
-        services.projects.select_hero_frame(pid, _need(fid))
-        gr.Info(f"Frame #{fid} is the hero frame. Now describe the camera move.")
-        items, ids = gallery_items(pid)
-        return gr.Tabs(selected="attempts"), items, ids
 
-    @user_errors
-    def on_enhance_photo(pid, fid, crop):
-        frame = services.hero_frames.enhance_photo(_need(fid), crop_to=None if crop == KEEP_FRAMING else crop)
-        items, ids = gallery_items(pid)
-        return (items, ids, frame["id"], *frame_panel(pid, frame["id"]))
+def on_edit():
+    return True, gr.Textbox(interactive=True), "Generating with your **edited enhanced prompt** ✎"
 
-    @user_errors
-    def on_upload(pid, path, enhance):
-        frame = services.hero_frames.upload(pid, path, enhance=bool(enhance))
-        items, ids = gallery_items(pid)
-        gr.Info(f"Photo added as frame #{frame['id']}.")
-        return (items, ids, frame["id"], *frame_panel(pid, frame["id"]), None)
 
-    gallery.select(on_select, [project_id, frame_ids], [selected, details, fav_btn], **private)
-    fav_btn.click(on_favourite, [project_id, selected, frame_ids], [gallery, frame_ids, details, fav_btn], **private)
-    hero_btn.click(on_use_as_hero, [project_id, selected], [tabs, gallery, frame_ids], **private)
-    enhance_photo_btn.click(on_enhance_photo, [project_id, selected, crop_to],
-                            [gallery, frame_ids, selected, details, fav_btn], **private)
-    upload_btn.click(on_upload, [project_id, upload, upload_enhance],
-                     [gallery, frame_ids, selected, details, fav_btn, upload], **private)
-    product_btn.click(lambda: gr.Tabs(selected="ads"), None, tabs, **private)
+def on_revert(original):
+    return (False, gr.Group(visible=False), original or gr.skip(), "Generating with **your prompt**.")
+
+
+# ------------------------------------------------------------ generation and its job
+def start(services, pid, result, known_ids):
+    return (result["job_id"], *job_outputs(services, pid, result["job_id"], known_ids))
+
+
+@user_errors
+def on_generate(services, pid, text, use_enh, enhanced, n, r, s, engine_name, known_ids):
+    result = services.hero_frames.generate(pid, text, int(n), r, _seed(s), enhanced if use_enh else None,
+                                           engine=engine_name or None)
+    return start(services, pid, result, known_ids)
+
+
+@user_errors
+def on_regenerate(services, pid, fid, n, known_ids):
+    return start(services, pid, services.hero_frames.regenerate(_need(fid), int(n)), known_ids)
+
+
+@user_errors
+def on_mutate(services, pid, fid, change, n, known_ids):
+    return start(services, pid, services.hero_frames.mutate(_need(fid), change, int(n)), known_ids)
+
+
+@user_errors
+def on_poll(services, pid, jid, known_ids):
+    return job_outputs(services, pid, jid, known_ids)
+
+
+@user_errors
+def on_cancel(services, jid):
+    if jid is None:
+        return gr.skip()
+    return job_html(services.jobs.cancel(jid), "Hero frames")
+
+
+# ------------------------------------------------------------ selection and actions
+@user_errors
+def on_select(services, pid, ids, evt: gr.SelectData):
+    fid = ids[evt.index] if evt.index is not None and evt.index < len(ids) else None
+    return fid, *frame_panel(services, pid, fid)
+
+
+@user_errors
+def on_favourite(services, pid, fid, known_ids):
+    frame = services.hero_frames.get(_need(fid))
+    services.hero_frames.set_favourite(fid, not frame["is_favourite"])
+    items, ids = gallery_items(services, pid)
+    return (items, ids, *frame_panel(services, pid, fid))
+
+
+@user_errors
+def on_use_as_hero(services, pid, fid):
+    services.projects.select_hero_frame(pid, _need(fid))
+    gr.Info(f"Frame #{fid} is the hero frame. Now describe the camera move.")
+    items, ids = gallery_items(services, pid)
+    return gr.Tabs(selected="attempts"), items, ids
+
+
+@user_errors
+def on_enhance_photo(services, pid, fid, crop):
+    frame = services.hero_frames.enhance_photo(_need(fid), crop_to=None if crop == KEEP_FRAMING else crop)
+    items, ids = gallery_items(services, pid)
+    return (items, ids, frame["id"], *frame_panel(services, pid, frame["id"]))
+
+
+@user_errors
+def on_upload(services, pid, path, enhance):
+    frame = services.hero_frames.upload(pid, path, enhance=bool(enhance))
+    items, ids = gallery_items(services, pid)
+    gr.Info(f"Photo added as frame #{frame['id']}.")
+    return (items, ids, frame["id"], *frame_panel(services, pid, frame["id"]), None)
 
 
 def _need(frame_id):

@@ -7,7 +7,7 @@ from html import escape
 import gradio as gr
 
 from studio.components.errors import user_errors
-from studio.components.layout import quick
+from studio.components.layout import bind, quick
 
 GIB = 1024 ** 3
 
@@ -33,14 +33,15 @@ def models_html(report: dict) -> str:
 
 
 def build(services) -> None:
-    from pipeline.models.report import models_report
-
     with gr.Accordion("Local GPU models", open=False):
         panel = gr.HTML()
         refresh = gr.Button("Scan the models folder", size="sm")
 
-    @user_errors
-    def on_refresh():
-        return models_html(models_report(services.settings))
+    refresh.click(bind(on_refresh, services), None, panel, **quick)
 
-    refresh.click(on_refresh, None, panel, **quick)
+
+@user_errors
+def on_refresh(services):
+    from pipeline.models.report import models_report
+
+    return models_html(models_report(services.settings))

@@ -5,13 +5,14 @@ In team mode (HFS_AUTH=local|hf) also: who is signed in (with their usage this h
 Private / Team can view / Team can edit control for its owner, the owner's name for everyone else. The switcher
 lists only the projects the user may see, and follows when another tab opens a project."""
 from functools import partial
+from types import SimpleNamespace
 
 import gradio as gr
 
 from pipeline.access import NotAuthorized
 from pipeline.engines import registry
 from pipeline.engines.interfaces import ASPECT_RATIOS
-from studio.components import poll, private, user_errors
+from studio.components import bind, poll, private, user_errors
 from studio.components.html import badge, esc
 from studio.components.team import (
     SHARING_CHOICES,
@@ -31,7 +32,13 @@ ENGINE_KINDS = (("prompt", "prompt_engine"), ("frame", "frame_engine"), ("photo"
 
 
 def build(services, project_id, demo, memory=None):
-    settings = services.settings
+    ui = layout(services.settings)
+    wire(services, ui, project_id, demo, memory)
+
+
+# ------------------------------------------------------------ layout
+def layout(settings) -> SimpleNamespace:
+    """Create the bar's components and return them by name (the team-mode ones only in team mode)."""
     team = settings.team_mode
     # Empty while all is well; says at once when the worker stopped (and that it is restarting) or the queue or
     # database does not answer (studio/health.py, also GET /health).
@@ -62,94 +69,116 @@ def build(services, project_id, demo, memory=None):
             rename_box = gr.Textbox(label="Rename the current project", scale=6)
             rename_btn = gr.Button("Rename", scale=1)
         summary_html = gr.HTML()
+    return SimpleNamespace(**locals())
 
-    def engine_badges():
-        labels, local = [], True
-        for kind, field in ENGINE_KINDS:
-            name = getattr(settings, field)
-            local = local and name.startswith("local")
-            try:
-                labels.append(f"{kind}: {registry.create(kind, name).label}")
-            except Exception:  # noqa: BLE001 - an engine that cannot load is shown as such, never hidden
-                labels.append(f"{kind}: {name} (unavailable)")
-        head = badge("Local engines (offline)" if local else "Cloud engines configured", "engine-badge",
-                     "\n".join(labels))
-        details = "".join(f"<li>{esc(label)}</li>" for label in labels)
-        return f"<div>{head}<details><summary><small>engines</small></summary><ul>{details}</ul></details></div>"
 
-    def choices():
-        return [(project_label(p, team), p["id"]) for p in services.projects.list()]
+# ------------------------------------------------------------ wiring
+def wire(services, ui, project_id, demo, memory=None) -> None:
+    """Connect the bar's events to the handlers below."""
+    team = services.settings.team_mode
+    follow_outputs = [ui.project_dd, ui.rename_box] + ([ui.sharing_dd, ui.owner_box] if team else [])
+    demo.load(bind(on_load, services), memory, [project_id, ui.project_dd, ui.engine_html, ui.rename_box,
+                                                ui.summary_html], **private)
+    project_id.change(bind(on_follow, services), project_id, follow_outputs, **private)
+    ui.project_dd.input(bind(on_switch, services), ui.project_dd, [project_id, ui.rename_box], **private)
+    create = bind(on_create, services)
+    create_outputs = [project_id, ui.project_dd, ui.new_name, ui.rename_box]
+    ui.create_btn.click(create, [ui.new_name, ui.new_ratio], create_outputs, **private)
+    ui.new_name.submit(create, [ui.new_name, ui.new_ratio], create_outputs, **private)
+    ui.rename_btn.click(bind(on_rename, services), [project_id, ui.rename_box], [ui.project_dd, ui.rename_box],
+                        **private)
 
-    def summary():
-        values = {**status_summary(services), **settings.public_summary()}
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in values.items())
-        return f"<table class='score-table details-table'>{rows}</table>"
-
-    @user_errors
-    def on_load(remembered=None):
-        project = services.projects.open_or_latest((remembered or {}).get("project_id"))
-        return (project["id"], gr.Dropdown(choices=choices(), value=project["id"]), engine_badges(),
-                project["name"], summary())
-
-    @user_errors
-    def on_switch(selected):
-        project = services.projects.get(selected)
-        return project["id"], project["name"]
-
-    @user_errors
-    def on_create(name, ratio):
-        project = services.projects.create(name, ratio)
-        gr.Info(f"Created project '{project['name']}'.")
-        return project["id"], gr.Dropdown(choices=choices(), value=project["id"]), "", project["name"]
-
-    @user_errors
-    def on_rename(pid, name):
-        project = services.projects.rename(pid, name)
-        return gr.Dropdown(choices=choices(), value=project["id"]), project["name"]
-
-    @user_errors
-    def on_follow(pid):
-        """project_id was set (here or by another tab, e.g. "Open in workspace"): the switcher follows."""
-        if pid is None:
-            return gr.skip()
-        project = services.projects.get(pid)
-        updates = [gr.Dropdown(choices=choices(), value=project["id"]), project["name"]]
-        if team:
-            own = project.get("access") == "own"
-            updates += [gr.Dropdown(value=project.get("sharing") or "private", visible=own),
-                        gr.HTML(value="" if own else owner_html(project), visible=not own)]
-        return updates
-
-    follow_outputs = [project_dd, rename_box] + ([sharing_dd, owner_box] if team else [])
-    demo.load(on_load, memory, [project_id, project_dd, engine_html, rename_box, summary_html], **private)
-    project_id.change(on_follow, project_id, follow_outputs, **private)
-    project_dd.input(on_switch, project_dd, [project_id, rename_box], **private)
-    create_btn.click(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)
-    new_name.submit(on_create, [new_name, new_ratio], [project_id, project_dd, new_name, rename_box], **private)
-    rename_btn.click(on_rename, [project_id, rename_box], [project_dd, rename_box], **private)
-
-    demo.load(partial(banner_html, services), None, health_html, **poll)
-    gr.Timer(HEALTH_REFRESH_SECONDS).tick(partial(banner_html, services), None, health_html, **poll)
+    demo.load(partial(banner_html, services), None, ui.health_html, **poll)
+    gr.Timer(HEALTH_REFRESH_SECONDS).tick(partial(banner_html, services), None, ui.health_html, **poll)
 
     if not team:
         return
+    identity = bind(on_identity, services)
+    demo.load(identity, None, ui.user_html, **private)
+    project_id.change(identity, None, ui.user_html, **private)
+    gr.Timer(USAGE_REFRESH_SECONDS).tick(identity, None, ui.user_html, **poll)
+    ui.sharing_dd.input(bind(on_share, services), [project_id, ui.sharing_dd], ui.project_dd, **private)
 
-    def on_identity():
+
+# ------------------------------------------------------------ readers
+def engine_badges(settings):
+    labels, local = [], True
+    for kind, field in ENGINE_KINDS:
+        name = getattr(settings, field)
+        local = local and name.startswith("local")
         try:
-            actor = services.access.actor()
-        except NotAuthorized as exc:
-            return signed_out_html(settings.auth, str(exc))
-        return identity_html(actor, services.limits.my_usage(), settings.auth)
+            labels.append(f"{kind}: {registry.create(kind, name).label}")
+        except Exception:  # noqa: BLE001 - an engine that cannot load is shown as such, never hidden
+            labels.append(f"{kind}: {name} (unavailable)")
+    head = badge("Local engines (offline)" if local else "Cloud engines configured", "engine-badge",
+                 "\n".join(labels))
+    details = "".join(f"<li>{esc(label)}</li>" for label in labels)
+    return f"<div>{head}<details><summary><small>engines</small></summary><ul>{details}</ul></details></div>"
 
-    @user_errors
-    def on_share(pid, sharing):
-        if pid is None or not sharing:
-            return gr.skip()
-        project = services.projects.share(pid, sharing)
-        gr.Info(f"'{project['name']}': {SHARING_LABELS[project['sharing']].lower()}.")
-        return gr.Dropdown(choices=choices(), value=project["id"])
 
-    demo.load(on_identity, None, user_html, **private)
-    project_id.change(on_identity, None, user_html, **private)
-    gr.Timer(USAGE_REFRESH_SECONDS).tick(on_identity, None, user_html, **poll)
-    sharing_dd.input(on_share, [project_id, sharing_dd], project_dd, **private)
+def choices(services):
+    return [(project_label(p, services.settings.team_mode), p["id"]) for p in services.projects.list()]
+
+
+def summary(services):
+    values = {**status_summary(services), **services.settings.public_summary()}
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in values.items())
+    return f"<table class='score-table details-table'>{rows}</table>"
+
+
+# ------------------------------------------------------------ handlers
+@user_errors
+def on_load(services, remembered=None):
+    project = services.projects.open_or_latest((remembered or {}).get("project_id"))
+    return (project["id"], gr.Dropdown(choices=choices(services), value=project["id"]),
+            engine_badges(services.settings), project["name"], summary(services))
+
+
+@user_errors
+def on_switch(services, selected):
+    project = services.projects.get(selected)
+    return project["id"], project["name"]
+
+
+@user_errors
+def on_create(services, name, ratio):
+    project = services.projects.create(name, ratio)
+    gr.Info(f"Created project '{project['name']}'.")
+    return project["id"], gr.Dropdown(choices=choices(services), value=project["id"]), "", project["name"]
+
+
+@user_errors
+def on_rename(services, pid, name):
+    project = services.projects.rename(pid, name)
+    return gr.Dropdown(choices=choices(services), value=project["id"]), project["name"]
+
+
+@user_errors
+def on_follow(services, pid):
+    """project_id was set (here or by another tab, e.g. "Open in workspace"): the switcher follows."""
+    if pid is None:
+        return gr.skip()
+    project = services.projects.get(pid)
+    updates = [gr.Dropdown(choices=choices(services), value=project["id"]), project["name"]]
+    if services.settings.team_mode:
+        own = project.get("access") == "own"
+        updates += [gr.Dropdown(value=project.get("sharing") or "private", visible=own),
+                    gr.HTML(value="" if own else owner_html(project), visible=not own)]
+    return updates
+
+
+def on_identity(services):
+    try:
+        actor = services.access.actor()
+    except NotAuthorized as exc:
+        return signed_out_html(services.settings.auth, str(exc))
+    return identity_html(actor, services.limits.my_usage(), services.settings.auth)
+
+
+@user_errors
+def on_share(services, pid, sharing):
+    if pid is None or not sharing:
+        return gr.skip()
+    project = services.projects.share(pid, sharing)
+    gr.Info(f"'{project['name']}': {SHARING_LABELS[project['sharing']].lower()}.")
+    return gr.Dropdown(choices=choices(services), value=project["id"])

@@ -2,11 +2,13 @@
 picked one, accept it or choose another (with a reason and feedback tags), mark the FINAL version, iterate (edit
 the prompts and regenerate, or re-roll only some attempts), apply suggested prompt changes, and walk the history
 of versions (workspace_history.py)."""
+from types import SimpleNamespace
+
 import gradio as gr
 
 from pipeline.services.attempts import MAX_ATTEMPTS
 from pipeline.services.prompt_tips import FEEDBACK_TAGS
-from studio.components import current_tab, private, user_errors
+from studio.components import bind, current_tab, private, user_errors
 from studio.components.html import attempt_card_html, group_header_html, group_label, shown_score
 from studio.components.iteration_html import final_banner_html, suggestion_html
 from studio.components.synced_player import attempt_items, player_html, synced_player
@@ -26,6 +28,14 @@ def default_compare(attempts):
 
 def build(services, project_id, tabs):
     tab = current_tab()
+    ui = layout()
+    history = workspace_history.build(services, project_id)  # its own layout and wiring, below this tab's
+    wire(services, ui, project_id, tabs, tab, history)
+
+
+# ------------------------------------------------------------ layout
+def layout() -> SimpleNamespace:
+    """Create the tab's components (inside the open gr.Tab) and return them by name."""
     attempt_ids = gr.State([None] * MAX_ATTEMPTS)  # slot → attempt id
     suggestion = gr.State(None)
 
@@ -70,178 +80,185 @@ def build(services, project_id, tabs):
             suggest_btn = gr.Button("Suggest improvements", size="sm")
             apply_btn = gr.Button("Apply to the prompts above", size="sm")
         suggestion_box = gr.HTML(suggestion_html(None))
-    history_refresh, history_outputs, history_final = workspace_history.build(services, project_id)
-
     slot_outputs = [c for (col, card, _) in slots for c in (col, card)]
+    return SimpleNamespace(**locals())
 
-    # ------------------------------------------------------------ readers
-    def show_group(gid, pid, view_mode, prompts=True):
-        """group header, compare choices, player, slots, attempt ids, re-roll choices, final banner, prompts."""
-        group = services.attempts.group(gid) if gid is not None else None
-        attempts = (group or {}).get("attempts", [])
-        final = services.history.final(pid) if pid is not None else None
-        final_id = final["attempt_id"] if final else None
-        out, ids = [], []
-        for i in range(MAX_ATTEMPTS):
-            a = attempts[i] if i < len(attempts) else None
-            ids.append(a["id"] if a else None)
-            out += [gr.Column(visible=a is not None), attempt_card_html(a, group) if a else ""]
-        choices = [(f"Attempt {a['index']}" + (f" · {shown_score(a)[0]:.1f}" if shown_score(a)[0] is not None
-                                               else f" · {a['status']}"), a["id"])
-                   for a in attempts if a["status"] == "done"]
-        chosen = default_compare(attempts)
-        items = attempt_items([a for a in attempts if a["id"] in chosen], final_id)
-        extra = [gr.skip()] * 3
-        if group and prompts:
-            frame = services.hero_frames.get(group["hero_frame_id"])
-            extra = [group["motion_prompt"], group["negative_prompt"], frame["enhanced_prompt"] or frame["prompt"]]
-        return (group_header_html(group), gr.CheckboxGroup(choices=choices, value=chosen),
-                player_html(items, view_mode, empty="No finished attempts in this group yet."), *out, ids,
-                gr.CheckboxGroup(choices=[(f"Attempt {a['index']}", a["id"]) for a in attempts
-                                          if a["status"] in ("done", "failed", "cancelled")], value=[]),
-                final_banner_html(final), *extra)
 
-    show_outputs = [group_head, compare, player, *slot_outputs, attempt_ids, reroll, final_html, regen_motion,
-                    regen_negative, hero_prompt]
-
-    @user_errors
-    def refresh(pid, current, view_mode):
-        if pid is None:
-            return gr.skip()
-        groups = services.attempts.groups(pid)
-        choices = [(group_label(g), g["id"]) for g in groups]
-        gid = current if current in [g["id"] for g in groups] else (groups[0]["id"] if groups else None)
-        return (gr.Dropdown(choices=choices, value=gid), *show_group(gid, pid, view_mode, current != gid))
-
-    refresh_outputs = [group_dd, *show_outputs]
-    loaders = [project_id.change, refresh_btn.click] + ([tab.select] if tab is not None else [])
+# ------------------------------------------------------------ wiring
+def wire(services, ui, project_id, tabs, tab, history) -> None:
+    """Connect the tab's events to the handlers below; every pick or final change also refreshes the history."""
+    history_refresh, history_outputs, history_final = history
+    show_outputs = [ui.group_head, ui.compare, ui.player, *ui.slot_outputs, ui.attempt_ids, ui.reroll, ui.final_html,
+                    ui.regen_motion, ui.regen_negative, ui.hero_prompt]
+    refresh_outputs = [ui.group_dd, *show_outputs]
+    group_inputs = [ui.group_dd, project_id, ui.mode]
+    loaders = [project_id.change, ui.refresh_btn.click] + ([tab.select] if tab is not None else [])
+    reload = bind(refresh, services)
     for trigger in loaders:
-        trigger(refresh, [project_id, group_dd, mode], refresh_outputs, **private).then(
+        trigger(reload, [project_id, ui.group_dd, ui.mode], refresh_outputs, **private).then(
             history_refresh, project_id, history_outputs, **private)
-    show = user_errors(lambda gid, pid, m: show_group(gid, pid, m, prompts=False))
-    group_dd.input(user_errors(lambda gid, pid, m: show_group(gid, pid, m)), [group_dd, project_id, mode],
-                   show_outputs, **private)
-    history_final.then(show, [group_dd, project_id, mode], show_outputs, **private)
+    show = user_errors(lambda gid, pid, m: show_group(services, gid, pid, m, prompts=False))
+    ui.group_dd.input(user_errors(lambda gid, pid, m: show_group(services, gid, pid, m)), group_inputs,
+                      show_outputs, **private)
+    history_final.then(show, group_inputs, show_outputs, **private)
+    compare = bind(on_compare, services)
+    ui.compare.input(compare, [ui.group_dd, project_id, ui.compare, ui.mode], ui.player, **private)
+    ui.mode.input(compare, [ui.group_dd, project_id, ui.compare, ui.mode], ui.player, **private)
 
-    @user_errors
-    def on_compare(gid, pid, selected, view_mode):
-        if gid is None:
-            return gr.skip()
-        group = services.attempts.group(gid)
-        final = services.history.final(pid) if pid is not None else None
-        wanted = [a for a in group["attempts"] if a["id"] in (selected or [])]
-        if len(wanted) > 4:
-            gr.Warning("The player shows at most 4 attempts: the first 4 are shown.")
-        items = attempt_items(wanted[:4], final["attempt_id"] if final else None)
-        if view_mode == "wipe" and len(items) < 2:
-            gr.Warning("The A/B wipe needs two attempts: tick two.")
-        return player_html(items, view_mode, empty="Tick attempts to compare them here.")
-
-    compare.input(on_compare, [group_dd, project_id, compare, mode], player, **private)
-    mode.input(on_compare, [group_dd, project_id, compare, mode], player, **private)
-
-    # ------------------------------------------------------------ picks and the final version
-    def picked(gid, pid, view_mode, result):
-        if result["agrees_with_system"]:
-            gr.Info("You agree with the system pick. It goes on the timeline.")
-        else:
-            gr.Info("Your pick overrides the system's and goes on the timeline. Noted for the agreement rate.")
-        return show_group(gid, pid, view_mode, prompts=False)
-
-    def make_choose(slot):
-        @user_errors
-        def on_choose(gid, pid, view_mode, ids, why, feedback):
-            if ids[slot] is None:
-                return gr.skip()
-            return picked(gid, pid, view_mode, services.selection.select_attempt(ids[slot], why, feedback))
-        return on_choose
-
-    for i, (_, _, choose) in enumerate(slots):
-        choose.click(make_choose(i), [group_dd, project_id, mode, attempt_ids, reason, tags], show_outputs,
+    for i, (_, _, choose) in enumerate(ui.slots):
+        choose.click(make_choose(services, i), [*group_inputs, ui.attempt_ids, ui.reason, ui.tags], show_outputs,
                      **private).then(history_refresh, project_id, history_outputs, **private)
-
-    @user_errors
-    def on_accept(gid, pid, view_mode, why, feedback):
-        if gid is None:
-            gr.Warning("Pick a generation group first.")
-            return gr.skip()
-        return picked(gid, pid, view_mode, services.selection.accept_system_pick(gid, why, feedback))
-
-    accept_btn.click(on_accept, [group_dd, project_id, mode, reason, tags], show_outputs, **private).then(
+    ui.accept_btn.click(bind(on_accept, services), [*group_inputs, ui.reason, ui.tags], show_outputs,
+                        **private).then(history_refresh, project_id, history_outputs, **private)
+    ui.final_btn.click(bind(on_final, services), [project_id, ui.group_dd, ui.mode], show_outputs, **private).then(
+        history_refresh, project_id, history_outputs, **private)
+    ui.clear_final_btn.click(lambda pid, gid, m: on_final(services, pid, gid, m, clear=True),
+                             [project_id, ui.group_dd, ui.mode], show_outputs, **private).then(
         history_refresh, project_id, history_outputs, **private)
 
+    ui.regen_btn.click(bind(on_regenerate, services), [ui.group_dd, ui.regen_motion, ui.regen_negative,
+                                                       ui.regen_count], tabs, **private)
+    ui.reroll_btn.click(bind(on_reroll, services), [ui.group_dd, ui.reroll], tabs, **private)
+    ui.hero_btn.click(bind(on_hero, services), [project_id, ui.hero_prompt], tabs, **private)
+    ui.suggest_btn.click(bind(on_suggest, services), ui.group_dd, [ui.suggestion, ui.suggestion_box], **private)
+    ui.apply_btn.click(on_apply, ui.suggestion, [ui.regen_motion, ui.regen_negative, ui.iterate_box], **private)
+
+
+# ------------------------------------------------------------ readers
+def show_group(services, gid, pid, view_mode, prompts=True):
+    """group header, compare choices, player, slots, attempt ids, re-roll choices, final banner, prompts."""
+    group = services.attempts.group(gid) if gid is not None else None
+    attempts = (group or {}).get("attempts", [])
+    final = services.history.final(pid) if pid is not None else None
+    final_id = final["attempt_id"] if final else None
+    out, ids = [], []
+    for i in range(MAX_ATTEMPTS):
+        a = attempts[i] if i < len(attempts) else None
+        ids.append(a["id"] if a else None)
+        out += [gr.Column(visible=a is not None), attempt_card_html(a, group) if a else ""]
+    choices = [(f"Attempt {a['index']}" + (f" · {shown_score(a)[0]:.1f}" if shown_score(a)[0] is not None
+                                           else f" · {a['status']}"), a["id"])
+               for a in attempts if a["status"] == "done"]
+    chosen = default_compare(attempts)
+    items = attempt_items([a for a in attempts if a["id"] in chosen], final_id)
+    extra = [gr.skip()] * 3
+    if group and prompts:
+        frame = services.hero_frames.get(group["hero_frame_id"])
+        extra = [group["motion_prompt"], group["negative_prompt"], frame["enhanced_prompt"] or frame["prompt"]]
+    return (group_header_html(group), gr.CheckboxGroup(choices=choices, value=chosen),
+            player_html(items, view_mode, empty="No finished attempts in this group yet."), *out, ids,
+            gr.CheckboxGroup(choices=[(f"Attempt {a['index']}", a["id"]) for a in attempts
+                                      if a["status"] in ("done", "failed", "cancelled")], value=[]),
+            final_banner_html(final), *extra)
+
+
+@user_errors
+def refresh(services, pid, current, view_mode):
+    if pid is None:
+        return gr.skip()
+    groups = services.attempts.groups(pid)
+    choices = [(group_label(g), g["id"]) for g in groups]
+    gid = current if current in [g["id"] for g in groups] else (groups[0]["id"] if groups else None)
+    return (gr.Dropdown(choices=choices, value=gid), *show_group(services, gid, pid, view_mode, current != gid))
+
+
+@user_errors
+def on_compare(services, gid, pid, selected, view_mode):
+    if gid is None:
+        return gr.skip()
+    group = services.attempts.group(gid)
+    final = services.history.final(pid) if pid is not None else None
+    wanted = [a for a in group["attempts"] if a["id"] in (selected or [])]
+    if len(wanted) > 4:
+        gr.Warning("The player shows at most 4 attempts: the first 4 are shown.")
+    items = attempt_items(wanted[:4], final["attempt_id"] if final else None)
+    if view_mode == "wipe" and len(items) < 2:
+        gr.Warning("The A/B wipe needs two attempts: tick two.")
+    return player_html(items, view_mode, empty="Tick attempts to compare them here.")
+
+
+# ------------------------------------------------------------ picks and the final version
+def picked(services, gid, pid, view_mode, result):
+    if result["agrees_with_system"]:
+        gr.Info("You agree with the system pick. It goes on the timeline.")
+    else:
+        gr.Info("Your pick overrides the system's and goes on the timeline. Noted for the agreement rate.")
+    return show_group(services, gid, pid, view_mode, prompts=False)
+
+
+def make_choose(services, slot):
     @user_errors
-    def on_final(pid, gid, view_mode, clear=False):
-        if pid is None or (gid is None and not clear):
-            gr.Warning("Pick a generation group first.")
+    def on_choose(gid, pid, view_mode, ids, why, feedback):
+        if ids[slot] is None:
             return gr.skip()
-        if clear:
-            services.history.set_final(pid, None)
-            gr.Info("The project has no final version now.")
-        else:
-            group = services.attempts.group(gid)
-            pick = next((a for a in group["attempts"] if a["is_user_selected_best"]), None) or \
-                next((a for a in group["attempts"] if a["is_system_selected_best"]), None)
-            if pick is None:
-                gr.Warning("This group has no pick yet: choose an attempt or wait for the system pick.")
-                return gr.skip()
-            result = services.history.set_final(pid, pick["id"])
-            gr.Info(f"{result['final']['label']} is the project's final version.")
-        return show_group(gid, pid, view_mode, prompts=False)
+        return picked(services, gid, pid, view_mode, services.selection.select_attempt(ids[slot], why, feedback))
+    return on_choose
 
-    final_btn.click(on_final, [project_id, group_dd, mode], show_outputs, **private).then(
-        history_refresh, project_id, history_outputs, **private)
-    clear_final_btn.click(lambda pid, gid, m: on_final(pid, gid, m, clear=True), [project_id, group_dd, mode],
-                          show_outputs, **private).then(history_refresh, project_id, history_outputs, **private)
 
-    # ------------------------------------------------------------ iterating
-    @user_errors
-    def on_regenerate(gid, motion, negative, n):
-        if gid is None:
-            gr.Warning("Pick a generation group first.")
-            return gr.skip()
-        view = services.attempts.regenerate(gid, motion, negative, int(n))
-        gr.Info(f"Iteration {view['iteration_index']} started as group {view['id']}.")
-        return gr.Tabs(selected="attempts")
+@user_errors
+def on_accept(services, gid, pid, view_mode, why, feedback):
+    if gid is None:
+        gr.Warning("Pick a generation group first.")
+        return gr.skip()
+    return picked(services, gid, pid, view_mode, services.selection.accept_system_pick(gid, why, feedback))
 
-    regen_btn.click(on_regenerate, [group_dd, regen_motion, regen_negative, regen_count], tabs, **private)
 
-    @user_errors
-    def on_reroll(gid, selected):
-        if gid is None or not selected:
-            gr.Warning("Tick the attempts to re-roll first.")
-            return gr.skip()
-        view = services.history.rerun_attempts(gid, selected)
-        gr.Info(f"Iteration {view['iteration_index']} (group {view['id']}): {len(view['job_ids'])} attempt(s) "
-                "re-rolled, the others carried over.")
-        return gr.Tabs(selected="attempts")
+@user_errors
+def on_final(services, pid, gid, view_mode, clear=False):
+    if pid is None or (gid is None and not clear):
+        gr.Warning("Pick a generation group first.")
+        return gr.skip()
+    if clear:
+        services.history.set_final(pid, None)
+        gr.Info("The project has no final version now.")
+    else:
+        result = services.history.set_final_to_pick(pid, gid)
+        gr.Info(f"{result['final']['label']} is the project's final version.")
+    return show_group(services, gid, pid, view_mode, prompts=False)
 
-    reroll_btn.click(on_reroll, [group_dd, reroll], tabs, **private)
 
-    @user_errors
-    def on_hero(pid, prompt):
-        project = services.projects.get(pid)
-        started = services.hero_frames.generate(pid, prompt, 4, project["aspect_ratio"])
-        gr.Info(f"Hero frames queued (job #{started['job_id']}): pick one as hero, then generate attempts.")
-        return gr.Tabs(selected="hero")
+# ------------------------------------------------------------ iterating
+@user_errors
+def on_regenerate(services, gid, motion, negative, n):
+    if gid is None:
+        gr.Warning("Pick a generation group first.")
+        return gr.skip()
+    view = services.attempts.regenerate(gid, motion, negative, int(n))
+    gr.Info(f"Iteration {view['iteration_index']} started as group {view['id']}.")
+    return gr.Tabs(selected="attempts")
 
-    hero_btn.click(on_hero, [project_id, hero_prompt], tabs, **private)
 
-    @user_errors
-    def on_suggest(gid):
-        if gid is None:
-            gr.Warning("Pick a generation group first.")
-            return gr.skip()
-        result = services.history.suggest(gid)
-        return result, suggestion_html(result)
+@user_errors
+def on_reroll(services, gid, selected):
+    if gid is None or not selected:
+        gr.Warning("Tick the attempts to re-roll first.")
+        return gr.skip()
+    view = services.history.rerun_attempts(gid, selected)
+    gr.Info(f"Iteration {view['iteration_index']} (group {view['id']}): {len(view['job_ids'])} attempt(s) "
+            "re-rolled, the others carried over.")
+    return gr.Tabs(selected="attempts")
 
-    suggest_btn.click(on_suggest, group_dd, [suggestion, suggestion_box], **private)
 
-    def on_apply(result):
-        if not result or not result.get("changes"):
-            gr.Warning("There is no suggestion to apply: press 'Suggest improvements' first.")
-            return gr.skip(), gr.skip(), gr.skip()
-        gr.Info("Applied to the motion and negative prompts: regenerate when ready.")
-        return result["proposed"]["motion_prompt"], result["proposed"]["negative_prompt"], gr.Accordion(open=True)
+@user_errors
+def on_hero(services, pid, prompt):
+    project = services.projects.get(pid)
+    started = services.hero_frames.generate(pid, prompt, 4, project["aspect_ratio"])
+    gr.Info(f"Hero frames queued (job #{started['job_id']}): pick one as hero, then generate attempts.")
+    return gr.Tabs(selected="hero")
 
-    apply_btn.click(on_apply, suggestion, [regen_motion, regen_negative, iterate_box], **private)
+
+@user_errors
+def on_suggest(services, gid):
+    if gid is None:
+        gr.Warning("Pick a generation group first.")
+        return gr.skip()
+    result = services.history.suggest(gid)
+    return result, suggestion_html(result)
+
+
+def on_apply(result):
+    if not result or not result.get("changes"):
+        gr.Warning("There is no suggestion to apply: press 'Suggest improvements' first.")
+        return gr.skip(), gr.skip(), gr.skip()
+    gr.Info("Applied to the motion and negative prompts: regenerate when ready.")
+    return result["proposed"]["motion_prompt"], result["proposed"]["negative_prompt"], gr.Accordion(open=True)

@@ -127,7 +127,7 @@ def attempt_card_html(attempt: AttemptView, group: GroupView | None = None) -> s
         parts.append(f"<div class='job-error'>{esc(attempt.error)}</div>")
     badges = []
     if attempt.is_system_selected_best:
-        reason = (group or {}).get("selection_reason") or ""
+        reason = (group.selection_reason if group else None) or ""
         badges.append(badge("★ System pick", "pick-badge", reason))
     if attempt.is_user_selected_best:
         badges.append(badge("✔ Your pick", "user-badge"))

@@ -82,14 +82,14 @@ def test_final_version_is_validated(services, project, chain):
 
 def test_final_from_a_groups_pick(services, project, chain):
     first, _ = chain
-    system = next(a for a in first["attempts"] if a["is_system_selected_best"])
-    assert services.history.set_final_to_pick(project["id"], first["id"])["final"]["attempt_id"] == system["id"]
-    mine = next(a for a in first["attempts"] if not a["is_system_selected_best"])
-    services.selection.select_attempt(mine["id"], "", [])
-    assert services.history.set_final_to_pick(project["id"], first["id"])["final"]["attempt_id"] == mine["id"]
+    system = next(a for a in first.attempts if a.is_system_selected_best)
+    assert services.history.set_final_to_pick(project.id, first.id).final.attempt_id == system.id
+    mine = next(a for a in first.attempts if not a.is_system_selected_best)
+    services.selection.select_attempt(mine.id, "", [])
+    assert services.history.set_final_to_pick(project.id, first.id).final.attempt_id == mine.id
     other = services.projects.create("Other")
     with pytest.raises(NotFound):
-        services.history.set_final_to_pick(other["id"], first["id"])
+        services.history.set_final_to_pick(other.id, first.id)
 
 
 def test_rerun_only_some_attempts(services, project):

@@ -45,6 +45,6 @@ def test_uploaded_music_is_private_to_its_uploader(tmp_path):
         with as_user(services, "bob"):
             # the bed alice chose stays usable to an editor (e.g. changing its volume)
             view = services.timeline.apply(alice_project, "set_music", track=track, volume=0.5)
-            assert view["edit_list"]["music"]["track"] == track
+            assert view.edit_list["music"]["track"] == track
     finally:
         services.close()

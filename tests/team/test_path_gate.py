@@ -59,9 +59,9 @@ def test_own_spellings_are_stored_canonically_and_unknown_tracks_refused_at_once
             project = services.projects.create("Alice", "16:9").id
             track = services.timeline.upload_music(project, str(_wav(tmp_path / "song.wav")), use=False)["track"]["id"]
             view = services.timeline.apply(project, "set_music", track=track.replace("/", "\\"))
-            assert view["edit_list"]["music"]["track"] == track
+            assert view.edit_list["music"]["track"] == track
             view = services.timeline.apply(project, "set_music", track=".\\\\morning-canopy.m4a")
-            assert view["edit_list"]["music"]["track"] == "morning-canopy"  # a library file, stored by its id
+            assert view.edit_list["music"]["track"] == "morning-canopy"  # a library file, stored by its id
             with pytest.raises(StudioError, match="Music track 'no-such-track' does not exist"):
                 services.timeline.apply(project, "set_music", track="no-such-track")
             assert services.timeline.get(project).edit_list["music"]["track"] == "morning-canopy"
@@ -86,7 +86,7 @@ def test_a_stored_bed_naming_an_export_is_refused_at_export(tmp_path):
             secret.write_bytes(b"x")
             from pipeline.timeline.edit_list import EditList
 
-            edit = ops.set_music(EditList.from_dict(head["edit_list"]), "exports\\p9-v1-000000000000.mp4")
+            edit = ops.set_music(EditList.from_dict(head.edit_list), "exports\\p9-v1-000000000000.mp4")
             services.timeline._apply_edit(project, edit, "old bed")
             with pytest.raises(StudioError, match="does not exist"):
                 services.timeline.export(project, "crop")

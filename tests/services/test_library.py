@@ -70,7 +70,7 @@ def test_rerun_clone_and_download(services, studio):
 
     # into another project: the hero frame is copied in first
     view = services.library.start_from_settings(perfume_project.id, {**settings, "attempt_count": 1})
-    assert view.project_id == perfume_project.id and view.hero_frame_id != settings.hero_frame_id
+    assert view.project_id == perfume_project.id and view.hero_frame_id != settings["hero_frame_id"]
     copied = services.hero_frames.get(view.hero_frame_id)
     assert copied.project_id == perfume_project.id and Path(copied.image).is_file()
     assert copied.parameters["cloned_from_frame_id"] == settings["hero_frame_id"]

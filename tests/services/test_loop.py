@@ -176,7 +176,7 @@ def test_timeline_from_picks_edit_and_export(services, project):
     assert services.timeline.get(project.id).version == 3  # the failed edit saved nothing
 
     track = services.timeline.music_tracks()[0]
-    timeline = services.timeline.apply(project.id, "set_music", track=track.id, volume=0.3)
+    timeline = services.timeline.apply(project.id, "set_music", track=track["id"], volume=0.3)
     export = services.timeline.export(project.id, "letterbox")
     job = services.jobs.get(export["job_id"])
     assert job.status == "succeeded", job

@@ -276,8 +276,8 @@ def test_delivery_export_in_4_5_with_a_readable_download_name(settings, services
     assert result["download_name"] == f"Test project – v{started['version']}.mp4"
     assert Path(result["file"]).name.startswith(f"p{pid}-v{started['version']}-")
     assert (result["width"], result["height"]) == (360, 450)
-    listed = next(v for v in tl.versions(pid) if v.version == started.version)
-    assert listed.download_name == result.download_name and listed.exported_file == result["file"]
+    listed = next(v for v in tl.versions(pid) if v.version == started["version"])
+    assert listed.download_name == result["download_name"] and listed.exported_file == result["file"]
 
 
 def test_fill_a_gap_through_the_attempts_pipeline(services, project, timeline):

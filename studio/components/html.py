@@ -223,7 +223,7 @@ def frame_details_html(frame: FrameView | None, is_hero: bool = False) -> str:
     body += f"<tr><th>⚠ resolution</th><td class='warn'>{esc(warning)}</td></tr>" if warning else ""
     extra = (f"<details><summary>parameters</summary><table class='score-table'>{param_rows}</table></details>"
              if param_rows else "")
-    return (f"<div><b>Frame #{frame['id']}</b>{hero}{fav}<table class='score-table details-table'>{body}</table>"
+    return (f"<div><b>Frame #{frame.id}</b>{hero}{fav}<table class='score-table details-table'>{body}</table>"
             f"{extra}</div>")
 
 

@@ -85,7 +85,7 @@ def compare_metrics_html(result: Comparison | None) -> str:
     if not result:
         return ""
     attempts = result.attempts
-    head = "".join(f"<th>{esc(a['label'])}{' ' + badge('FINAL', 'pick-badge') if a.get('is_final') else ''}</th>"
+    head = "".join(f"<th>{esc(a.label)}{' ' + badge('FINAL', 'pick-badge') if a.is_final else ''}</th>"
                    for a in attempts)
     head += "<th>Δ (last − first)</th>" if len(attempts) == 2 else ""
     rows = []
@@ -96,8 +96,8 @@ def compare_metrics_html(result: Comparison | None) -> str:
         delta = row.deltas[-1] if len(attempts) == 2 else None
         colour = "" if not delta else (" style='color:#16a34a'" if delta > 0 else " style='color:#dc2626'")
         values += (f"<td{colour}>{'' if delta is None else f'{delta:+.3f}'}</td>" if len(attempts) == 2 else "")
-        rows.append(f"<tr><td>{esc(dimension_name(row['dimension']))}</td>{values}</tr>")
-    prompts = "".join(f"<div><small><b>{esc(a['label'])}</b> iteration {a['iteration']}: "
-                      f"“{esc(a['motion_prompt'])}”</small></div>" for a in attempts)
+        rows.append(f"<tr><td>{esc(dimension_name(row.dimension))}</td>{values}</tr>")
+    prompts = "".join(f"<div><small><b>{esc(a.label)}</b> iteration {a.iteration}: "
+                      f"“{esc(a.motion_prompt)}”</small></div>" for a in attempts)
     return (f"<table class='score-table'><thead><tr><th>dimension</th>{head}</tr></thead><tbody>{''.join(rows)}"
             f"</tbody></table>{prompts}")

@@ -177,7 +177,7 @@ def assemble(plan: AdPlan, shots: dict[int, list[ShotMedia]], *, end_card: str |
         start = min(start + 0.15, end - 0.5)
         overlays.append(Overlay(text=wrap(scene.text_overlay, plan.aspect_ratio), font="sans-bold",
                                 size=SCENE_TEXT_SIZE, colour=colours.get(scene.number, "#FFFFFF"),
-                                position="bottom", start=max(0.0, start), end=end, animation="slide_up",
+                                position="auto", start=max(0.0, start), end=end, animation="slide_up",
                                 animation_duration=0.3, shadow=True))
     if 0 in spans:
         start, end = window(0)

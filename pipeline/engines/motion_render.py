@@ -88,6 +88,21 @@ def subject_centre(image: np.ndarray) -> tuple[float, float] | None:
     return (moments["m10"] / moments["m00"] / w - 0.5, moments["m01"] / moments["m00"] / h - 0.5)
 
 
+def subject_box(image: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The hero subject's bounding box (x0, y0, x1, y1 as fractions of the picture), or None when the picture
+    has no clear subject (the same classical segmentation the parallax moves use)."""
+    height, width = image.shape[:2]
+    scale = DEPTH_WORK_SIDE / max(height, width)
+    small = cv2.resize(image, (max(16, round(width * scale)), max(16, round(height * scale))),
+                       interpolation=cv2.INTER_AREA)
+    mask = _subject_mask(small)
+    if mask is None or not mask.any():
+        return None
+    x, y, w, h = cv2.boundingRect(mask)
+    rows, columns = mask.shape[:2]
+    return (x / columns, y / rows, (x + w) / columns, (y + h) / rows)
+
+
 def _subject_mask(small: np.ndarray) -> np.ndarray | None:
     lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     h, w = lab.shape[:2]

@@ -49,8 +49,8 @@ GRADE_PRESETS: tuple[str, ...] = ("none", "cinematic", "luxury", "vibrant")
 # Overlay fonts by role; pipeline/timeline/overlays.py maps each to a font file (from the installed gradio wheel).
 FontName = Literal["sans", "sans-bold", "serif", "display", "mono"]
 FONT_NAMES: tuple[str, ...] = ("sans", "sans-bold", "serif", "display", "mono")
-OverlayPosition = Literal["top", "center", "bottom", "custom"]
-OVERLAY_POSITIONS: tuple[str, ...] = ("top", "center", "bottom", "custom")
+OverlayPosition = Literal["auto", "top", "center", "bottom", "custom"]
+OVERLAY_POSITIONS: tuple[str, ...] = ("auto", "top", "center", "bottom", "custom")
 OverlayAnimation = Literal["none", "fade", "slide_up"]
 OVERLAY_ANIMATIONS: tuple[str, ...] = ("none", "fade", "slide_up")
 NAMED_COLOURS = {"white": "#FFFFFF", "black": "#000000", "gold": "#D4AF37", "yellow": "#FFD400",
@@ -257,8 +257,9 @@ def parse_colour(value: Any) -> str:
 class Overlay(_Model):
     """Text over the video from ``start`` to ``end`` (timeline seconds).
 
-    ``size`` is the font size in pixels at 1080p (scaled with the output's short side). ``position`` top, center
-    or bottom (safe margins), or custom with ``x``/``y`` = the text's centre as fractions of the frame width and
+    ``size`` is the font size in pixels at 1080p (scaled with the output's short side). ``position`` auto (the
+    bottom or top band, whichever keeps clear of the subject of the clips under it), top, center or bottom (safe
+    margins), or custom with ``x``/``y`` = the text's centre as fractions of the frame width and
     height. ``animation``: fade in and out over ``animation_duration``; slide_up rises into place while fading
     in (and fades out). ``shadow`` adds a soft drop shadow for legibility on any footage.
     Overlays that reach past the end of the timeline are cut at the end on export.
@@ -269,7 +270,7 @@ class Overlay(_Model):
     font: FontName = "sans-bold"
     size: int = Field(default=72, ge=8, le=400)
     colour: str = "#FFFFFF"
-    position: OverlayPosition = "bottom"
+    position: OverlayPosition = "auto"
     x: float | None = Field(default=None, ge=0.0, le=1.0)
     y: float | None = Field(default=None, ge=0.0, le=1.0)
     start: float = Field(default=0.0, ge=0.0)

@@ -385,6 +385,7 @@ def build_command(
     output frame count. Text overlays are drawn into PNGs in ``work_dir`` (required when there are overlays).
     ``quality`` picks the encoder settings (QUALITIES); ``preset`` and ``crf`` override its x264 ones."""
     from .overlays import place
+    from .safe_areas import clip_subject_boxes
 
     settings = encoding(quality, preset, crf)
     _check_options(fit, settings.preset, settings.crf)
@@ -402,7 +403,8 @@ def build_command(
         for k, overlay in enumerate(edit.overlays):
             if overlay.start >= total_frames / fps:
                 continue
-            item = place(overlay, width, height, Path(work_dir) / f"overlay-{k}.png")
+            avoid = clip_subject_boxes(plans, fps, overlay.start, overlay.end) if overlay.position == "auto" else ()
+            item = place(overlay, width, height, Path(work_dir) / f"overlay-{k}.png", avoid)
             placed.append((inputs.add("-i", str(item.path)), item))
     graph: list[str] = []
     working = g.working_size(plans, width, height)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .edit_list import Overlay
+from .safe_areas import BOTTOM_EDGE, TOP_EDGE, Box, auto_position
 
 # role -> candidate files: ("gradio", path under gradio's static font folder) or ("dejavu", file name). Web fonts
 # are often subsets (split by unicode range), so every candidate is checked to cover the text it must draw.
@@ -142,22 +144,26 @@ def render_text(overlay: Overlay, font_px: int):
     return Image.alpha_composite(image, text)
 
 
-def place(overlay: Overlay, frame_w: int, frame_h: int, out_png: Path) -> PlacedOverlay:
-    """Render ``overlay`` for a ``frame_w`` x ``frame_h`` video into ``out_png`` and work out its position."""
+def place(overlay: Overlay, frame_w: int, frame_h: int, out_png: Path, avoid: Sequence[Box] = ()) -> PlacedOverlay:
+    """Render ``overlay`` for a ``frame_w`` x ``frame_h`` video into ``out_png`` and work out its position; an
+    "auto" overlay takes the bottom or top band, whichever leaves the subjects in ``avoid`` clear."""
     font_px = max(6, round(overlay.size * min(frame_w, frame_h) / REFERENCE_SHORT_SIDE))
     image = render_text(overlay, font_px)
     if image.width > frame_w * MAX_WIDTH_FRACTION:  # too wide for the frame (a long line on 9:16): shrink
         font_px = max(6, int(font_px * frame_w * MAX_WIDTH_FRACTION / image.width))
         image = render_text(overlay, font_px)
     w, h = image.size
-    if overlay.position == "custom":
+    position = overlay.position
+    if position == "auto":
+        position = auto_position(avoid, w / frame_w, h / frame_h)
+    if position == "custom":
         cx, cy = (overlay.x or 0.5) * frame_w, (overlay.y or 0.5) * frame_h
-    elif overlay.position == "top":
-        cx, cy = frame_w / 2, frame_h * 0.08 + h / 2
-    elif overlay.position == "center":
+    elif position == "top":
+        cx, cy = frame_w / 2, frame_h * TOP_EDGE + h / 2
+    elif position == "center":
         cx, cy = frame_w / 2, frame_h / 2
     else:  # bottom, above the usual caption-safe margin
-        cx, cy = frame_w / 2, frame_h * 0.90 - h / 2
+        cx, cy = frame_w / 2, frame_h * BOTTOM_EDGE - h / 2
     x = int(round(min(max(cx - w / 2, 0), max(frame_w - w, 0))))
     y = int(round(min(max(cy - h / 2, 0), max(frame_h - h, 0))))
     out_png.parent.mkdir(parents=True, exist_ok=True)

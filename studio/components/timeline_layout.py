@@ -89,7 +89,8 @@ def _overlay_editor() -> dict:
             ov_colour = gr.ColorPicker(value="#FFFFFF", label="Colour", min_width=80)
             ov_shadow = gr.Checkbox(value=True, label="Shadow", min_width=80)
         with gr.Row():
-            ov_pos = gr.Radio(list(OVERLAY_POSITIONS), value="bottom", label="Position")
+            ov_pos = gr.Radio(list(OVERLAY_POSITIONS), value="auto", label="Position",
+                              info="auto keeps the text clear of the subject")
             ov_x = gr.Slider(0, 1, value=0.5, step=0.01, label="x (custom)")
             ov_y = gr.Slider(0, 1, value=0.5, step=0.01, label="y (custom)")
         with gr.Row(elem_classes="bottom-row"):

@@ -50,7 +50,7 @@ def test_every_kind_of_change(base):
     assert diff["transitions"] == [{"clip_id": b, "label": "B", "before": "cut",
                                     "after": "0.50 s fade through black"}]
     changed = diff["overlays"]["changed"][0]["fields"]
-    assert changed["text"] == ["Sale", "Big sale"] and changed["position"] == ["bottom", "top"]
+    assert changed["text"] == ["Sale", "Big sale"] and changed["position"] == ["auto", "top"]
     assert [o["text"] for o in diff["overlays"]["added"]] == ["Now"]
     assert diff["music"]["after"]["track"] == "velvet-hour" and diff["settings"] == {"grade": ["none", "vibrant"]}
     assert diff["duration"]["change"] == pytest.approx(after.duration - base.duration)

@@ -132,15 +132,21 @@ def answer_schema(method: Callable) -> dict[str, Any] | None:
     return _open_objects(schema)
 
 
-def _open_objects(schema: Any) -> Any:
-    """``additionalProperties: true`` (a dict[str, Any]) as ``{}`` and ``false`` (the views forbid extras on input)
-    left out: Gradio's type printer takes only schemas there."""
-    if isinstance(schema, dict):
-        return {k: {} if k == "additionalProperties" and v is True else _open_objects(v) for k, v in schema.items()
-                if not (k == "additionalProperties" and v is False)}
+def _open_objects(schema: Any, properties: bool = False) -> Any:
+    """The schema as Gradio's type printer takes it, and lean (every page's config carries it): ``additionalProperties:
+    true`` (a dict[str, Any]) as ``{}``, ``false`` (the views forbid extras on input) and pydantic's titles and
+    defaults left out. ``properties`` marks a map of field names, whose keys are kept whatever they are called."""
     if isinstance(schema, list):
         return [_open_objects(v) for v in schema]
-    return schema
+    if not isinstance(schema, dict):
+        return schema
+    lean = {}
+    for key, value in schema.items():
+        if not properties and (key in ("title", "default") or (key == "additionalProperties" and value is False)):
+            continue
+        lean[key] = {} if key == "additionalProperties" and value is True else \
+            _open_objects(value, properties=key in ("properties", "$defs") and not properties)
+    return lean
 
 
 def declare_answer(dependency: Any, method: Callable) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import errors_besides_reload
+from tests.browser.conftest import errors_besides_reload, reload_on_latest_project
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("HFS_SCREENSHOT_DIR", "/tmp/hfs-screenshots"))
@@ -25,10 +25,7 @@ def _wait_group(client, group_id: int, timeout: float = 240) -> dict:
 
 
 def _open_timeline(page):
-    # The page opens the project this test works on, the most recently changed one: whether the first load (before
-    # the test created its project) made and remembered a "My first project" is a race, not what is tested here.
-    page.evaluate("() => localStorage.removeItem('hero-frame-studio-last')")
-    page.reload()
+    reload_on_latest_project(page)
     page.get_by_text("Hero Frame Studio").first.wait_for(timeout=30000)
     page.get_by_role("tab", name="4 · Timeline").click()
 

@@ -55,7 +55,7 @@ class DiffusersFrameEngine:
                                        width=width, height=height, steps=steps)
 
         def run(loaded):
-            return call_pipeline(loaded.pipe, "Hero frame", **kwargs, generator=generator(request.seed),
+            return call_pipeline(loaded.pipe, "Hero frame", progress, 95, **kwargs, generator=generator(request.seed),
                                  output_type="pil",
                                  callback_on_step_end=step_callback(progress, steps, 5, 93, "Hero frame")).images[0]
 

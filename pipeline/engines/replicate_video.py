@@ -30,13 +30,14 @@ class ReplicateVideoEngine(ReplicateAbandonMixin):
     def animate(self, request: VideoRequest, output_path: Path, progress: ProgressFn = no_progress,
                 checkpoint: EngineCheckpoint | None = None) -> VideoResult:
         from pipeline.providers.common import probe_video
-        from pipeline.providers.inputs import build_inputs
+        from pipeline.providers.inputs import build_inputs, check_length, length_note
         from pipeline.providers.replicate_run import ReplicateRun
 
         spec = self.spec
         if not Path(request.image_path).is_file():
             raise EngineInputError(f"The hero image {Path(request.image_path).name} is missing.")
-        duration = spec.snap_duration(request.duration)
+        check_length(spec, request.duration)  # longer than it gives: refused, never shortened
+        duration = spec.snap_duration(request.duration)  # between its lengths: rounded up (length_note says so)
         inputs, ignored = build_inputs(spec, prompt=request.model_prompt, negative_prompt=request.negative_prompt,
                                        seed=request.seed, duration=duration, fps=request.fps)
         run = ReplicateRun(spec, self.settings, progress, checkpoint or MemoryCheckpoint(), "Attempt")
@@ -53,6 +54,7 @@ class ReplicateVideoEngine(ReplicateAbandonMixin):
         progress(100, "Video ready")
         parameters = {"provider": "replicate", "model": spec.model, "prediction_id": prediction.id,
                       "inputs": inputs, "ignored_inputs": ignored, "requested_duration": request.duration,
+                      "length_note": length_note(spec, request.duration),
                       "billing": run.state.get("metrics", {}), "cost_known": run.state.get("cost_usd") is not None}
         return VideoResult(path=output_path, duration=info["duration"], fps=round(info["fps"]), width=info["width"],
                            height=info["height"], frame_count=info["frames"], model=spec.model, parameters=parameters,

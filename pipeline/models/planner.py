@@ -25,6 +25,7 @@ GIB = 1024 ** 3
 PROFILES = ("gpu", "model_offload", "fp8_offload", "nf4_offload", "group_offload", "fp8_group_offload",
             "sequential_offload")
 CPU_PROFILE = "cpu"
+FP8_PROFILES = ("fp8_offload", "fp8_group_offload")  # the denoisers stored in fp8 (enable_layerwise_casting)
 WORKING_GIB = {IMAGE_TO_VIDEO: 5.0, "text-to-image": 2.0}  # activations + VAE decode at the default size
 MARGIN = 0.9  # use at most 90 % of the free VRAM / RAM
 GROUP_FRACTION = 0.125  # block-level group offload keeps about one block group of the largest part resident
@@ -91,11 +92,13 @@ def estimates(parts: list[Component], task: str) -> dict[str, float]:
 def choose(parts: list[Component], task: str, free_vram_gib: float | None, free_ram_gib: float | None,
            override: str | None = None) -> Plan:
     """The first profile that fits the free VRAM (and whose offloaded weights fit the RAM)."""
+    if override and override not in available_profiles():
+        raise ValueError(f"memory profile {override!r} is not one of {', '.join(available_profiles())}")
     if free_vram_gib is None:
+        if override in FP8_PROFILES:  # fp8 storage halves the RAM a CPU run needs; offload has no meaning there
+            return Plan(override, None, None, "set in the settings: on the CPU only its fp8 storage applies")
         return Plan(CPU_PROFILE, None, None, "no GPU: runs on the CPU")
     if override:
-        if override not in available_profiles():
-            raise ValueError(f"memory profile {override!r} is not one of {', '.join(available_profiles())}")
         return Plan(override, round(estimate_vram(parts, task, override), 1), free_vram_gib, "set in the settings")
     for profile in available_profiles():
         need = estimate_vram(parts, task, profile)
@@ -152,17 +155,17 @@ def load_options(profile: str, parts: list[Component], dtype: Any) -> dict[str, 
 
 
 def apply_profile(pipe: Any, profile: str, device: str, dtype: Any) -> None:
-    """Place a loaded pipeline as the profile says, through diffusers' own hooks."""
-    if profile in (CPU_PROFILE, "gpu"):
-        pipe.to(device)
-        return
-    if profile in ("fp8_offload", "fp8_group_offload"):
+    """Place a loaded pipeline as the profile says, through diffusers' own hooks (on the CPU: only fp8 storage)."""
+    if profile in FP8_PROFILES:
         import torch
 
-        for name in DENOISERS:
+        for name in DENOISERS:  # weights stored in fp8, each layer cast up to `dtype` while it computes
             part = getattr(pipe, name, None)
             if part is not None and hasattr(part, "enable_layerwise_casting"):
                 part.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=dtype)
+    if profile in (CPU_PROFILE, "gpu") or not device.startswith("cuda"):
+        pipe.to(device)
+        return
     if profile in ("model_offload", "fp8_offload", "nf4_offload"):
         pipe.enable_model_cpu_offload(device=device)
     elif profile in ("group_offload", "fp8_group_offload"):

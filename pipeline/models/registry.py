@@ -30,6 +30,8 @@ class Family:
     load_class: str
     label: str
     limits: dict[str, Any] = field(default_factory=dict)  # catalog limits this variant changes (fps, frames, ...)
+    fixed: dict[str, Any] = field(default_factory=dict)  # constant call arguments this variant adds
+    checked: bool = True  # rendered from a tiny random copy in the CPU tests (False: mapped by its docs only)
 
 
 # folder class (model_index.json "_class_name") -> how to run it; only classes diffusers 0.42.1 has
@@ -45,18 +47,26 @@ FAMILIES: dict[str, Family] = {
     "WanImageToVideoPipeline": Family(IMAGE_TO_VIDEO, "WanImageToVideoPipeline", "Wan 2.1/2.2 image-to-video"),
     "LTXPipeline": Family(IMAGE_TO_VIDEO, "LTXImageToVideoPipeline", "LTX-Video"),
     "LTXImageToVideoPipeline": Family(IMAGE_TO_VIDEO, "LTXImageToVideoPipeline", "LTX-Video"),
+    "LTXConditionPipeline": Family(IMAGE_TO_VIDEO, "LTXConditionPipeline", "LTX-Video 0.9.5+ (condition)"),
     "LTX2Pipeline": Family(IMAGE_TO_VIDEO, "LTX2ImageToVideoPipeline", "LTX-2"),
     "LTX2ImageToVideoPipeline": Family(IMAGE_TO_VIDEO, "LTX2ImageToVideoPipeline", "LTX-2"),
     "CogVideoXImageToVideoPipeline": Family(IMAGE_TO_VIDEO, "CogVideoXImageToVideoPipeline",
                                             "CogVideoX image-to-video"),
     "HunyuanVideoImageToVideoPipeline": Family(IMAGE_TO_VIDEO, "HunyuanVideoImageToVideoPipeline",
-                                               "HunyuanVideo image-to-video"),
+                                               "HunyuanVideo image-to-video", checked=False),
     "HunyuanVideo15ImageToVideoPipeline": Family(IMAGE_TO_VIDEO, "HunyuanVideo15ImageToVideoPipeline",
                                                  "HunyuanVideo 1.5 image-to-video"),
 }
 # Wan 2.2 TI2V-5B is saved as a WanPipeline with expand_timesteps: its transformer also takes a first frame
 WAN_TI2V = Family(IMAGE_TO_VIDEO, "WanImageToVideoPipeline", "Wan 2.2 TI2V-5B",
                   {"fps": 24, "max_frames": 121, "size_multiple": 32, "long_side": 1280})
+# Wan 2.2 I2V A14B: a high-noise and a low-noise expert switched at boundary_ratio, each with its own guidance
+WAN_A14B = Family(IMAGE_TO_VIDEO, "WanImageToVideoPipeline", "Wan 2.2 I2V A14B (two experts)",
+                  {"cfg": 3.5, "cfg_2": 3.5})
+# FLUX.1 [schnell] is timestep-distilled (no guidance embedding): 4 steps, no guidance, 256 T5 tokens
+FLUX_SCHNELL = Family(TEXT_TO_IMAGE, "FluxPipeline", "FLUX.1 [schnell]", {"steps": 4, "cfg": 0.0},
+                      {"max_sequence_length": 256})
+FLUX_DEV = Family(TEXT_TO_IMAGE, "FluxPipeline", "FLUX.1 [dev]", {}, {"max_sequence_length": 512})
 KNOWN_UNSUPPORTED = {
     "WanPipeline": "Wan text-to-video without image conditioning (only TI2V folders, with expand_timesteps, run)",
     "CogVideoXPipeline": "CogVideoX text-to-video takes no start image (use a CogVideoX-I2V folder)",
@@ -84,6 +94,8 @@ class ModelFolder:
     load_class: str | None = None
     label: str = ""
     limits: dict[str, Any] = field(default_factory=dict)
+    fixed: dict[str, Any] = field(default_factory=dict)  # constant call arguments read from the folder's configs
+    checked: bool = False  # its class was rendered from a tiny random copy in the CPU tests
     size_bytes: int = 0
     components: list[Component] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)  # model_index.json, for the argument mapping
@@ -100,10 +112,14 @@ class ModelFolder:
         return data
 
 
-def family_of(folder_class: str, index: dict[str, Any]) -> tuple[Family | None, str]:
-    """The family a folder class runs as, or None and the reason it cannot run."""
+def family_of(folder_class: str, index: dict[str, Any], path: Path | None = None) -> tuple[Family | None, str]:
+    """The family a folder class runs as (the variant read from its configs), or None and the reason it cannot run."""
     if folder_class == "WanPipeline" and index.get("expand_timesteps"):
         return WAN_TI2V, ""
+    if folder_class == "WanImageToVideoPipeline" and index.get("boundary_ratio") and _present(index, "transformer_2"):
+        return WAN_A14B, ""
+    if folder_class == "FluxPipeline" and path is not None:
+        return (FLUX_DEV if component_config(path, "transformer").get("guidance_embeds", True) else FLUX_SCHNELL), ""
     if folder_class in FAMILIES:
         return FAMILIES[folder_class], ""
     reason = KNOWN_UNSUPPORTED.get(folder_class)
@@ -142,13 +158,44 @@ def _read_folder(path: Path) -> ModelFolder:
     except (OSError, ValueError):
         return ModelFolder(path.name, path, "", False, "model_index.json is missing or not valid JSON")
     folder_class = str(index.get("_class_name", ""))
-    family, reason = family_of(folder_class, index)
+    family, reason = family_of(folder_class, index, path)
     folder = ModelFolder(path.name, path, folder_class, family is not None, reason, config=index,
                          size_bytes=folder_size(path), components=components(path, index))
     if family is not None:
         folder.task, folder.load_class, folder.label = family.task, family.load_class, family.label
-        folder.limits = dict(family.limits)
+        folder.limits, folder.fixed, folder.checked = dict(family.limits), dict(family.fixed), family.checked
+        if folder_class == "CogVideoXImageToVideoPipeline":
+            _cogvideox_size(folder)
     return folder
+
+
+def _present(index: dict[str, Any], name: str) -> bool:
+    value = index.get(name)
+    return isinstance(value, list) and bool(value) and value[0] is not None
+
+
+def component_config(path: Path, name: str) -> dict[str, Any]:
+    """A component's config.json ({} when absent or unreadable)."""
+    try:
+        return json.loads((path / name / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _cogvideox_size(folder: ModelFolder) -> None:
+    """CogVideoX-5B-I2V has learned positional embeddings: it runs only at its trained size (the transformer's sample
+    size × the VAE's spatial factor: 720 × 480) and text length (226). CogVideoX 1.5 (no learned embeddings) takes
+    any size. Both are held to their trained frame count (49 and 81)."""
+    transformer = component_config(folder.path, "transformer")
+    vae = component_config(folder.path, "vae")
+    factor = 2 ** (len(vae.get("block_out_channels", [0] * 4)) - 1)
+    width, height = transformer.get("sample_width"), transformer.get("sample_height")
+    if width and height and transformer.get("use_learned_positional_embeddings"):
+        folder.limits["fixed_size"] = [int(width) * factor, int(height) * factor]
+    if transformer.get("sample_frames"):
+        folder.limits["max_frames"] = int(transformer["sample_frames"])
+    if transformer.get("max_text_seq_length"):
+        folder.fixed["max_sequence_length"] = int(transformer["max_text_seq_length"])
 
 
 def scan(models_dir: Path | None) -> list[ModelFolder]:

@@ -20,6 +20,12 @@ PUBLISHED_MODELS: list[tuple[str, str, dict[str, float]]] = [
     ("SVD", IMAGE_TO_VIDEO, {"unet": 1.52, "image_encoder": 0.63}),
     ("FLUX.1-dev", TEXT_TO_IMAGE, {"transformer": 11.90, "text_encoder_2": 4.76}),
     ("SDXL", TEXT_TO_IMAGE, {"unet": 2.57}),
+    # below: rounded counts from the model cards (not counted on the meta device like the rows above)
+    ("LTX-Video 13B (0.9.7/0.9.8)", IMAGE_TO_VIDEO, {"transformer": 13.0, "text_encoder": 4.76}),
+    ("HunyuanVideo 1.5 I2V", IMAGE_TO_VIDEO, {"transformer": 8.3, "text_encoder": 7.6, "image_encoder": 0.4}),
+    ("SD 3.5 Large", TEXT_TO_IMAGE, {"transformer": 8.1, "text_encoder_3": 4.76, "text_encoder_2": 0.69}),
+    ("Qwen-Image", TEXT_TO_IMAGE, {"transformer": 20.4, "text_encoder": 8.3}),
+    ("FLUX.2-dev", TEXT_TO_IMAGE, {"transformer": 32.0, "text_encoder": 24.0}),
 ]
 TABLE_VRAM_GB = (12, 16, 24, 80)
 TABLE_RAM_GB = 64
@@ -82,7 +88,8 @@ def list_text(report: dict[str, Any]) -> str:
         gib = ", ".join(f"{p} {v:g}" for p, v in m["vram_gib"].items())
         lines.append(f"{m['name']}: {m['task']} · {m['folder_class']} → {m['load_class']} · "
                      f"{m['size_bytes'] / planner.GIB:.2f} GiB on disk · {m['params'] / B:.3f}B params · "
-                     f"profile {m['profile']} · VRAM GiB by profile: {gib}")
+                     f"profile {m['profile']} · VRAM GiB by profile: {gib}"
+                     + ("" if m["checked"] else " · not yet checked with a tiny copy of its class"))
     for m in report["unsupported"]:
         lines.append(f"{m['name']}: not offered ({m['reason']})")
     if not report["models"] and not report["unsupported"]:

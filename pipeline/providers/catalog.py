@@ -34,6 +34,7 @@ class InputMapping(BaseModel):
     width: str | None = None
     height: str | None = None
     cfg: str | None = None
+    cfg_2: str | None = None  # a second guidance scale (Wan 2.2 A14B's low-noise expert)
     num_outputs: str | None = None
     steps: str | None = None
     fixed: dict[str, Any] = Field(default_factory=dict)  # constant inputs sent with every request
@@ -47,11 +48,13 @@ class Limits(BaseModel):
     aspect_ratios: list[str] | None = None  # accepted ratios; others use the nearest and are cropped after
     max_outputs: int = 1
     cfg: float | None = None  # default guidance scale
+    cfg_2: float | None = None  # default second guidance scale (only for models that have one)
     steps: int | None = None  # default denoising steps (local pipelines)
     size_multiple: int = 8  # width and height are rounded to a multiple of this
     long_side: int | None = None  # the long side the model renders best (local pipelines)
     frame_multiple: int | None = None  # frame counts must be k × this + 1 (Wan: 4, LTX: 8)
     sizes: dict[str, str] = Field(default_factory=dict)  # aspect ratio -> the provider's size value
+    fixed_size: list[int] | None = None  # [width, height]: the only size the model runs at (CogVideoX I2V)
     prompt_words: int | None = None  # words of scene + motion the model reads well (image-to-video; default 120)
 
 
@@ -121,9 +124,13 @@ class ModelSpec(BaseModel):
         return self.inputs.prompt is not None
 
     def snap_duration(self, duration: float) -> float:
-        """The nearest clip length the model accepts."""
-        allowed = self.limits.durations
-        return float(min(allowed, key=lambda d: abs(d - duration))) if allowed else float(duration)
+        """The clip length the model is asked for: the shortest accepted length at least as long as the request
+        (rounded up, never down: a 7 s request to a 5-or-10 s model is made as 10 s, and the estimate and the
+        attempt say so); beyond the longest, the longest (such requests are refused before queueing)."""
+        allowed = sorted(self.limits.durations or [])
+        if not allowed:
+            return float(duration)
+        return float(next((d for d in allowed if d >= duration - 0.01), allowed[-1]))
 
     def nearest_ratio(self, aspect_ratio: str) -> str:
         allowed = self.limits.aspect_ratios

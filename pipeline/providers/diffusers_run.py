@@ -76,6 +76,9 @@ def spec_for(folder: Path, kind: str) -> ModelSpec:
         raise EngineInputError(f"The studio has no argument mapping for {info.load_class}.")
     if info.limits:
         spec = spec.model_copy(update={"limits": spec.limits.model_copy(update=info.limits)})
+    if info.fixed:  # arguments read from the folder's configs (e.g. CogVideoX's text length, FLUX schnell's)
+        inputs = spec.inputs.model_copy(update={"fixed": {**spec.inputs.fixed, **info.fixed}})
+        spec = spec.model_copy(update={"inputs": inputs})
     return spec
 
 
@@ -127,17 +130,40 @@ def plan_for(info: ModelFolder, settings: Any, device: str) -> planner.Plan:
 
 def _load(info: ModelFolder, plan: planner.Plan, device: str, dtype: Any, progress: ProgressFn,
           what: str) -> LoadedPipeline:
+    """Load the folder's pipeline: its weighted parts one by one (each progress call is a cancel point, so a cancel
+    stops a load of a 14B model between parts), then the pipeline around them, then the profile's hooks."""
     cls = pipeline_class(info.load_class or "DiffusionPipeline")
     progress(2, f"{what}: loading {info.name} on {device} ({plan.profile})")
     options = planner.load_options(plan.profile, info.components, dtype)
     try:
-        pipe = cls.from_pretrained(str(info.path), local_files_only=True, dtype=dtype, **options)
+        parts = {} if options else _load_parts(info, dtype, progress, what)  # 4-bit quantises while loading whole
+        progress(3, f"{what}: assembling {info.name}")
+        pipe = cls.from_pretrained(str(info.path), local_files_only=True, dtype=dtype, **parts, **options)
     except (OSError, ValueError) as exc:
         raise EngineInputError(f"The model in {info.name} cannot be loaded: {str(exc).splitlines()[0][:200]}") from None
-    planner.apply_profile(pipe, plan.profile if device.startswith("cuda") else planner.CPU_PROFILE, device, dtype)
+    progress(3, f"{what}: placing {info.name} ({plan.profile})")
+    planner.apply_profile(pipe, plan.profile, device, dtype)
     pipe.set_progress_bar_config(disable=True)
     progress(4, f"{what}: {info.name} loaded")  # a cancel during a long load stops here, before denoising
     return LoadedPipeline(pipe, device, dtype, plan)
+
+
+def _load_parts(info: ModelFolder, dtype: Any, progress: ProgressFn, what: str) -> dict[str, Any]:
+    """The folder's weighted components (transformer, text encoders, VAE, ...) loaded one at a time, with a progress
+    call (a cancel point) before each; a part the pipeline must load itself (no class in the index) is left out."""
+    import importlib
+
+    parts: dict[str, Any] = {}
+    for number, part in enumerate(info.components, 1):
+        entry = info.config.get(part.name)
+        if not (isinstance(entry, list) and len(entry) == 2 and entry[0] in ("diffusers", "transformers")):
+            continue
+        progress(2, f"{what}: reading {info.name}: {part.name} ({number} of {len(info.components)})")
+        module = import_diffusers() if entry[0] == "diffusers" else importlib.import_module(entry[0])
+        with _IMPORT_LOCK:
+            part_class = getattr(module, entry[1])
+        parts[part.name] = part_class.from_pretrained(str(info.path / part.name), local_files_only=True, dtype=dtype)
+    return parts
 
 
 def run_loaded(folder: Path, kind: str, settings: Any, progress: ProgressFn, what: str, size_text: str,
@@ -210,17 +236,47 @@ def step_callback(progress: ProgressFn, steps: int, start: float, span: float, w
     return callback
 
 
-def call_pipeline(pipe, what: str, **kwargs):
-    """Run a pipeline. On any error (a cancel from the step callback included) the error is re-raised without the
+@contextlib.contextmanager
+def cancel_points(pipe, progress: ProgressFn | None, percent: float, what: str, denoiser_too: bool = False):
+    """Progress calls (cancel points) before each call of the VAE's decoder (once per frame or chunk for the video
+    VAEs: Wan, CogVideoX, HunyuanVideo 1.5, SVD decode in pieces; per tile when tiling is on) and, for a pipeline
+    without a step callback, before each call of its denoiser (one or two per step)."""
+    vae = getattr(pipe, "vae", None)
+    targets = [(getattr(vae, "decoder", None) or vae, "decoding (part {})", percent)]
+    if denoiser_too:
+        targets.append((getattr(pipe, "transformer", None) or getattr(pipe, "unet", None), "denoising (pass {})", 50))
+    handles = []
+    for module, text, at in targets:
+        if progress is None or not hasattr(module, "register_forward_pre_hook"):
+            continue
+        calls = [0]
+
+        def before(_module, _args, text=text, at=at, calls=calls):
+            calls[0] += 1
+            progress(at, f"{what}: " + text.format(calls[0]))
+
+        handles.append(module.register_forward_pre_hook(before))
+    try:
+        yield
+    finally:
+        for handle in handles:  # the pipeline stays cached: leave no hook behind
+            handle.remove()
+
+
+def call_pipeline(pipe, what: str, progress: ProgressFn | None = None, decode_percent: float = 90, **kwargs):
+    """Run a pipeline, with cancel points in the step callback (or before each denoiser call where the pipeline has
+    none) and before each VAE decode call. On any error (a cancel included) the error is re-raised without the
     pipeline's frames in its traceback, so that dropping the pipeline really frees its memory."""
     import torch
 
     from pipeline.errors import JobCancelled
 
-    if "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters:
-        kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has no step callback: no step progress
+    no_step_callback = "callback_on_step_end" not in inspect.signature(pipe.__call__).parameters
+    if no_step_callback:
+        kwargs.pop("callback_on_step_end", None)  # HunyuanVideo 1.5 I2V has none: its denoiser is watched instead
     try:
-        return pipe(**kwargs)
+        with cancel_points(pipe, progress, decode_percent, what, denoiser_too=no_step_callback):
+            return pipe(**kwargs)
     except (JobCancelled, torch.OutOfMemoryError) as exc:
         error: BaseException = exc
     except Exception as exc:  # logged with its traceback, then re-raised bare

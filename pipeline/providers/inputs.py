@@ -29,9 +29,18 @@ def check_length(spec: ModelSpec, duration: float) -> None:
         return
     limits = spec.limits
     how = (f"{limits.max_frames} frames at {limits.fps} fps" if limits.max_frames and limits.fps
-           else f"lengths {', '.join(f'{d:g}' for d in limits.durations or [])} s")
+           else f"clips of {' or '.join(f'{d:g}' for d in sorted(limits.durations or []))} s")
     raise EngineInputError(f"{spec.label} gives at most {longest:g} s ({how}); ask for {int(longest)} s or less, "
                            "or choose another engine.")
+
+
+def length_note(spec: ModelSpec, duration: float) -> str:
+    """How a requested length is made when the model only gives fixed lengths ("" when it is made as asked)."""
+    made = spec.snap_duration(duration)
+    if not spec.limits.durations or abs(made - duration) < 0.01:
+        return ""
+    lengths = " or ".join(f"{d:g}" for d in sorted(spec.limits.durations))
+    return f"{spec.label} gives {lengths} s clips: {duration:g} s is made as {made:g} s"
 
 
 def build_inputs(spec: ModelSpec, *, prompt: str | None = None, negative_prompt: str = "", seed: int | None = None,
@@ -66,6 +75,7 @@ def build_inputs(spec: ModelSpec, *, prompt: str | None = None, negative_prompt:
     put(m.width, width, "width", optional=True)
     put(m.height, height, "height", optional=True)
     put(m.cfg, limits.cfg, "cfg", optional=True)
+    put(m.cfg_2, limits.cfg_2, "cfg_2", optional=True)
     put(m.num_outputs, num_outputs, "num_outputs", optional=True)
     put(m.steps, steps or limits.steps, "steps", optional=True)
     return values, ignored

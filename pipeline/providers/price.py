@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.providers.catalog import ModelSpec, PriceRule
+from pipeline.providers.inputs import length_note
 
 # Replicate's billing metrics, by the unit they bill.
 OUTPUT_METRICS = {
@@ -67,7 +68,9 @@ def estimate(spec: ModelSpec, count: int, duration: float | None = None,
     if rule.unit == "second":
         seconds = spec.snap_duration(duration or 0.0)
         usd = count * seconds * per
-        return Estimate(usd, f"{prefix}{count} × {seconds:g} s × ${per:g}/s = ${usd:.2f}", varies)
+        note = length_note(spec, duration) if duration else ""
+        return Estimate(usd, f"{prefix}{count} × {seconds:g} s × ${per:g}/s = ${usd:.2f}"
+                        + (f" ({note})" if note else ""), varies)
     noun = "video" if rule.unit == "video" else "image"
     usd = count * per
     return Estimate(usd, f"{prefix}{count} {noun}{'s' if count != 1 else ''} × ${per:g} = ${usd:.2f}", varies)

@@ -246,7 +246,7 @@ def engine_note_html(info: dict | None, estimate: dict | None, video_prompt: str
     if not info.get("seed", True):
         notes.append("no seed control: this model varies on its own; attempts may be similar")
     if info.get("durations"):
-        notes.append("clip lengths: " + ", ".join(f"{d:g} s" for d in info["durations"]) + " (snapped)")
+        notes.append("clip lengths: " + ", ".join(f"{d:g} s" for d in info["durations"]) + " (rounded up)")
     elif info.get("max_seconds"):
         notes.append(f"clips up to {info['max_seconds']:g} s (longer requests are refused)")
     cost = ""

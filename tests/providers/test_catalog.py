@@ -54,7 +54,7 @@ def test_required_models_are_in_the_catalog():
 def test_estimates_and_actual_costs_never_invent_numbers():
     catalog = load_catalog()
     kling, kling26 = catalog.get("replicate:kwaivgi/kling-v2.1"), catalog.get("replicate:kwaivgi/kling-v2.6")
-    assert price.estimate(kling, 3, 6.0).usd == pytest.approx(0.75)  # 6 s snaps to Kling's 5 s
+    assert price.estimate(kling, 3, 6.0).usd == pytest.approx(1.5)  # 6 s is made (and billed) as 10 s, never 5
     ranged = price.estimate(kling26, 2, 10.0)
     assert ranged.upper_bound and ranged.usd == pytest.approx(2 * 10 * 0.14)
     assert price.actual(kling, {"video_output_duration_seconds": 5.0}) == pytest.approx(0.25)

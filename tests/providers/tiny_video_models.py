@@ -49,16 +49,10 @@ def build_wan_ti2v(folder: Path, name: str = "Wan2.2-TI2V-5B-tiny") -> Path:
     return folder / name
 
 
-def build_ltx(folder: Path, name: str = "LTX-Video-tiny") -> Path:
-    import_diffusers()
+def ltx_parts():
+    """The tiny LTX-Video transformer and VAE (diffusers' tests/pipelines/ltx sizes), seeded."""
     import torch
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
-        LTXVideoTransformer3DModel,
-    )
-    from transformers import T5Config, T5EncoderModel
+    from diffusers import AutoencoderKLLTXVideo, LTXVideoTransformer3DModel
 
     torch.manual_seed(0)
     transformer = LTXVideoTransformer3DModel(in_channels=8, out_channels=8, patch_size=1, patch_size_t=1,
@@ -71,6 +65,17 @@ def build_ltx(folder: Path, name: str = "LTX-Video-tiny") -> Path:
         decoder_spatio_temporal_scaling=(True, True, False, False), decoder_inject_noise=(False,) * 5,
         upsample_residual=(False,) * 4, upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1,
         patch_size_t=1, encoder_causal=True, decoder_causal=False)
+    return transformer, vae
+
+
+def build_ltx(folder: Path, name: str = "LTX-Video-tiny") -> Path:
+    import_diffusers()
+    import torch
+    from diffusers import FlowMatchEulerDiscreteScheduler, LTXPipeline
+    from transformers import T5Config, T5EncoderModel
+
+    transformer, vae = ltx_parts()
+    torch.manual_seed(0)
     text_encoder = T5EncoderModel(T5Config(vocab_size=32, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
                                            relative_attention_num_buckets=8, dropout_rate=0.0))
     pipe = LTXPipeline(transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(),

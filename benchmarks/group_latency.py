@@ -65,8 +65,8 @@ def hero_frame(services, project_id: int, folder: Path) -> int:
                            long_side=1280)
     LocalPrevizRenderer().render(request).image.save(path)
     frame = services.hero_frames.upload(project_id, path)
-    services.projects.select_hero_frame(project_id, frame["id"])
-    return frame["id"]
+    services.projects.select_hero_frame(project_id, frame.id)
+    return frame.id
 
 
 def cpu_seconds(pid: int) -> float:
@@ -85,16 +85,16 @@ def time_group(services, project_id: int, seconds: float, seed: int, timeout: fl
     rendered: dict[int, float] = {}
     scored: dict[int, float] = {}
     while time.perf_counter() - clicked < timeout:
-        group = services.attempts.group(view["id"])
+        group = services.attempts.group(view.id)
         now = time.perf_counter() - clicked
-        for attempt in group["attempts"]:
-            if attempt["status"] in ("scoring", "done"):
-                rendered.setdefault(attempt["index"], now)
-            if attempt["status"] == "done":
-                scored.setdefault(attempt["index"], now)
-            if attempt["status"] in ("failed", "cancelled"):
-                raise RuntimeError(f"Attempt {attempt['index']} {attempt['status']}: {attempt['error']}")
-        if any(a["is_system_selected_best"] for a in group["attempts"]):
+        for attempt in group.attempts:
+            if attempt.status in ("scoring", "done"):
+                rendered.setdefault(attempt.index, now)
+            if attempt.status == "done":
+                scored.setdefault(attempt.index, now)
+            if attempt.status in ("failed", "cancelled"):
+                raise RuntimeError(f"Attempt {attempt.index} {attempt.status}: {attempt.error}")
+        if any(a.is_system_selected_best for a in group.attempts):
             timing.pick_s = now
             break
         time.sleep(POLL_S)
@@ -129,12 +129,12 @@ def run(groups: int, idle: float, size: int, seconds: float, threads: int, pyiqa
         worker = start_worker(settings, threads)
         try:
             project = services.projects.create("Group latency", "16:9")
-            hero_frame(services, project["id"], folder)
-            print(describe("warm-up", time_group(services, project["id"], seconds, 1, timeout, worker.pid)), flush=True)
+            hero_frame(services, project.id, folder)
+            print(describe("warm-up", time_group(services, project.id, seconds, 1, timeout, worker.pid)), flush=True)
             timings = []
             for index in range(groups):
                 time.sleep(idle)
-                timings.append(time_group(services, project["id"], seconds, 100 + index, timeout, worker.pid))
+                timings.append(time_group(services, project.id, seconds, 100 + index, timeout, worker.pid))
                 print(describe(f"group {index + 1}", timings[-1]), flush=True)
             return timings
         finally:

@@ -49,3 +49,17 @@ def test_raw_http_callers_may_leave_out_trailing_optional_arguments():
     assert middleware._padded("timeline_edit", missing_required) == missing_required
     complete = json.dumps({"data": [1, "trim", "{}"]}).encode()
     assert middleware._padded("timeline_edit", complete) == complete
+
+
+def test_the_api_info_shows_the_fields_of_the_views(services):
+    """Answers typed with the services' views list their fields (and status values), not Any."""
+    from studio.ui import build_demo
+
+    info = build_demo(services).get_api_info()["named_endpoints"]
+    projects = info["/list_projects"]["returns"][0]["python_type"]["type"]
+    assert projects.startswith("list[dict(id: int, name: str,"), projects
+    job = info["/job"]["returns"]
+    assert len(job) == 1  # (view, files) stays one output, as the wire has always sent it
+    assert "status: Literal['queued', 'running', 'succeeded', 'failed', 'cancelled']" in job[0]["python_type"]["type"]
+    group = info["/generation_group"]["returns"][0]["python_type"]["type"]
+    assert "pick_confidence: dict(band: str" in group and "attempts: list[dict(id: int" in group

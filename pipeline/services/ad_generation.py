@@ -132,7 +132,7 @@ class AdGeneration:
                                                   hero_frame_id=entry["frame_id"],
                                                   duration=assembly.render_duration(length), seed=seed,
                                                   queue_jobs=False)
-                groups.append(group["id"])
+                groups.append(group.id)
                 self._save_state(plan_id, state)
         group_ids = [g for s in plan.scenes for g in state["scenes"][str(s.number)]["groups"]]
         ctx.progress(30, f"Clips: {len(group_ids) * count} attempts to render and score")
@@ -167,7 +167,7 @@ class AdGeneration:
         if not (state.get("frame_id") and self._frame_exists(state["frame_id"])):
             ctx.progress(10, f"Photo: enhancing ({self.settings.photo_engine})")
             frame = self.hero_frames.enhance_photo(spec["frame_id"], crop_to=spec["aspect_ratio"])
-            state["frame_id"] = frame["id"]
+            state["frame_id"] = frame.id
             self._save_state(plan_id, state)
         self.projects.select_hero_frame(project_id, state["frame_id"])
         ctx.progress(20, "Photo: enhanced and selected as the hero frame")
@@ -176,7 +176,7 @@ class AdGeneration:
                                               int(spec["attempts"]), hero_frame_id=state["frame_id"],
                                               duration=float(spec["duration"]), seed=int(spec["seed"]),
                                               queue_jobs=False)
-            state["groups"] = [group["id"]]
+            state["groups"] = [group.id]
             self._save_state(plan_id, state)
         ctx.progress(30, f"Clips: {spec['attempts']} orbit attempt(s) to render and score")
         self._render_groups(ctx, state["groups"], 30, 70)
@@ -337,7 +337,7 @@ class AdGeneration:
         label = note or (f"Ad composer: {plan.framework} storyboard, {len(shots)} scene(s), overlays, "
                          f"'{plan.grade}' grade, end card")
         view = self.timeline._apply_edit(project_id, edit, label)
-        return view["version"]
+        return view.version
 
     def _add_music(self, plan: AdPlan, project_id: int) -> int | None:
         from pipeline.timeline import operations as ops
@@ -352,7 +352,7 @@ class AdGeneration:
             project_id, lambda edit: ops.set_music(edit, track.id, volume=assembly.MUSIC_VOLUME, fade_in=0.3,
                                                    fade_out=1.0),
             f"Ad composer: music '{track.title}' ({plan.music_mood})")
-        return view["version"]
+        return view.version
 
     def _product_timeline(self, spec: dict[str, Any], project_id: int, state: dict[str, Any],
                           pick: VideoAttempt) -> int:
@@ -372,7 +372,7 @@ class AdGeneration:
                         fade_in=0.3, fade_out=0.4 if length > 1.5 else 0.0)
         view = self.timeline._apply_edit(project_id, edit, "Product video: orbit clip" +
                                          (", title overlay" if overlays else ""))
-        return view["version"]
+        return view.version
 
     def _export(self, ctx: JobContext, project_id: int, version: int, low: float, high: float) -> dict[str, Any]:
         """The export job's own logic, inline, for the given timeline version."""

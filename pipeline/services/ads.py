@@ -310,7 +310,7 @@ class AdService:
         view = self._summary(row)
         view["plan"] = dict(row.plan or {})
         job = session.get(Job, row.job_id) if row.job_id else None
-        view["job"] = job_view(job) if job is not None else None
+        view["job"] = job_view(job).to_json() if job is not None else None  # the ad view stays a plain dict
         view["steps"] = steps(view["job"])
         state = dict(row.state or {})
         view["notes"] = list(state.get("notes") or []) + ([state["partial"]] if state.get("partial") else [])

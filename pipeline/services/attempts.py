@@ -22,7 +22,7 @@ from pipeline.services.jobs import JobService
 from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.lookups import get_project, get_row
 from pipeline.services.selection import SelectionService
-from pipeline.services.views import group_view, job_view
+from pipeline.services.views import GroupView, StartedGroup, group_view, job_view
 from pipeline.settings import Settings
 from pipeline.validation import require_number, shown, whole_number
 from storage.db import Database
@@ -134,20 +134,20 @@ class AttemptService:
     def suggest_improvements(self, group_id: int) -> dict[str, Any]:
         """What to change in the next iteration, from the group's scores (chat model, or tips per weak score)."""
         view = self.group(group_id)
-        scored = [a for a in view["attempts"] if a["scores"]]
-        names = sorted({name for a in scored for name in a["scores"]})
-        means = ({n: round(sum(a["scores"].get(n, 0.0) for a in scored) / len(scored), 3) for n in names}
+        scored = [a for a in view.attempts if a.scores]
+        names = sorted({name for a in scored for name in a.scores})
+        means = ({n: round(sum(a.scores.get(n, 0.0) for a in scored) / len(scored), 3) for n in names}
                  if scored else {})
-        summary = {"motion_prompt": view["motion_prompt"], "negative_prompt": view["negative_prompt"],
-                   "engine": view["engine"], "mean_scores": means, "selection_reason": view["selection_reason"],
-                   "attempts": [{"index": a["index"], "status": a["status"], "overall": a["overall_score"],
-                                 "reason": a["score_reason"], "error": a["error"]} for a in view["attempts"]]}
+        summary = {"motion_prompt": view.motion_prompt, "negative_prompt": view.negative_prompt,
+                   "engine": view.engine, "mean_scores": means, "selection_reason": view.selection_reason,
+                   "attempts": [{"index": a.index, "status": a.status, "overall": a.overall_score,
+                                 "reason": a.score_reason, "error": a.error} for a in view.attempts]}
         return improvement_suggestions(self.settings, summary)
 
     def start_group(self, project_id: int, motion_prompt: str, negative_prompt: str = "", attempt_count: int = 3,
                     hero_frame_id: int | None = None, duration: float = 5.0, engine: str | None = None,
                     seed: int | None = None, parent_group_id: int | None = None,
-                    queue_jobs: bool = True, usage_kind: str = "attempt_group") -> dict[str, Any]:
+                    queue_jobs: bool = True, usage_kind: str = "attempt_group") -> StartedGroup:
         """A group of attempts from the hero frame (needs edit access to the project). ``queue_jobs=False``
         creates the attempts without queueing them: the caller (e.g. the ad composer's job) renders and scores
         them itself with render_attempt and score_attempt, in its own worker thread, and has reserved the
@@ -209,43 +209,36 @@ class AttemptService:
             project.updated_at = utcnow()
             group_id = group.id
         self.jobs.enqueue(*job_ids)
-        view = self.group(group_id)
-        view["job_ids"] = job_ids
-        view["estimate"] = estimate
-        return view
+        return StartedGroup(**dict(self.group(group_id)), job_ids=job_ids, estimate=estimate)
 
     def regenerate(self, group_id: int, motion_prompt: str | None = None, negative_prompt: str | None = None,
-                   attempt_count: int | None = None, hero_frame_id: int | None = None) -> dict[str, Any]:
+                   attempt_count: int | None = None, hero_frame_id: int | None = None) -> StartedGroup:
         """A new iteration of a group with edited prompts (blank keeps the old value)."""
         old = self.group(group_id)
         return self.start_group(
-            old["project_id"],
-            motion_prompt if motion_prompt and motion_prompt.strip() else old["motion_prompt"],
-            negative_prompt if negative_prompt is not None else old["negative_prompt"],
-            attempt_count or old["attempt_count"],
-            hero_frame_id or old["hero_frame_id"],
-            old["duration"],
-            old["engine"],
-            parent_group_id=old["id"],
+            old.project_id,
+            motion_prompt if motion_prompt and motion_prompt.strip() else old.motion_prompt,
+            negative_prompt if negative_prompt is not None else old.negative_prompt,
+            attempt_count or old.attempt_count,
+            hero_frame_id or old.hero_frame_id,
+            old.duration,
+            old.engine,
+            parent_group_id=old.id,
             usage_kind="iteration",
         )
 
-    def group(self, group_id: int) -> dict[str, Any]:
+    def group(self, group_id: int) -> GroupView:
         with self.db.session() as session:
             group = get_row(session, GenerationGroup, group_id, "Generation group", self.access)
             view = group_view(group, self.media)
-            view["estimated_cost_usd"] = group.estimated_cost_usd
-            view["cost_usd"] = round(sum(a.cost_usd or 0.0 for a in group.attempts), 4)
-            view["cost_unknown_attempts"] = sum(1 for a in group.attempts if not (a.parameters or {}).get(
-                "cost_known", True))
             jobs = {j.id: j for j in session.scalars(select(Job).where(
-                Job.id.in_([a["job_id"] for a in view["attempts"] if a["job_id"]])))}
-            for attempt in view["attempts"]:
-                job = jobs.get(attempt["job_id"])
-                attempt["job"] = job_view(job) if job else None
+                Job.id.in_([a.job_id for a in view.attempts if a.job_id])))}
+            for attempt in view.attempts:
+                job = jobs.get(attempt.job_id)
+                attempt.job = job_view(job) if job else None
             return view
 
-    def groups(self, project_id: int) -> list[dict[str, Any]]:
+    def groups(self, project_id: int) -> list[GroupView]:
         with self.db.session() as session:
             get_project(session, project_id, self.access)
             ids = session.scalars(select(GenerationGroup.id).where(GenerationGroup.project_id == project_id)
@@ -257,13 +250,13 @@ class AttemptService:
             get_project(session, project_id, self.access)
             return session.scalar(select(func.max(GenerationGroup.id)).where(GenerationGroup.project_id == project_id))
 
-    def cancel_group(self, group_id: int) -> dict[str, Any]:
+    def cancel_group(self, group_id: int) -> GroupView:
         with self.db.session() as session:
             get_row(session, GenerationGroup, group_id, "Generation group", self.access, "edit")
         view = self.group(group_id)
-        for attempt in view["attempts"]:
-            if attempt["job_id"] and attempt["status"] not in ("done", "failed", "cancelled"):
-                self.jobs.cancel(attempt["job_id"])
+        for attempt in view.attempts:
+            if attempt.job_id and not attempt.finished:
+                self.jobs.cancel(attempt.job_id)
         return self.group(group_id)
 
     def render_attempt(self, attempt_id: int, progress, checkpoint=None,

@@ -20,7 +20,7 @@ from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.lookups import check_aspect_ratio as _check_ratio
 from pipeline.services.lookups import get_frame as _frame
 from pipeline.services.lookups import get_project as _project
-from pipeline.services.views import frame_view
+from pipeline.services.views import FrameView, frame_view
 from pipeline.settings import Settings
 from pipeline.validation import shown
 from storage.db import Database
@@ -118,22 +118,22 @@ class HeroFrameService:
     def regenerate(self, frame_id: int, count: int = 4) -> dict[str, Any]:
         """Same prompt and settings, fresh seeds (needs edit access to the frame's project)."""
         frame = self.get(frame_id)
-        return self.generate(frame["project_id"], frame["prompt"], count, frame["aspect_ratio"], None,
-                             frame["enhanced_prompt"], parent_frame_id=None, engine=_engine_of(frame))
+        return self.generate(frame.project_id, frame.prompt, count, frame.aspect_ratio, None,
+                             frame.enhanced_prompt, parent_frame_id=None, engine=_engine_of(frame))
 
     def mutate(self, frame_id: int, prompt_change: str = "", count: int = 4) -> dict[str, Any]:
         """Variations of one frame: its prompt plus an optional change, new seeds, linked to the frame."""
         frame = self.get(frame_id)
-        base = frame["enhanced_prompt"] or frame["prompt"]
+        base = frame.enhanced_prompt or frame.prompt
         change = (prompt_change or "").strip()
-        prompt = f"{frame['prompt']}, {change}" if change else frame["prompt"]
-        enhanced = f"{base}, {change}" if change else frame["enhanced_prompt"]
-        return self.generate(frame["project_id"], prompt, count, frame["aspect_ratio"], None, enhanced,
+        prompt = f"{frame.prompt}, {change}" if change else frame.prompt
+        enhanced = f"{base}, {change}" if change else frame.enhanced_prompt
+        return self.generate(frame.project_id, prompt, count, frame.aspect_ratio, None, enhanced,
                              parent_frame_id=frame_id, engine=_engine_of(frame))
 
     # ------------------------------------------------------------ uploads
     def upload(self, project_id: int, file_path: str | Path, enhance: bool = False,
-               crop_to_project_ratio: bool = True) -> dict[str, Any]:
+               crop_to_project_ratio: bool = True) -> FrameView:
         from pipeline.engines.local_photo import load_upload
 
         if not file_path:
@@ -150,11 +150,11 @@ class HeroFrameService:
             view = frame_view(frame, self.media)
             ratio = project.aspect_ratio
         if enhance:
-            return self.enhance_photo(view["id"], crop_to=ratio if crop_to_project_ratio else None)
+            return self.enhance_photo(view.id, crop_to=ratio if crop_to_project_ratio else None)
         return view
 
     def enhance_photo(self, frame_id: int, crop_to: str | None = None, white_balance: bool = True,
-                      exposure: bool = True, contrast: bool = True, sharpen: bool = True) -> dict[str, Any]:
+                      exposure: bool = True, contrast: bool = True, sharpen: bool = True) -> FrameView:
         from PIL import Image
 
         if crop_to is not None:
@@ -172,7 +172,7 @@ class HeroFrameService:
                                       parameters=rendered.parameters, parent_frame_id=original.id)
             return frame_view(frame, self.media)
 
-    def set_fit_mode(self, frame_id: int, mode: str) -> dict[str, Any]:
+    def set_fit_mode(self, frame_id: int, mode: str) -> FrameView:
         """How attempts fit this frame to the project's aspect ratio when its shape differs: "crop" (around the
         subject) or "extend" (the whole photo on a soft backdrop)."""
         if mode not in FIT_MODES:
@@ -183,7 +183,7 @@ class HeroFrameService:
             return frame_view(frame, self.media)
 
     # ------------------------------------------------------------ reading and picks
-    def list(self, project_id: int, favourites_only: bool = False) -> list[dict[str, Any]]:
+    def list(self, project_id: int, favourites_only: bool = False) -> list[FrameView]:
         with self.db.session() as session:
             _project(session, project_id, self.access)
             query = select(HeroFrame).where(HeroFrame.project_id == project_id).order_by(HeroFrame.id.desc())
@@ -191,11 +191,11 @@ class HeroFrameService:
                 query = query.where(HeroFrame.is_favourite.is_(True))
             return [frame_view(f, self.media) for f in session.scalars(query).all()]
 
-    def get(self, frame_id: int) -> dict[str, Any]:
+    def get(self, frame_id: int) -> FrameView:
         with self.db.session() as session:
             return frame_view(_frame(session, frame_id, self.access), self.media)
 
-    def set_favourite(self, frame_id: int, favourite: bool) -> dict[str, Any]:
+    def set_favourite(self, frame_id: int, favourite: bool) -> FrameView:
         with self.db.session() as session:
             frame = _frame(session, frame_id, self.access, "edit")
             frame.is_favourite = bool(favourite)
@@ -278,6 +278,6 @@ def _candidate_progress(ctx: JobContext, index: int, total: int):
     return progress
 
 
-def _engine_of(frame: dict[str, Any]) -> str | None:
+def _engine_of(frame: FrameView) -> str | None:
     """The engine that made a generated frame, to make its variations with the same one."""
-    return frame["engine"] if frame["source"] == "generated" else None
+    return frame.engine if frame.source == "generated" else None

@@ -15,7 +15,16 @@ from pipeline.services.limits import LimitsService, spend_of
 from pipeline.services.lookups import get_project as _project
 from pipeline.services.lookups import get_row
 from pipeline.services.prompt_diff import prompt_changes
-from pipeline.services.views import _iso, attempt_view
+from pipeline.services.views import (
+    ComparedAttempt,
+    Comparison,
+    FinalChoice,
+    FinalVersion,
+    MetricRow,
+    StartedGroup,
+    _iso,
+    attempt_fields,
+)
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import (
@@ -93,7 +102,7 @@ class HistoryService:
         return {"project_id": int(project_id), "final": final, "iterations": rows, "score_trend": trend}
 
     # ------------------------------------------------------------ comparing
-    def compare_attempts(self, attempt_ids: list[int]) -> dict[str, Any]:
+    def compare_attempts(self, attempt_ids: list[int]) -> Comparison:
         """2–4 attempts (from any groups) side by side: their views, group context and a metrics table."""
         ids = [int(i) for i in dict.fromkeys(attempt_ids or [])]
         if not 1 <= len(ids) <= MAX_COMPARE:
@@ -110,23 +119,22 @@ class HistoryService:
             views = []
             for i in ids:
                 attempt = found[i]
-                view = attempt_view(attempt, self.media)
                 group = attempt.group
-                view.update({"project_id": group.project_id, "iteration": group.iteration_index,
-                             "motion_prompt": group.motion_prompt, "negative_prompt": group.negative_prompt,
-                             "engine": group.engine, "is_final": finals.get(group.project_id) == attempt.id,
-                             "label": f"G{group.id} · A{attempt.index}"})
-                views.append(view)
-        names = sorted({n for v in views for n in v["scores"]})
-        rows = [{"dimension": "overall", "values": [v["overall_score"] for v in views]}]
-        rows += [{"dimension": n, "values": [v["scores"].get(n) for v in views]} for n in names]
+                views.append(ComparedAttempt(
+                    **attempt_fields(attempt, self.media), project_id=group.project_id,
+                    iteration=group.iteration_index, motion_prompt=group.motion_prompt,
+                    negative_prompt=group.negative_prompt, engine=group.engine,
+                    is_final=finals.get(group.project_id) == attempt.id, label=f"G{group.id} · A{attempt.index}"))
+        names = sorted({n for v in views for n in v.scores})
+        rows = [MetricRow(dimension="overall", values=[v.overall_score for v in views])]
+        rows += [MetricRow(dimension=n, values=[v.scores.get(n) for v in views]) for n in names]
         for row in rows:
-            first = row["values"][0]
-            row["deltas"] = [None if first is None or value is None else round(value - first, 4)
-                             for value in row["values"]]
-        return {"attempts": views, "dimensions": names, "rows": rows}
+            first = row.values[0]
+            row.deltas = [None if first is None or value is None else round(value - first, 4)
+                          for value in row.values]
+        return Comparison(attempts=views, dimensions=names, rows=rows)
 
-    def compare_versions(self, project_id: int, version_a: int, version_b: int) -> dict[str, Any]:
+    def compare_versions(self, project_id: int, version_a: int, version_b: int) -> Comparison:
         """The chosen attempts of two versions (numbers from `iterations`) side by side."""
         rows = {r["version"]: r for r in self.iterations(project_id)["iterations"]}
         picks = []
@@ -138,17 +146,17 @@ class HistoryService:
                 raise StudioError(f"Version {number} has no picked attempt yet.")
             picks.append(row["chosen"]["attempt_id"])
         result = self.compare_attempts(picks)
-        result["versions"] = [rows[int(version_a)], rows[int(version_b)]]
+        result.versions = [rows[int(version_a)], rows[int(version_b)]]
         return result
 
     # ------------------------------------------------------------ the final version
-    def set_final(self, project_id: int, attempt_id: int | None) -> dict[str, Any]:
+    def set_final(self, project_id: int, attempt_id: int | None) -> FinalChoice:
         """Make a finished attempt of the project its final version (None clears it)."""
         with self.db.session() as session:
             project = _project(session, project_id, self.access, "edit")
             if attempt_id is None:
                 project.final_attempt_id, project.final_set_at = None, None
-                return {"project_id": project.id, "final": None}
+                return FinalChoice(project_id=project.id, final=None)
             attempt = session.get(VideoAttempt, int(attempt_id))
             if attempt is None or attempt.group.project_id != project.id:
                 raise NotFound(f"Attempt {attempt_id} is not part of project '{project.name}'.")
@@ -157,9 +165,9 @@ class HistoryService:
                                   "only a finished attempt can be the final version.")
             project.final_attempt_id, project.final_set_at = attempt.id, utcnow()
             session.flush()
-            return {"project_id": project.id, "final": self._final_view(session, project)}
+            return FinalChoice(project_id=project.id, final=self._final_view(session, project))
 
-    def set_final_to_pick(self, project_id: int, group_id: int) -> dict[str, Any]:
+    def set_final_to_pick(self, project_id: int, group_id: int) -> FinalChoice:
         """Make a group's pick (the user's, else the system's) the project's final version."""
         with self.db.session() as session:
             project = _project(session, project_id, self.access, "edit")
@@ -172,11 +180,11 @@ class HistoryService:
             pick_id = pick.id
         return self.set_final(project_id, pick_id)
 
-    def final(self, project_id: int) -> dict[str, Any] | None:
+    def final(self, project_id: int) -> FinalVersion | None:
         with self.db.session() as session:
             return self._final_view(session, _project(session, project_id, self.access))
 
-    def _final_view(self, session, project: Project) -> dict[str, Any] | None:
+    def _final_view(self, session, project: Project) -> FinalVersion | None:
         if project.final_attempt_id is None:
             return None
         attempt = session.get(VideoAttempt, project.final_attempt_id)
@@ -185,14 +193,15 @@ class HistoryService:
         group = attempt.group
         version = session.scalar(select(func.count(GenerationGroup.id)).where(
             GenerationGroup.project_id == project.id, GenerationGroup.id <= group.id))
-        return {"attempt_id": attempt.id, "group_id": group.id, "attempt_index": attempt.index,
-                "version": version, "iteration": group.iteration_index, "overall_score": attempt.overall_score,
-                "video": str(self.media.absolute(attempt.video_path)) if attempt.video_path else None,
-                "poster": str(self.media.absolute(attempt.poster_path)) if attempt.poster_path else None,
-                "set_at": _iso(project.final_set_at), "label": f"FINAL · v{version} · G{group.id} · A{attempt.index}"}
+        return FinalVersion(
+            attempt_id=attempt.id, group_id=group.id, attempt_index=attempt.index, version=version,
+            iteration=group.iteration_index, overall_score=attempt.overall_score,
+            video=str(self.media.absolute(attempt.video_path)) if attempt.video_path else None,
+            poster=str(self.media.absolute(attempt.poster_path)) if attempt.poster_path else None,
+            set_at=_iso(project.final_set_at), label=f"FINAL · v{version} · G{group.id} · A{attempt.index}")
 
     # ------------------------------------------------------------ iterating
-    def rerun_attempts(self, group_id: int, attempt_ids: list[int]) -> dict[str, Any]:
+    def rerun_attempts(self, group_id: int, attempt_ids: list[int]) -> StartedGroup:
         """Re-roll only some attempts: a new iteration (child group, same prompts and settings) in which the
         chosen attempts get fresh seeds and are rendered again, while the other finished attempts are carried
         over as they are (file copies with their scores, no new cost), so the new group is ranked as a whole."""
@@ -235,9 +244,7 @@ class HistoryService:
             session.get(Project, group.project_id).updated_at = utcnow()
             new_id = group.id
         self.jobs.enqueue(*job_ids)
-        view = self.attempts.group(new_id)
-        view["job_ids"] = job_ids
-        return view
+        return StartedGroup(**dict(self.attempts.group(new_id)), job_ids=job_ids)
 
     def _may_view(self, session, row) -> bool:
         try:
@@ -271,9 +278,9 @@ class HistoryService:
         as proposed prompts with word diffs (chat model when configured, rules otherwise)."""
         group = self.attempts.group(group_id)
         with self.db.session() as session:
-            event = _latest_user_events(session, [group["id"]]).get(group["id"])
+            event = _latest_user_events(session, [group.id]).get(group.id)
             details = session.scalars(select(VideoAttempt.score_details).where(
-                VideoAttempt.group_id == group["id"])).all()
+                VideoAttempt.group_id == group.id)).all()
         gates = [g for d in details for g in ((d or {}).get("gate_failures") or [])]
         return prompt_tips.suggest(self.settings, group, list(event.tags or []) if event else [], gates)
 

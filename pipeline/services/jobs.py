@@ -10,7 +10,7 @@ from pipeline.access import Access
 from pipeline.jobs import JobContext, JobRunner
 from pipeline.queue import JobQueue
 from pipeline.services.lookups import get_row
-from pipeline.services.views import job_view
+from pipeline.services.views import JobView, job_view
 from storage.db import Database
 from storage.models import Job, JobStatus, Project, utcnow
 
@@ -36,11 +36,11 @@ class JobService:
         for job_id in job_ids:
             self.queue.enqueue(job_id)
 
-    def get(self, job_id: int) -> dict[str, Any]:
+    def get(self, job_id: int) -> JobView:
         with self.db.session() as session:
             return job_view(self._job(session, job_id, "view"))
 
-    def active(self, project_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def active(self, project_id: int | None = None, limit: int = 50) -> list[JobView]:
         """Queued and running jobs first, then the most recent finished ones (of the projects the actor may see
         and the actor's own jobs without a project)."""
         with self.db.session() as session:
@@ -50,7 +50,7 @@ class JobService:
             order = {JobStatus.running.value: 0, JobStatus.queued.value: 1}
             return [job_view(j) for j in sorted(jobs, key=lambda j: (order.get(j.status, 2), -j.id))]
 
-    def unfinished(self, project_id: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    def unfinished(self, project_id: int | None = None, kind: str | None = None) -> list[JobView]:
         """Queued and running jobs (optionally of one project and one kind), newest first: what a poll waits on."""
         with self.db.session() as session:
             query = select(Job).where(Job.status.in_([JobStatus.queued.value, JobStatus.running.value]))
@@ -59,7 +59,7 @@ class JobService:
                 query = query.where(Job.kind == kind)
             return [job_view(j) for j in session.scalars(query.order_by(Job.id.desc())).all()]
 
-    def cancel(self, job_id: int) -> dict[str, Any]:
+    def cancel(self, job_id: int) -> JobView:
         """Queued work is cancelled at once; running work stops at its next progress check."""
         ended = None
         with self.db.session() as session:

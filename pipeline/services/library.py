@@ -34,7 +34,7 @@ from pipeline.services.library_queries import (
     paths_in,
     project_query,
 )
-from pipeline.services.views import _iso
+from pipeline.services.views import StartedGroup, _iso
 from pipeline.validation import MAX_WHOLE, require_whole, shown
 from storage.models import (
     FINISHED_ATTEMPT_STATES,
@@ -132,8 +132,8 @@ class LibraryService:
         if kind == "frame":
             return {"kind": kind, **self.hero_frames.regenerate(int(item_id))}
         if kind == "attempt":
-            return {"kind": kind, **self.history.rerun_attempts(group_id, [int(item_id)])}
-        return {"kind": kind, **self.attempts.regenerate(int(item_id))}
+            return {"kind": kind, **self.history.rerun_attempts(group_id, [int(item_id)]).to_json()}
+        return {"kind": kind, **self.attempts.regenerate(int(item_id)).to_json()}
 
     def clone_settings(self, kind: str, item_id: int) -> dict[str, Any]:
         """The settings that made an item, to start new work from: hero frame and prompt, motion and negative
@@ -162,7 +162,7 @@ class LibraryService:
                             "attempt_count": group.attempt_count, "duration": group.duration, "engine": group.engine})
             return out
 
-    def start_from_settings(self, project_id: int, settings: dict[str, Any]) -> dict[str, Any]:
+    def start_from_settings(self, project_id: int, settings: dict[str, Any]) -> StartedGroup:
         """Start attempts in a project with cloned settings; a hero frame of another project is copied in first.
         Needs "edit" on the project and "view" on the frame's project."""
         used = self.use_settings(project_id, settings, select_frame=False)

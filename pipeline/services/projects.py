@@ -9,7 +9,7 @@ from sqlalchemy import select
 from pipeline.access import SHARING_CHOICES, Access
 from pipeline.errors import NotFound, StudioError
 from pipeline.services.lookups import check_aspect_ratio as _check_ratio
-from pipeline.services.views import project_view
+from pipeline.services.views import ProjectView, project_view
 from pipeline.validation import as_id
 from storage.db import Database
 from storage.models import HeroFrame, Project, User
@@ -20,7 +20,7 @@ class ProjectService:
         self.db = db
         self.access = access
 
-    def create(self, name: str, aspect_ratio: str = "16:9") -> dict[str, Any]:
+    def create(self, name: str, aspect_ratio: str = "16:9") -> ProjectView:
         name = _clean_name(name)
         _check_ratio(aspect_ratio)
         owner_id = self.access.user_id()
@@ -30,7 +30,7 @@ class ProjectService:
             session.flush()
             return self._view(session, project)
 
-    def rename(self, project_id: int, name: str) -> dict[str, Any]:
+    def rename(self, project_id: int, name: str) -> ProjectView:
         name = _clean_name(name)
         with self.db.session() as session:
             project = self._get(session, project_id, "edit")
@@ -38,7 +38,7 @@ class ProjectService:
             session.flush()
             return self._view(session, project)
 
-    def set_aspect_ratio(self, project_id: int, aspect_ratio: str) -> dict[str, Any]:
+    def set_aspect_ratio(self, project_id: int, aspect_ratio: str) -> ProjectView:
         _check_ratio(aspect_ratio)
         with self.db.session() as session:
             project = self._get(session, project_id, "edit")
@@ -46,11 +46,11 @@ class ProjectService:
             session.flush()
             return self._view(session, project)
 
-    def get(self, project_id: int) -> dict[str, Any]:
+    def get(self, project_id: int) -> ProjectView:
         with self.db.session() as session:
             return self._view(session, self._get(session, project_id))
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[ProjectView]:
         """The projects the actor may see (their own and those shared with the team), most recent first."""
         with self.db.session() as session:
             query = select(Project).order_by(Project.updated_at.desc(), Project.id.desc())
@@ -59,7 +59,7 @@ class ProjectService:
                 query = query.where(clause)
             return [self._view(session, p) for p in session.scalars(query).all()]
 
-    def share(self, project_id: int, team_access: str) -> dict[str, Any]:
+    def share(self, project_id: int, team_access: str) -> ProjectView:
         """Share a project with the whole team as "viewer" or "editor", or make it "private" again (owner only)."""
         if team_access not in SHARING_CHOICES:
             raise StudioError(f"Sharing is one of {', '.join(SHARING_CHOICES)}; got '{team_access}'.")
@@ -72,19 +72,16 @@ class ProjectService:
     def _get(self, session, project_id: Any, need: str = "view") -> Project:
         return self.access.get(session, Project, project_id, need)
 
-    def _view(self, session, project: Project) -> dict[str, Any]:
+    def _view(self, session, project: Project) -> ProjectView:
         """The project as the API shows it, plus who owns it, how it is shared and what the actor may do."""
-        view = project_view(project)
         owner = session.get(User, project.owner_id) if project.owner_id is not None else None
-        view.update(owner=owner.username if owner is not None else None, sharing=project.team_access or "private",
-                    access=self.access.project_level(project))
-        return view
+        return project_view(project, owner.username if owner is not None else None, self.access.project_level(project))
 
-    def latest_or_new(self) -> dict[str, Any]:
+    def latest_or_new(self) -> ProjectView:
         projects = self.list()
         return projects[0] if projects else self.create("My first project")
 
-    def open_or_latest(self, project_id: Any = None) -> dict[str, Any]:
+    def open_or_latest(self, project_id: Any = None) -> ProjectView:
         """The project a browser had open last, if it still exists and the actor may see it; else the newest (or a
         new one). A remembered id is a hint from the browser, never trusted: it goes through the access check."""
         if as_id(project_id) is not None:
@@ -94,7 +91,7 @@ class ProjectService:
                 pass  # deleted meanwhile, or another account signed in on this browser
         return self.latest_or_new()
 
-    def select_hero_frame(self, project_id: int, frame_id: int) -> dict[str, Any]:
+    def select_hero_frame(self, project_id: int, frame_id: int) -> ProjectView:
         with self.db.session() as session:
             project = self._get(session, project_id, "edit")
             frame = session.get(HeroFrame, int(frame_id)) if frame_id is not None else None

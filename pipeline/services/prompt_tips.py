@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from pipeline.services.prompt_diff import word_diff
+from pipeline.services.views import GroupView
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +115,15 @@ def rule_suggestions(motion_prompt: str, negative_prompt: str, means: dict[str, 
     return {"changes": changes, "motion_prompt": motion, "negative_prompt": negative}
 
 
-def suggest(settings: Any, group: dict[str, Any], tags: list[str], gate_failures: list[str] | None = None
+def suggest(settings: Any, group: GroupView, tags: list[str], gate_failures: list[str] | None = None
             ) -> dict[str, Any]:
     """Suggestions for a group view (services.attempts.group): rules always; the chat model's rewrite of the
     motion prompt when one is configured. Returns current and proposed prompts with word diffs."""
-    scored = [a for a in group["attempts"] if a.get("scores")]
-    names = sorted({n for a in scored for n in a["scores"]})
-    means = {n: round(sum(a["scores"].get(n, 0.0) for a in scored if n in a["scores"]) /
-                      max(1, sum(1 for a in scored if n in a["scores"])), 4) for n in names}
-    rules = rule_suggestions(group["motion_prompt"], group["negative_prompt"], means, tags, gate_failures)
+    scored = [a for a in group.attempts if a.scores]
+    names = sorted({n for a in scored for n in a.scores})
+    means = {n: round(sum(a.scores.get(n, 0.0) for a in scored if n in a.scores) /
+                      max(1, sum(1 for a in scored if n in a.scores)), 4) for n in names}
+    rules = rule_suggestions(group.motion_prompt, group.negative_prompt, means, tags, gate_failures)
     proposed_motion, source, engine, notes = rules["motion_prompt"], "rules", "rules", []
     llm = _llm_rewrite(settings, group, means, tags, rules)
     if llm is not None:
@@ -134,12 +135,12 @@ def suggest(settings: Any, group: dict[str, Any], tags: list[str], gate_failures
             proposed_motion, source = rewrite, "llm"
     changes = notes + rules["changes"] if source == "llm" else rules["changes"]
     return {
-        "group_id": group["id"], "source": source, "engine": engine, "mean_scores": means, "tags": tags,
+        "group_id": group.id, "source": source, "engine": engine, "mean_scores": means, "tags": tags,
         "changes": changes,
-        "current": {"motion_prompt": group["motion_prompt"], "negative_prompt": group["negative_prompt"]},
+        "current": {"motion_prompt": group.motion_prompt, "negative_prompt": group.negative_prompt},
         "proposed": {"motion_prompt": proposed_motion, "negative_prompt": rules["negative_prompt"]},
-        "diff": {"motion_prompt": word_diff(group["motion_prompt"], proposed_motion),
-                 "negative_prompt": word_diff(group["negative_prompt"], rules["negative_prompt"])},
+        "diff": {"motion_prompt": word_diff(group.motion_prompt, proposed_motion),
+                 "negative_prompt": word_diff(group.negative_prompt, rules["negative_prompt"])},
         "message": "" if changes else "No weak scores and no feedback tags: the prompts can stay as they are.",
     }
 
@@ -155,10 +156,10 @@ def _llm_rewrite(settings, group, means, tags, rules):
         return None
     if not hasattr(engine, "suggest_improvements"):
         return None
-    summary = {"motion_prompt": group["motion_prompt"], "negative_prompt": group["negative_prompt"],
-               "engine": group["engine"], "mean_scores": means, "feedback_tags": tags,
+    summary = {"motion_prompt": group.motion_prompt, "negative_prompt": group.negative_prompt,
+               "engine": group.engine, "mean_scores": means, "feedback_tags": tags,
                "rule_hints": [c["change"] for c in rules["changes"]],
-               "selection_reason": group.get("selection_reason")}
+               "selection_reason": group.selection_reason}
     try:
         result = improvement_suggestions(settings, summary)
     except Exception as exc:  # noqa: BLE001 - a provider outage falls back to the rules, and says so in the log

@@ -18,7 +18,7 @@ from pipeline.services.timeline_gaps import TimelineGaps
 from pipeline.services.timeline_history import SAVED, TimelineHistory
 from pipeline.services.timeline_media import TimelineMedia
 from pipeline.services.timeline_picks import AUTOMATIC_NOTE, Pick, group_of_attempts, new_picks, shot_picks
-from pipeline.services.views import download_name
+from pipeline.services.views import NewPick, TimelineVersionView, download_name
 from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import ASPECT_RATIOS, EditList, TimelineError
@@ -76,7 +76,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             self._project(session, project_id, need)
 
     # ------------------------------------------------------------ reading
-    def get(self, project_id: int) -> dict[str, Any]:
+    def get(self, project_id: int) -> TimelineVersionView:
         """The current version (with thumbnails, can_undo, can_redo); a project without one starts from its
         picked attempts. Gap clips whose generation finished are put in first. Needs view access: the first
         version and finished gap clips are derived automatically, whoever looks."""
@@ -99,13 +99,13 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             return self._with_picks(self._view(head, detail=True, session=session), head, picks)
 
     @staticmethod
-    def _with_picks(view: dict[str, Any], head: TimelineVersion | None, picks: list[Pick]) -> dict[str, Any]:
+    def _with_picks(view: TimelineVersionView, head: TimelineVersion | None, picks: list[Pick]) -> TimelineVersionView:
         """The view plus whether it follows the picks and the picks it does not show yet."""
-        view["follows_picks"] = head is None or head.note == AUTOMATIC_NOTE
-        view["new_picks"] = [{"group_id": p.group_id, "attempt_id": p.attempt_id, "label": p.label} for p in picks]
+        view.follows_picks = head is None or head.note == AUTOMATIC_NOTE
+        view.new_picks = [NewPick(group_id=p.group_id, attempt_id=p.attempt_id, label=p.label) for p in picks]
         return view
 
-    def add_new_picks(self, project_id: int) -> dict[str, Any]:
+    def add_new_picks(self, project_id: int) -> TimelineVersionView:
         """Put the picks the timeline does not show on it: a shot whose clip is an older pick gets the new pick in
         its place (its transition kept), a new shot goes at the end. Other edits stay as they are."""
         self._check(project_id, "edit")
@@ -129,14 +129,14 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             return self._with_picks(view, None, [])
 
     # ------------------------------------------------------------ editing
-    def rebuild_from_picks(self, project_id: int) -> dict[str, Any]:
+    def rebuild_from_picks(self, project_id: int) -> TimelineVersionView:
         """One clip per generation group (the user's pick, else the system's, in the order the groups were made);
         music, overlays, grade, fades and frame rate of the current version are kept, and so are your uploaded
         clips and stills (an ad's end card), next to the shot they followed."""
         self._check(project_id, "edit")
         return self._rebuild_from_picks(project_id)
 
-    def _rebuild_from_picks(self, project_id: int, only_if_missing: bool = False) -> dict[str, Any]:
+    def _rebuild_from_picks(self, project_id: int, only_if_missing: bool = False) -> TimelineVersionView:
         with self._editing(project_id) as session:
             project = _project(session, project_id)
             if only_if_missing and (first := self._head(session, project.id)) is not None:
@@ -160,7 +160,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                     edit = ops.add_clip(edit, clip)
             return self._save(session, project.id, edit, AUTOMATIC_NOTE)
 
-    def apply(self, project_id: int, operation: str, **arguments: Any) -> dict[str, Any]:
+    def apply(self, project_id: int, operation: str, **arguments: Any) -> TimelineVersionView:
         """Apply one named edit to the current version and save the result as a new current version."""
         if operation not in OPERATIONS and operation not in SPECIAL_OPERATIONS:
             known = ", ".join(sorted([*OPERATIONS, *SPECIAL_OPERATIONS]))
@@ -190,7 +190,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             return self._save(session, project_id, edit, _note(operation, arguments, before))
 
     def _apply_edit(self, project_id: int, edit: EditList | Callable[[EditList], EditList],
-                    note: str) -> dict[str, Any]:
+                    note: str) -> TimelineVersionView:
         """Save ``edit`` as the new head; a callable is applied to the head under the timeline lock (so a change
         made from the head can't overwrite an edit made meanwhile)."""
         with self._editing(project_id) as session:

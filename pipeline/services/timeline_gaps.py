@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.errors import StudioError
+from pipeline.services.views import TimelineVersionView
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import MIN_CLIP_LENGTH, Clip, TimelineError, fmt_seconds
 from storage.models import FINISHED_ATTEMPT_STATES, AttemptStatus, FrameSource, HeroFrame, VideoAttempt
@@ -56,7 +57,7 @@ class TimelineGaps:
         return None
 
     def fill_gap(self, project_id: int, position: int, duration: float, prompt: str, frame_from: str = "previous",
-                 attempt_count: int = 2, engine: str | None = None, seed: int | None = None) -> dict[str, Any]:
+                 attempt_count: int = 2, engine: str | None = None, seed: int | None = None) -> TimelineVersionView:
         """Generate a clip of exactly ``duration`` seconds for a gap at ``position`` (0 = before the first clip,
         len(clips) = after the last) from the neighbouring frame (``frame_from``: "previous" or "next") and a
         local motion prompt. Returns the timeline with the placeholder (or the filled clip, if the queue ran
@@ -98,26 +99,26 @@ class TimelineGaps:
         with self._editing(project_id) as session:
             frame = session.get(HeroFrame, frame_id)
             edit = self._edit(self._require_head(session, project_id))
-            placeholder = ops.make_clip(frame.image_path, duration, label=f"Gap · generating (group {group['id']})")
-            placeholder = placeholder.model_copy(update={"still": True, "generation_group_id": group["id"]})
+            placeholder = ops.make_clip(frame.image_path, duration, label=f"Gap · generating (group {group.id})")
+            placeholder = placeholder.model_copy(update={"still": True, "generation_group_id": group.id})
             try:
                 edit = ops.add_clip(edit, placeholder, index=min(position, len(edit.clips)))
             except TimelineError as exc:
                 raise StudioError(str(exc)) from exc
             side = "last frame of" if use_previous else "first frame of"
             self._save(session, project_id, edit, f"Gap of {fmt_seconds(duration)} at position {position}: "
-                       f"generating from the {side} '{neighbour.display_name}' (group {group['id']})")
+                       f"generating from the {side} '{neighbour.display_name}' (group {group.id})")
         self._resolve_gaps(project_id)
         view = self.get(project_id)
-        view["gap_group_id"] = group["id"]
+        view.gap_group_id = group.id
         return view
 
-    def resolve_gaps(self, project_id: int) -> dict[str, Any] | None:
+    def resolve_gaps(self, project_id: int) -> TimelineVersionView | None:
         """Put finished gap clips in place of their placeholders (one new version); None if nothing changed."""
         self._check(project_id, "edit")
         return self._resolve_gaps(project_id)
 
-    def _resolve_gaps(self, project_id: int) -> dict[str, Any] | None:
+    def _resolve_gaps(self, project_id: int) -> TimelineVersionView | None:
         with self._editing(project_id) as session:
             head = self._require_head(session, project_id)
             edit = self._edit(head)

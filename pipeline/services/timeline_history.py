@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.errors import Conflict, NotFound, StudioError
-from pipeline.services.views import download_name, timeline_version_view
+from pipeline.services.views import TimelineClipView, TimelineVersionView, download_name, timeline_version_fields
 from pipeline.timeline.diff import compare as compare_edits
 from pipeline.timeline.edit_list import EditList, TimelineError
 from storage.models import Project, TimelineVersion, utcnow
@@ -30,7 +30,7 @@ class TimelineHistory:
     the project (view to read, edit to change) with TimelineService._project; the internals do not."""
 
     # ------------------------------------------------------------ reading
-    def versions(self, project_id: int, saved_only: bool = False) -> list[dict[str, Any]]:
+    def versions(self, project_id: int, saved_only: bool = False) -> list[TimelineVersionView]:
         """Every version of the project's timeline (or only the saved ones), newest first."""
         with self.db.session() as session:
             project = self._project(session, project_id)
@@ -38,9 +38,10 @@ class TimelineHistory:
             if saved_only:
                 query = query.where(TimelineVersion.kind == SAVED)
             rows = session.scalars(query.order_by(TimelineVersion.version.desc())).all()
-            return [{**self._view(v), "download_name": download_name(project.name, v.version)} for v in rows]
+            return [self._view(v).model_copy(update={"download_name": download_name(project.name, v.version)})
+                    for v in rows]
 
-    def version(self, project_id: int, version: int) -> dict[str, Any]:
+    def version(self, project_id: int, version: int) -> TimelineVersionView:
         with self.db.session() as session:
             self._project(session, project_id)
             return self._view(self._row(session, project_id, version), detail=True, session=session)
@@ -60,7 +61,7 @@ class TimelineHistory:
             return result
 
     # ------------------------------------------------------------ moving in the history
-    def undo(self, project_id: int) -> dict[str, Any]:
+    def undo(self, project_id: int) -> TimelineVersionView:
         """Go back to the version the current one was made from."""
         with self._editing(project_id) as session:
             self._project(session, project_id, "edit")
@@ -71,7 +72,7 @@ class TimelineHistory:
             self._set_head(session, project_id, target)
             return self._view(target, detail=True, session=session)
 
-    def redo(self, project_id: int) -> dict[str, Any]:
+    def redo(self, project_id: int) -> TimelineVersionView:
         """Go forward again to the newest version made from the current one."""
         with self._editing(project_id) as session:
             self._project(session, project_id, "edit")
@@ -82,7 +83,7 @@ class TimelineHistory:
             self._set_head(session, project_id, child)
             return self._view(child, detail=True, session=session)
 
-    def save(self, project_id: int, name: str = "", version: int = 0) -> dict[str, Any]:
+    def save(self, project_id: int, name: str = "", version: int = 0) -> TimelineVersionView:
         """Mark the current version (or ``version``) as a saved, named version that can be reopened later."""
         name = " ".join((name or "").split())
         if len(name) > 200:
@@ -97,7 +98,7 @@ class TimelineHistory:
             session.flush()
             return self._view(row, detail=row.is_head, session=session)
 
-    def open_version(self, project_id: int, version: int) -> dict[str, Any]:
+    def open_version(self, project_id: int, version: int) -> TimelineVersionView:
         """Continue editing from an older version: its edit list becomes a new current version (nothing is lost;
         undo goes back to where you were)."""
         with self._editing(project_id) as session:
@@ -166,7 +167,7 @@ class TimelineHistory:
         session.flush()
 
     def _save(self, session, project_id: int, edit: EditList, note: str,
-              based_on: int | None = None) -> dict[str, Any]:
+              based_on: int | None = None) -> TimelineVersionView:
         """A new version made from the current head; it becomes the head. ``based_on``: the head version the
         edit was made from when that was read outside this session (compare-and-set: TimelineChanged if another
         edit came in between). Sessions opened with ``_editing`` read the head under the lock already."""
@@ -193,24 +194,24 @@ class TimelineHistory:
         except TimelineError as exc:
             raise StudioError(f"Timeline version {row.version} can't be read: {exc}") from exc
 
-    def _view(self, row: TimelineVersion, detail: bool = False, session=None) -> dict[str, Any]:
-        """A version as a plain dict; ``detail`` adds clip thumbnails and whether undo/redo are possible."""
-        view = timeline_version_view(row, self.media)
+    def _view(self, row: TimelineVersion, detail: bool = False, session=None) -> TimelineVersionView:
+        """A version's view; ``detail`` adds clip thumbnails and whether undo/redo are possible."""
         edit = self._edit(row)
-        view["edit_list"] = edit.to_dict()  # always the current schema, whatever the row was written with
-        view.update(kind=row.kind, name=row.name, parent_version=row.parent_version, is_head=bool(row.is_head),
-                    saved_at=row.saved_at.isoformat(timespec="seconds") + "Z" if row.saved_at else None,
-                    thumbnail=str(self.media.absolute(row.thumbnail_path)) if row.thumbnail_path else None,
-                    duration=round(edit.duration, 3))
-        view["clips"] = [{"id": c.id, "label": c.display_name, "attempt_id": c.attempt_id,
-                          "in_point": c.in_point, "out_point": c.out_point, "length": round(c.length, 3),
-                          "source_duration": c.source_duration, "start": round(start, 3),
-                          "source": str(self.media.absolute(c.source)), "transition": c.transition.model_dump(),
-                          "still": c.still, "pending": c.pending, "generation_group_id": c.generation_group_id,
-                          "thumbnail": self._clip_thumbnail(c) if detail else None}
-                         for c, start in zip(edit.clips, edit.starts())]
-        view["overlays"] = [o.model_dump() for o in edit.overlays]
+        view = TimelineVersionView(
+            **{**timeline_version_fields(row, self.media),
+               "edit_list": edit.to_dict()},  # always the current schema, whatever the row was written with
+            kind=row.kind, name=row.name, parent_version=row.parent_version, is_head=bool(row.is_head),
+            saved_at=row.saved_at.isoformat(timespec="seconds") + "Z" if row.saved_at else None,
+            thumbnail=str(self.media.absolute(row.thumbnail_path)) if row.thumbnail_path else None,
+            duration=round(edit.duration, 3), overlays=[o.model_dump() for o in edit.overlays],
+            clips=[TimelineClipView(
+                id=c.id, label=c.display_name, attempt_id=c.attempt_id, in_point=c.in_point, out_point=c.out_point,
+                length=round(c.length, 3), source_duration=c.source_duration, start=round(start, 3),
+                source=str(self.media.absolute(c.source)), transition=c.transition.model_dump(), still=c.still,
+                pending=c.pending, generation_group_id=c.generation_group_id,
+                thumbnail=self._clip_thumbnail(c) if detail else None)
+                for c, start in zip(edit.clips, edit.starts())])
         if detail and session is not None:
-            view["can_undo"] = row.parent_version is not None
-            view["can_redo"] = self._newest_child(session, row.project_id, row.version) is not None
+            view.can_undo = row.parent_version is not None
+            view.can_redo = self._newest_child(session, row.project_id, row.version) is not None
         return view

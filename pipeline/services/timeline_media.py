@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StudioError
+from pipeline.services.views import TimelineVersionView
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import Clip, TimelineError
 from pipeline.timeline.export import AUDIO_EXTENSIONS, probe
@@ -113,7 +114,7 @@ class TimelineMedia:
 
     # ------------------------------------------------------------ uploaded clips
     def upload_clip(self, project_id: int, file_path: str | Path, label: str = "",
-                    index: int | None = None) -> dict[str, Any]:
+                    index: int | None = None) -> TimelineVersionView:
         """Add the user's own video (mp4, mov, m4v, webm, mkv; at most 500 MB and 2 minutes) as a clip, at
         ``index`` or at the end. The file is copied into the media folder; the original is not touched."""
         self._check(project_id, "edit")

@@ -16,6 +16,7 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from pipeline.errors import InvalidInput, NotFound
+from pipeline.services.views import View
 from pipeline.validation import MAX_ID, require_finite_tree, require_number, require_whole, shown, whole_number
 from studio.errors import describe
 
@@ -144,7 +145,7 @@ def api_endpoint(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             bound = check(args, kwargs)
-            return fn(*bound.args, **bound.kwargs)
+            return to_wire(fn(*bound.args, **bound.kwargs))
         except Exception as exc:
             shown_error = describe(exc)
             if shown_error is None:
@@ -152,6 +153,20 @@ def api_endpoint(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise gr.Error(shown_error.message, title=shown_error.title, print_exception=False) from exc
 
     return wrapper
+
+
+def to_wire(value: Any) -> Any:
+    """An endpoint's answer as Gradio sends it: the services' views (pydantic models) as their JSON objects, also
+    inside tuples, lists and dicts; Gradio's own FileData passes as is (Gradio serves the files it names)."""
+    if isinstance(value, View):
+        return value.to_json()
+    if isinstance(value, tuple):
+        return tuple(to_wire(v) for v in value)
+    if isinstance(value, list):
+        return [to_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    return value
 
 
 def json_object(text: str, name: str = "arguments") -> dict[str, Any]:

@@ -108,6 +108,56 @@ def register_resource(resource: Resource) -> list[str]:
     for name, spec in type(resource).declared():
         method = with_blanks(getattr(resource, name), spec.blank)
         # Polls and reads must never wait behind each other: no per-endpoint concurrency limit.
-        gr.api(api_endpoint(method), api_name=name, concurrency_limit=None, queue=not spec.direct)
+        dependency = gr.api(api_endpoint(method), api_name=name, concurrency_limit=None, queue=not spec.direct)
+        declare_answer(dependency, getattr(resource, name))
         names.append(name)
     return names
+
+
+def answer_schema(method: Callable) -> dict[str, Any] | None:
+    """The JSON schema of what ``method`` answers, from its return hint (the views' real fields); None where the
+    hint says no more than ``dict``/``list``. A tuple stays one array, as Gradio sends it (one output)."""
+    import typing
+
+    from pydantic import TypeAdapter
+
+    home = getattr(method, "__func__", method)
+    hint = typing.get_type_hints(home, globalns={**home.__globals__, "FileData": FileData}).get("return")
+    if hint in (None, dict, list, Any):
+        return None
+    try:
+        schema = TypeAdapter(hint).json_schema(mode="validation")  # the fields (the serializer only drops unset ones)
+    except Exception:  # noqa: BLE001 - a hint pydantic cannot describe keeps Gradio's own (untyped) schema
+        return None
+    return _open_objects(schema)
+
+
+def _open_objects(schema: Any, properties: bool = False) -> Any:
+    """The schema as Gradio's type printer takes it, and lean (every page's config carries it): ``additionalProperties:
+    true`` (a dict[str, Any]) as ``{}``, ``false`` (the views forbid extras on input) and pydantic's titles and
+    defaults left out. ``properties`` marks a map of field names, whose keys are kept whatever they are called."""
+    if isinstance(schema, list):
+        return [_open_objects(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    lean = {}
+    for key, value in schema.items():
+        if not properties and (key in ("title", "default") or (key == "additionalProperties" and value is False)):
+            continue
+        lean[key] = {} if key == "additionalProperties" and value is True else \
+            _open_objects(value, properties=key in ("properties", "$defs") and not properties)
+    return lean
+
+
+def declare_answer(dependency: Any, method: Callable) -> None:
+    """Give the endpoint's one output the answer's schema, so /info and the API page show the views' fields.
+    gr.api reads the return hint itself, but the wrapped hint is a string (postponed annotations) and pydantic
+    models are outside what it converts, so it would list the answer as Any."""
+    from gradio.context import get_blocks_context
+
+    schema = answer_schema(method)
+    blocks = get_blocks_context()
+    if schema is None or blocks is None:
+        return
+    for output in blocks.fns[dependency["id"]].outputs:
+        output._api_info = schema

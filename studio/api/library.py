@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gradio.data_classes import FileData
 
+from pipeline.services.views import StartedGroup
 from studio.api.endpoint import Resource, endpoint
 
 
@@ -27,7 +28,7 @@ class LibraryApi(Resource):
         return self.s.library.clone_settings(kind, item_id)
 
     @endpoint
-    def start_from_settings(self, project_id: int, settings: dict) -> dict:
+    def start_from_settings(self, project_id: int, settings: dict) -> StartedGroup:
         """Start attempts in a project from (edited) cloned settings; a frame of another project is copied in."""
         return self.s.library.start_from_settings(project_id, settings)
 

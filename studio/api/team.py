@@ -1,6 +1,7 @@
 """Team mode: who am I, sharing a project, my usage, and the admin's spend per user (pipeline/access.py)."""
 from __future__ import annotations
 
+from pipeline.services.views import ProjectView
 from studio.api.endpoint import Resource, endpoint
 
 
@@ -13,7 +14,7 @@ class TeamApi(Resource):
                 "auth": self.s.settings.auth}
 
     @endpoint
-    def share_project(self, project_id: int, sharing: str) -> dict:
+    def share_project(self, project_id: int, sharing: str) -> ProjectView:
         """Share a project with the team: sharing private, viewer or editor (owner only). Returns the project with
         owner, sharing and access."""
         return self.s.projects.share(project_id, sharing)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from gradio.data_classes import FileData
 
+from pipeline.services.views import TimelineVersionView
 from studio.api.door import json_object
 from studio.api.endpoint import Resource, endpoint
 
 
 class TimelineApi(Resource):
     @endpoint
-    def timeline(self, project_id: int) -> dict:
+    def timeline(self, project_id: int) -> TimelineVersionView:
         """The current timeline version: edit list, clips (start times, transitions, thumbnails), overlays,
         duration, can_undo / can_redo, exported file."""
         return self.s.timeline.get(project_id)
 
     @endpoint
-    def timeline_edit(self, project_id: int, operation: str, arguments: str = "{}") -> dict:
+    def timeline_edit(self, project_id: int, operation: str, arguments: str = "{}") -> TimelineVersionView:
         """Apply one edit and save it as the new current version. operation: trim, split, split_at_time, merge,
         delete, move, duplicate, set_transition, set_all_transitions, set_crossfade, add_overlay,
         update_overlay, remove_overlay, set_music, music_by_mood, set_grade, set_fades, set_aspect_ratio,
@@ -26,7 +27,7 @@ class TimelineApi(Resource):
         return self.s.timeline.apply(project_id, operation, **parsed)
 
     @endpoint
-    def rebuild_timeline(self, project_id: int) -> dict:
+    def rebuild_timeline(self, project_id: int) -> TimelineVersionView:
         """A new timeline version with one clip per group: the user's pick, else the system's. Uploaded clips and
         stills (an ad's end card) stay next to the shot they followed."""
         return self.s.timeline.rebuild_from_picks(project_id)
@@ -40,27 +41,27 @@ class TimelineApi(Resource):
         return self.s.timeline.export(project_id, fit, version, aspect_ratio, fps, quality or "draft")
 
     @endpoint
-    def timeline_undo(self, project_id: int) -> dict:
+    def timeline_undo(self, project_id: int) -> TimelineVersionView:
         """Go back to the version the current timeline was made from."""
         return self.s.timeline.undo(project_id)
 
     @endpoint
-    def timeline_redo(self, project_id: int) -> dict:
+    def timeline_redo(self, project_id: int) -> TimelineVersionView:
         """Go forward again after an undo."""
         return self.s.timeline.redo(project_id)
 
     @endpoint
-    def timeline_save(self, project_id: int, name: str = "", version: int = 0) -> dict:
+    def timeline_save(self, project_id: int, name: str = "", version: int = 0) -> TimelineVersionView:
         """Mark the current version (or `version`) as a saved, named version that can be reopened later."""
         return self.s.timeline.save(project_id, name, version)
 
     @endpoint
-    def timeline_versions(self, project_id: int, saved_only: bool = False) -> list[dict]:
+    def timeline_versions(self, project_id: int, saved_only: bool = False) -> list[TimelineVersionView]:
         """Every timeline version (or only the saved ones), newest first, with kind, name and note."""
         return self.s.timeline.versions(project_id, saved_only)
 
     @endpoint
-    def timeline_open(self, project_id: int, version: int) -> dict:
+    def timeline_open(self, project_id: int, version: int) -> TimelineVersionView:
         """Continue editing from an older version (it becomes a new current version; nothing is lost)."""
         return self.s.timeline.open_version(project_id, version)
 
@@ -83,7 +84,7 @@ class TimelineApi(Resource):
 
     @endpoint(blank=("seed",))
     def fill_gap(self, project_id: int, position: int, duration: float, prompt: str, frame_from: str = "previous",
-                 attempt_count: int = 2, seed: int = -1) -> dict:
+                 attempt_count: int = 2, seed: int = -1) -> TimelineVersionView:
         """Generate a clip of exactly `duration` s for the gap at `position` from the neighbouring frame
         (frame_from: previous or next) and a motion prompt, through the attempts pipeline. The timeline gets a
         still placeholder at once, replaced by the best attempt when the group finishes."""
@@ -91,7 +92,7 @@ class TimelineApi(Resource):
                                    seed=seed)
 
     @endpoint(blank=("index",))
-    def upload_clip(self, project_id: int, video: FileData, label: str = "", index: int = -1) -> dict:
+    def upload_clip(self, project_id: int, video: FileData, label: str = "", index: int = -1) -> TimelineVersionView:
         """Add your own video (mp4, mov, m4v, webm, mkv; ≤ 500 MB, ≤ 2 min) as a clip (index -1 = at the end)."""
         return self.s.timeline.upload_clip(project_id, self.upload_path(video), label, index)
 

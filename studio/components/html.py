@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from pipeline.engines.photo_fit import shape_label
+from pipeline.services.views import AttemptView, FrameView, GroupView, JobView
 
 STATUS_COLOURS = {
     "queued": "#64748b", "running": "#d97706", "rendering": "#d97706", "scoring": "#7c3aed",
@@ -39,31 +40,38 @@ def progress_bar(percent: float | None, status: str = "running") -> str:
             f'</div>')
 
 
-def job_finished(job: dict[str, Any] | None) -> bool:
-    return job is None or job.get("status") in FINISHED_JOB_STATES
+def as_job(job: JobView | dict[str, Any] | None) -> JobView | None:
+    """A job view; an ad plan's view carries its job as the API's JSON object, read back here."""
+    return JobView.model_validate(job) if isinstance(job, dict) else job
 
 
-def job_html(job: dict[str, Any] | None, title: str = "") -> str:
+def job_finished(job: JobView | dict[str, Any] | None) -> bool:
+    job = as_job(job)
+    return job is None or job.status in FINISHED_JOB_STATES
+
+
+def job_html(job: JobView | dict[str, Any] | None, title: str = "") -> str:
     """One job as a card: status, progress bar, current step, error."""
+    job = as_job(job)
     if not job:
         return ""
-    status = job["status"]
-    head = f"{esc(title) + ' · ' if title else ''}job #{job['id']} {status_chip(status)} <b>{job['progress']:.0f} %</b>"
-    step = f'<div class="job-step">{esc(job.get("step") or "")}</div>' if job.get("step") else ""
-    error = f'<div class="job-error">{esc(job["error"])}</div>' if job.get("error") and status != "succeeded" else ""
-    return f'<div class="job-card"><div>{head}</div>{progress_bar(job["progress"], status)}{step}{error}</div>'
+    status = job.status
+    head = f"{esc(title) + ' · ' if title else ''}job #{job.id} {status_chip(status)} <b>{job.progress:.0f} %</b>"
+    step = f'<div class="job-step">{esc(job.step or "")}</div>' if job.step else ""
+    error = f'<div class="job-error">{esc(job.error)}</div>' if job.error and status != "succeeded" else ""
+    return f'<div class="job-card"><div>{head}</div>{progress_bar(job.progress, status)}{step}{error}</div>'
 
 
-def jobs_table_html(jobs: Iterable[dict[str, Any]], limit: int = 8) -> str:
+def jobs_table_html(jobs: Iterable[JobView], limit: int = 8) -> str:
     """The live queue: id, kind, status, worker (host:pid that ran it), progress, step, error."""
     rows = []
     for job in list(jobs)[:limit]:
         rows.append(
-            f"<tr><td>#{job['id']}</td><td>{esc(job['kind'])}</td><td>{status_chip(job['status'])}</td>"
-            f"<td class='job-worker'><small>{esc(job.get('worker') or '')}</small></td>"
-            f"<td style='min-width:110px'>{progress_bar(job['progress'], job['status'])}"
-            f"<small>{job['progress']:.0f} %</small></td><td>{esc(job.get('step') or '')}</td>"
-            f"<td class='job-error'>{esc(job.get('error') or '')}</td></tr>")
+            f"<tr><td>#{job.id}</td><td>{esc(job.kind)}</td><td>{status_chip(job.status)}</td>"
+            f"<td class='job-worker'><small>{esc(job.worker or '')}</small></td>"
+            f"<td style='min-width:110px'>{progress_bar(job.progress, job.status)}"
+            f"<small>{job.progress:.0f} %</small></td><td>{esc(job.step or '')}</td>"
+            f"<td class='job-error'>{esc(job.error or '')}</td></tr>")
     if not rows:
         return '<div class="muted">The queue is empty.</div>'
     return ('<table class="score-table queue-table"><thead><tr><th>job</th><th>kind</th><th>status</th>'
@@ -92,82 +100,83 @@ OVERALL_HELP = ("overall: absolute quality on every measure, comparable across g
                 "the pick compares attempts within the group")
 
 
-def shown_score(attempt: dict[str, Any]) -> tuple[float | None, str]:
+def shown_score(attempt: AttemptView) -> tuple[float | None, str]:
     """The one number shown for an attempt, and what it is: the rank score once the group is ranked (the order the
     pick follows), else the overall score."""
-    if attempt.get("relative_score") is not None:
-        return attempt["relative_score"], RANK_SCORE_HELP
-    return attempt.get("overall_score"), OVERALL_HELP
+    if attempt.relative_score is not None:
+        return attempt.relative_score, RANK_SCORE_HELP
+    return attempt.overall_score, OVERALL_HELP
 
 
-def attempt_card_html(attempt: dict[str, Any], group: dict[str, Any] | None = None) -> str:
+def attempt_card_html(attempt: AttemptView, group: GroupView | None = None) -> str:
     """An attempt's state: progress while it renders and scores; overall score, badges and dimensions after."""
-    status = attempt["status"]
-    parts = [(f"<div class='attempt-head'><b>Attempt {attempt['index']}</b> {status_chip(status)}"
-              f" <small>seed {attempt['seed']}</small></div>")]
-    if (attempt.get("variation") or {}).get("phrase"):
-        parts.append(f"<div class='variation'><small>{esc(attempt['variation']['phrase'])}</small></div>")
+    status = attempt.status
+    parts = [(f"<div class='attempt-head'><b>Attempt {attempt.index}</b> {status_chip(status)}"
+              f" <small>seed {attempt.seed}</small></div>")]
+    if attempt.variation is not None and attempt.variation.phrase:
+        parts.append(f"<div class='variation'><small>{esc(attempt.variation.phrase)}</small></div>")
     if status in ("queued", "rendering", "scoring"):
-        job = attempt.get("job") or {}
+        job = attempt.job
         if status == "scoring":
-            pct, step = max(80.0, attempt.get("progress") or 0.0), "Scoring the clip…"
+            pct, step = max(80.0, attempt.progress or 0.0), "Scoring the clip…"
         else:
             waiting = "Waiting in the queue" if status == "queued" else ""
-            pct, step = job.get("progress") or 0.0, job.get("step") or waiting
+            pct, step = (job.progress or 0.0, job.step or waiting) if job is not None else (0.0, waiting)
         parts.append(progress_bar(pct, status) + f"<div class='job-step'>{esc(step)} · {pct:.0f} %</div>")
-    if attempt.get("error") and status in ("failed", "cancelled"):
-        parts.append(f"<div class='job-error'>{esc(attempt['error'])}</div>")
+    if attempt.error and status in ("failed", "cancelled"):
+        parts.append(f"<div class='job-error'>{esc(attempt.error)}</div>")
     badges = []
-    if attempt.get("is_system_selected_best"):
-        reason = (group or {}).get("selection_reason") or ""
+    if attempt.is_system_selected_best:
+        reason = (group.selection_reason if group else None) or ""
         badges.append(badge("★ System pick", "pick-badge", reason))
-    if attempt.get("is_user_selected_best"):
+    if attempt.is_user_selected_best:
         badges.append(badge("✔ Your pick", "user-badge"))
-    if attempt.get("tied_with_pick"):
+    if attempt.tied_with_pick:
         badges.append(badge("= Tie", "tie-badge", "equally good on every measure as the other tied attempts"))
     if badges:
         parts.append(f"<div>{''.join(badges)}</div>")
-    if attempt.get("overall_score") is not None:
-        relative = attempt.get("relative_score")
+    if attempt.overall_score is not None:
+        relative = attempt.relative_score
         if relative is not None:  # the ranking's own number first; the absolute one explained in one line
-            place = f" · rank {attempt['rank']}" if attempt.get("rank") else ""
+            place = f" · rank {attempt.rank}" if attempt.rank else ""
             parts.append(f"<div class='overall' title='{esc(RANK_SCORE_HELP)}'>Rank score <b>{relative:.1f}</b>"
                          f"<small>{place}</small></div>"
-                         f"<div class='overall-note'><small>Overall {attempt['overall_score']:.1f} — absolute "
+                         f"<div class='overall-note'><small>Overall {attempt.overall_score:.1f} — absolute "
                          f"quality, comparable across groups; the pick compares attempts within the group"
                          f"</small></div>")
         else:
-            parts.append(f"<div class='overall'>Overall <b>{attempt['overall_score']:.1f}</b></div>")
-        if attempt.get("is_system_selected_best") and group and group.get("selection_reason"):
-            parts.append(f"<div class='pick-reason'>Why: {esc(group['selection_reason'])}</div>")
-        elif attempt.get("score_reason"):
-            parts.append(f"<div class='score-reason'>{esc(attempt['score_reason'])}</div>")
-        parts.append(score_table_html(attempt.get("scores") or {}))
+            parts.append(f"<div class='overall'>Overall <b>{attempt.overall_score:.1f}</b></div>")
+        if attempt.is_system_selected_best and group and group.selection_reason:
+            parts.append(f"<div class='pick-reason'>Why: {esc(group.selection_reason)}</div>")
+        elif attempt.score_reason:
+            parts.append(f"<div class='score-reason'>{esc(attempt.score_reason)}</div>")
+        parts.append(score_table_html(attempt.scores or {}))
     return f"<div class='attempt-card'>{''.join(parts)}</div>"
 
 
-def group_header_html(group: dict[str, Any] | None) -> str:
+def group_header_html(group: GroupView | None) -> str:
     if not group:
         return "<div class='muted'>No attempts yet.</div>"
-    done = sum(1 for a in group["attempts"] if a["status"] in ("done", "failed", "cancelled"))
-    confidence = group.get("pick_confidence") or {}
-    short = {"clear": "clear pick", "slight": "slight edge", "tie": "tie"}.get(confidence.get("band"), "")
-    band = badge(short, f"confidence-{confidence['band']}", confidence.get("label", "")) if short else ""
+    done = sum(1 for a in group.attempts if a.status in ("done", "failed", "cancelled"))
+    confidence = group.pick_confidence
+    bands = {"clear": "clear pick", "slight": "slight edge", "tie": "tie"}
+    short = bands.get(confidence.band, "") if confidence else ""
+    band = badge(short, f"confidence-{confidence.band}", confidence.label) if short else ""
     reason = (f"<div class='pick-reason'>{badge('System pick', 'pick-badge')} {band} "
-              f"{esc(group['selection_reason'])}</div>" if group.get("selection_reason") else "")
-    negative = (f"<div><small>negative: {esc(group['negative_prompt'])}</small></div>"
-                if group.get("negative_prompt") else "")
-    return (f"<div class='group-head'><b>Group {group['id']}</b> · iteration {group['iteration_index']} · "
-            f"{esc(group['engine'])} · {group['duration']:g} s · {done}/{len(group['attempts'])} finished"
-            f"<div><i>“{esc(group['motion_prompt'])}”</i></div>"
+              f"{esc(group.selection_reason)}</div>" if group.selection_reason else "")
+    negative = (f"<div><small>negative: {esc(group.negative_prompt)}</small></div>"
+                if group.negative_prompt else "")
+    return (f"<div class='group-head'><b>Group {group.id}</b> · iteration {group.iteration_index} · "
+            f"{esc(group.engine)} · {group.duration:g} s · {done}/{len(group.attempts)} finished"
+            f"<div><i>“{esc(group.motion_prompt)}”</i></div>"
             f"{negative}"
             f"{reason}</div>")
 
 
-def group_label(group: dict[str, Any]) -> str:
-    motion = group["motion_prompt"]
+def group_label(group: GroupView) -> str:
+    motion = group.motion_prompt
     motion = motion if len(motion) <= 48 else motion[:47] + "…"
-    return f"Group {group['id']} · iteration {group['iteration_index']} · {motion}"
+    return f"Group {group.id} · iteration {group.iteration_index} · {motion}"
 
 
 def additions_html(additions: list[dict[str, str]]) -> str:
@@ -177,10 +186,10 @@ def additions_html(additions: list[dict[str, str]]) -> str:
     return f"<div><b>Added by the enhancer</b><ul class='additions'>{items}</ul></div>"
 
 
-def frame_caption(frame: dict[str, Any], is_hero: bool = False) -> str:
-    seed = f"seed {frame['seed']}" if frame.get("seed") is not None else "no seed"
-    marks = (" · ★" if frame.get("is_favourite") else "") + (" · HERO" if is_hero else "")
-    return f"#{frame['id']} · {seed} · {frame['source']}{marks}"
+def frame_caption(frame: FrameView, is_hero: bool = False) -> str:
+    seed = f"seed {frame.seed}" if frame.seed is not None else "no seed"
+    marks = (" · ★" if frame.is_favourite else "") + (" · HERO" if is_hero else "")
+    return f"#{frame.id} · {seed} · {frame.source}{marks}"
 
 
 def photo_rows(params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -194,27 +203,27 @@ def photo_rows(params: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def frame_details_html(frame: dict[str, Any] | None, is_hero: bool = False) -> str:
+def frame_details_html(frame: FrameView | None, is_hero: bool = False) -> str:
     if not frame:
         return "<div class='muted'>Select a frame in the gallery to see its details and actions.</div>"
-    params = frame.get("parameters") or {}
+    params = frame.parameters or {}
     param_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in params.items()
                          if k != "render_prompt")
     hero = " " + badge("Hero frame", "pick-badge") if is_hero else ""
-    fav = " " + badge("★ favourite", "user-badge") if frame.get("is_favourite") else ""
-    rows = [("prompt", frame.get("prompt") or "—"), ("enhanced prompt", frame.get("enhanced_prompt") or "—"),
-            ("seed", frame.get("seed") if frame.get("seed") is not None else "—"),
-            ("source", frame["source"]),
-            ("engine", frame["engine"] + (f" ({frame['model']})"
-                                          if frame.get("model") not in (None, "", frame["engine"]) else "")),
-            ("size", f"{frame['width']}×{frame['height']} ({shape_label(frame['width'], frame['height'])})"),
-            *photo_rows(params), ("created", frame.get("created_at") or "")]
+    fav = " " + badge("★ favourite", "user-badge") if frame.is_favourite else ""
+    rows = [("prompt", frame.prompt or "—"), ("enhanced prompt", frame.enhanced_prompt or "—"),
+            ("seed", frame.seed if frame.seed is not None else "—"),
+            ("source", frame.source),
+            ("engine", frame.engine + (f" ({frame.model})"
+                                          if frame.model not in (None, "", frame.engine) else "")),
+            ("size", f"{frame.width}×{frame.height} ({shape_label(frame.width, frame.height)})"),
+            *photo_rows(params), ("created", frame.created_at or "")]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     warning = (params.get("fit") or {}).get("warning")
     body += f"<tr><th>⚠ resolution</th><td class='warn'>{esc(warning)}</td></tr>" if warning else ""
     extra = (f"<details><summary>parameters</summary><table class='score-table'>{param_rows}</table></details>"
              if param_rows else "")
-    return (f"<div><b>Frame #{frame['id']}</b>{hero}{fav}<table class='score-table details-table'>{body}</table>"
+    return (f"<div><b>Frame #{frame.id}</b>{hero}{fav}<table class='score-table details-table'>{body}</table>"
             f"{extra}</div>")
 
 

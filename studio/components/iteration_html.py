@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.services.views import Comparison, FinalVersion
 from studio.components.html import badge, dimension_name, esc
 
 STYLE = ("<style>.diff-ins{background:#dcfce7;color:#166534;border-radius:3px;padding:0 2px}"
@@ -26,13 +27,13 @@ def diff_html(ops: list[dict[str, str]]) -> str:
     return " ".join(parts) or "<i>(empty)</i>"
 
 
-def final_banner_html(final: dict[str, Any] | None) -> str:
+def final_banner_html(final: FinalVersion | None) -> str:
     if not final:
         return (STYLE + "<div class='final-banner none'><b>FINAL VERSION:</b> not set yet — pick an attempt and press "
                 "<i>Mark as FINAL</i>. Export, the timeline and the dashboard use it.</div>")
-    score = f" · score {final['overall_score']:.1f}" if final.get("overall_score") is not None else ""
-    return (STYLE + f"<div class='final-banner'><b>FINAL VERSION:</b> {esc(final['label'])} (iteration "
-            f"{final['iteration']}){score} · set {esc(final.get('set_at') or '')}</div>")
+    score = f" · score {final.overall_score:.1f}" if final.overall_score is not None else ""
+    return (STYLE + f"<div class='final-banner'><b>FINAL VERSION:</b> {esc(final.label)} (iteration "
+            f"{final.iteration}){score} · set {esc(final.set_at or '')}</div>")
 
 
 def iterations_html(history: dict[str, Any]) -> str:
@@ -80,24 +81,24 @@ def suggestion_html(result: dict[str, Any] | None) -> str:
             f"<div><small>negative prompt</small><br>{diff_html(result['diff']['negative_prompt'])}</div></div>")
 
 
-def compare_metrics_html(result: dict[str, Any] | None) -> str:
+def compare_metrics_html(result: Comparison | None) -> str:
     if not result:
         return ""
-    attempts = result["attempts"]
-    head = "".join(f"<th>{esc(a['label'])}{' ' + badge('FINAL', 'pick-badge') if a.get('is_final') else ''}</th>"
+    attempts = result.attempts
+    head = "".join(f"<th>{esc(a.label)}{' ' + badge('FINAL', 'pick-badge') if a.is_final else ''}</th>"
                    for a in attempts)
     head += "<th>Δ (last − first)</th>" if len(attempts) == 2 else ""
     rows = []
-    for row in result["rows"]:
+    for row in result.rows:
         values = "".join("<td>"
-                         f"{'—' if v is None else (f'{v:.1f}' if row['dimension'] == 'overall' else f'{v:.3f}')}</td>"
-                         for v in row["values"])
-        delta = row["deltas"][-1] if len(attempts) == 2 else None
+                         f"{'—' if v is None else (f'{v:.1f}' if row.dimension == 'overall' else f'{v:.3f}')}</td>"
+                         for v in row.values)
+        delta = row.deltas[-1] if len(attempts) == 2 else None
         colour = "" if not delta else (" style='color:#16a34a'" if delta > 0 else " style='color:#dc2626'")
         values += (f"<td{colour}>{'' if delta is None else f'{delta:+.3f}'}</td>" if len(attempts) == 2 else "")
-        rows.append(f"<tr><td>{esc(dimension_name(row['dimension']))}</td>{values}</tr>")
-    prompts = "".join(f"<div><small><b>{esc(a['label'])}</b> iteration {a['iteration']}: "
-                      f"“{esc(a['motion_prompt'])}”</small></div>" for a in attempts)
+        rows.append(f"<tr><td>{esc(dimension_name(row.dimension))}</td>{values}</tr>")
+    prompts = "".join(f"<div><small><b>{esc(a.label)}</b> iteration {a.iteration}: "
+                      f"“{esc(a.motion_prompt)}”</small></div>" for a in attempts)
     return (f"<table class='score-table'><thead><tr><th>dimension</th>{head}</tr></thead><tbody>{''.join(rows)}"
             f"</tbody></table>{prompts}")
 

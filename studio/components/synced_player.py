@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import gradio as gr
 
+from pipeline.services.views import AttemptView
 from studio.components.html import badge, esc, score_table_html, shown_score
 
 MODES = ("grid", "wipe")
@@ -229,11 +230,12 @@ def _info(item: dict[str, Any], letter: str) -> str:
     return f"<div class='sp-cell'>{_head({**item, 'label': f'{letter} · ' + item['label']})}{_breakdown(item)}</div>"
 
 
-def attempt_items(attempts: list[dict[str, Any]], final_id: int | None = None, prefix: str = "") -> list[dict]:
-    """Player items from attempt views (services.attempts.group(...)['attempts'] or compare_attempts)."""
-    return [{"label": a.get("label") or f"{prefix}Attempt {a['index']}", "video": a["video"], "poster": a.get("poster"),
-             "score": shown_score(a)[0], "score_help": shown_score(a)[1], "scores": a.get("scores"),
-             "fps": a.get("fps"),
-             "system_pick": a.get("is_system_selected_best"), "user_pick": a.get("is_user_selected_best"),
-             "final": a.get("is_final") or (final_id is not None and a["id"] == final_id), "attempt_id": a["id"]}
-            for a in attempts if a.get("video") and a.get("status") == "done"]
+def attempt_items(attempts: list[AttemptView], final_id: int | None = None, prefix: str = "") -> list[dict]:
+    """Player items from attempt views (services.attempts.group(...).attempts, or compare_attempts' with their
+    label and is_final)."""
+    return [{"label": getattr(a, "label", None) or f"{prefix}Attempt {a.index}", "video": a.video, "poster": a.poster,
+             "score": shown_score(a)[0], "score_help": shown_score(a)[1], "scores": a.scores,
+             "fps": a.fps,
+             "system_pick": a.is_system_selected_best, "user_pick": a.is_user_selected_best,
+             "final": getattr(a, "is_final", False) or (final_id is not None and a.id == final_id), "attempt_id": a.id}
+            for a in attempts if a.video and a.status == "done"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.services.views import ProjectView
 from studio.components.html import esc
 
 SHARING_LABELS = {"private": "Private", "viewer": "Team can view", "editor": "Team can edit"}
@@ -52,22 +53,22 @@ def signed_out_html(auth: str, message: str = "") -> str:
     return f'<div class="identity"><b>Not signed in.</b> {how}{extra}</div>'
 
 
-def project_label(project: dict[str, Any], team_mode: bool) -> str:
+def project_label(project: ProjectView, team_mode: bool) -> str:
     """The project switcher's label: name · ratio, plus whose it is and what you may do when it is not yours."""
-    label = f"{project['name']} · {project['aspect_ratio']}"
-    if team_mode and project.get("access") not in (None, "own"):
-        label += f" · {display_name(project.get('owner') or '?')}'s"
-        if project.get("access") == "view":
+    label = f"{project.name} · {project.aspect_ratio}"
+    if team_mode and project.access not in (None, "own"):
+        label += f" · {display_name(project.owner or '?')}'s"
+        if project.access == "view":
             label += " (view only)"
     return label
 
 
-def owner_html(project: dict[str, Any]) -> str:
+def owner_html(project: ProjectView) -> str:
     """For a project someone shared with you: whose it is and what you may do."""
-    owner = display_name(project.get("owner") or "unknown")
-    sharing = SHARING_LABELS.get(project.get("sharing") or "private", project.get("sharing"))
+    owner = display_name(project.owner or "unknown")
+    sharing = SHARING_LABELS.get(project.sharing or "private", project.sharing)
     return (f'<div class="owner-note">Owner: <b>{esc(owner)}</b><div class="muted">{esc(sharing)} · '
-            f'{esc(ACCESS_WORDS.get(project.get("access"), project.get("access")))}</div></div>')
+            f'{esc(ACCESS_WORDS.get(project.access, project.access))}</div></div>')
 
 
 def spend_summary_html(data: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.services.views import TimelineVersionView
 from studio.components.html import esc
 
 TRANSITION_LABELS = {"cut": "Cut", "crossfade": "Crossfade", "fade_black": "Fade through black"}
@@ -63,36 +64,36 @@ def _pct(t: float, total: float) -> float:
     return max(0.0, min(100.0, 100.0 * t / total)) if total > 0 else 0.0
 
 
-def strip_html(view: dict[str, Any] | None, selected: str | None = None, playhead: float = 0.0) -> str:
+def strip_html(view: TimelineVersionView | None, selected: str | None = None, playhead: float = 0.0) -> str:
     """The tracks: clips (thumbnails, number, length), transitions, overlays, music, ruler and playhead."""
-    if not view or not view.get("clips"):
+    if not view or not view.clips:
         return ("<div class='muted'>The timeline is empty: pick attempts in the workspace, then 'Rebuild from "
                 "picks', or upload a clip.</div>")
-    clips, total = view["clips"], max(view["duration"], 1e-6)
+    clips, total = view.clips, max(view.duration, 1e-6)
     step = next(s for s in (0.5, 1, 2, 5, 10, 15, 30, 60) if total / s <= 12)
     ticks = "".join(f"<span style='left:{_pct(t * step, total):.3f}%'>{t * step:g}s</span>"
                     for t in range(int(total / step) + 1))
     blocks, marks = [], []
     for i, c in enumerate(clips):
-        left, width = _pct(c["start"], total), _pct(c["length"], total)
-        classes = "tl-block" + (" selected" if c["id"] == selected else "") + (" pending" if c.get("pending") else "")
-        uri = thumb_uri(c.get("thumbnail"))
+        left, width = _pct(c.start, total), _pct(c.length, total)
+        classes = "tl-block" + (" selected" if c.id == selected else "") + (" pending" if c.pending else "")
+        uri = thumb_uri(c.thumbnail)
         style = f"left:{left:.3f}%;width:{width:.3f}%;" + (f"background-image:url({uri});" if uri else "")
-        caption = "generating…" if c.get("pending") else esc(c["label"])
-        blocks.append(f"<div class='{classes}' style='{style}' title='{esc(c['label'])} · {c['length']:.2f} s'>"
-                      f"<span class='tl-num'>{i + 1}</span><div class='tl-cap'>{caption} · {c['length']:.2f}s"
+        caption = "generating…" if c.pending else esc(c.label)
+        blocks.append(f"<div class='{classes}' style='{style}' title='{esc(c.label)} · {c.length:.2f} s'>"
+                      f"<span class='tl-num'>{i + 1}</span><div class='tl-cap'>{caption} · {c.length:.2f}s"
                       f"</div></div>")
-        t = c.get("transition") or {}
+        t = c.transition or {}
         if i and t.get("type", "cut") != "cut":
-            marks.append(f"<div class='tl-tr' style='left:{_pct(c['start'] + t['duration'] / 2, total):.3f}%' "
+            marks.append(f"<div class='tl-tr' style='left:{_pct(c.start + t['duration'] / 2, total):.3f}%' "
                          f"title='{esc(TRANSITION_LABELS[t['type']])}'>{TRANSITION_ICONS[t['type']]} "
                          f"{t['duration']:g}s</div>")
     overlays = "".join(
         f"<div class='tl-ov' style='left:{_pct(o['start'], total):.3f}%;"
         f"width:{max(0.5, _pct(min(o['end'], total), total) - _pct(o['start'], total)):.3f}%' "
         f"title='{esc(o['text'])}'>T {esc(o['text'])}</div>"
-        for o in view.get("overlays", []) if o["start"] < total)
-    music = (view.get("edit_list") or {}).get("music")
+        for o in view.overlays if o["start"] < total)
+    music = (view.edit_list or {}).get("music")
     music_bar = ""
     if music:
         start = min(music.get("start", 0.0), total)
@@ -106,39 +107,39 @@ def strip_html(view: dict[str, Any] | None, selected: str | None = None, playhea
             f"<div class='tl-track small'>{overlays}</div><div class='tl-track small'>{music_bar}</div></div>")
 
 
-def header_html(view: dict[str, Any] | None) -> str:
+def header_html(view: TimelineVersionView | None) -> str:
     if not view:
         return ""
-    edit = view["edit_list"]
-    name = f" · <b>{esc(view['name'])}</b>" if view.get("name") else ""
-    kind = " <span class='pick-badge'>saved</span>" if view.get("kind") == "saved" else \
+    edit = view.edit_list
+    name = f" · <b>{esc(view.name)}</b>" if view.name else ""
+    kind = " <span class='pick-badge'>saved</span>" if view.kind == "saved" else \
         " <span class='engine-badge'>draft</span>"
     look = [f"{esc(edit.get('aspect_ratio'))}", f"{edit.get('fps')} fps"]
     if edit.get("grade", "none") != "none":
         look.append(f"grade {esc(edit['grade'])}")
     if edit.get("fade_in") or edit.get("fade_out"):
         look.append(f"fades {edit.get('fade_in', 0):g}/{edit.get('fade_out', 0):g} s")
-    return (f"<div><b>Version {view['version']}</b>{name}{kind} · {len(view['clips'])} clip(s) · total "
-            f"<b>{view['duration']:.2f} s</b> · {' · '.join(look)}"
-            f"<br><small class='muted'>{esc(view.get('note') or '')}</small></div>")
+    return (f"<div><b>Version {view.version}</b>{name}{kind} · {len(view.clips)} clip(s) · total "
+            f"<b>{view.duration:.2f} s</b> · {' · '.join(look)}"
+            f"<br><small class='muted'>{esc(view.note or '')}</small></div>")
 
 
-def clip_choices(view: dict[str, Any] | None) -> list[tuple[str, str]]:
-    clips = (view or {}).get("clips", [])
-    return [(f"{i + 1} · {c['label']} ({c['length']:.2f} s)", c["id"]) for i, c in enumerate(clips)]
+def clip_choices(view: TimelineVersionView | None) -> list[tuple[str, str]]:
+    clips = view.clips if view else []
+    return [(f"{i + 1} · {c.label} ({c.length:.2f} s)", c.id) for i, c in enumerate(clips)]
 
 
-def overlay_choices(view: dict[str, Any] | None) -> list[tuple[str, str]]:
-    return [(f"“{o['text'][:30]}” {o['start']:g}–{o['end']:g} s", o["id"]) for o in (view or {}).get("overlays", [])]
+def overlay_choices(view: TimelineVersionView | None) -> list[tuple[str, str]]:
+    return [(f"“{o['text'][:30]}” {o['start']:g}–{o['end']:g} s", o["id"]) for o in (view.overlays if view else [])]
 
 
-def version_choices(versions: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def version_choices(versions: list[TimelineVersionView]) -> list[tuple[str, int]]:
     out = []
     for v in versions:
-        mark = "★ " if v.get("kind") == "saved" else ""
-        current = " (current)" if v.get("is_head") else ""
-        text = v.get("name") or v.get("note") or ""
-        out.append((f"{mark}v{v['version']}{current} · {text}"[:90], v["version"]))
+        mark = "★ " if v.kind == "saved" else ""
+        current = " (current)" if v.is_head else ""
+        text = v.name or v.note or ""
+        out.append((f"{mark}v{v.version}{current} · {text}"[:90], v.version))
     return out
 
 

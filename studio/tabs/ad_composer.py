@@ -347,7 +347,7 @@ def on_generate(services, pid, n_attempts, *values):
     pid = need(pid)
     save(services, pid, values)
     started = ads.generate(pid, int(n_attempts))
-    name = services.projects.get(started["project_id"])["name"]
+    name = services.projects.get(started["project_id"]).name
     gr.Info(f"The ad gets its own project, '{name}': the studio switched to it (your previous project is "
             f"unchanged and in the project list). Generating as job #{started['job_id']}.")
     view = ads.get(pid)
@@ -374,7 +374,7 @@ def on_product(services, file, title, description, length, shape, n_attempts, wi
         raise StudioError("Choose a product photo (JPEG, PNG or WebP).")
     started = services.ads.product_video(None, file, title, description, float(length), shape, int(n_attempts),
                                          bool(with_title))
-    name = services.projects.get(started["project_id"])["name"]
+    name = services.projects.get(started["project_id"]).name
     gr.Info(f"Making the product video in project '{name}', now the current project (job "
             f"#{started['job_id']}).")
     return [started["plan_id"], started["project_id"], *watch_updates(services.ads.get(started["plan_id"]))]

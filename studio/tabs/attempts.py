@@ -110,7 +110,7 @@ def wire(services, ui, project_id, tab) -> None:
 def slot_updates(group, hero_image, shown_before):
     """Per slot: column, still (poster or hero while there is no video), video, card; plus what is shown now.
     Unchanged stills and videos are skipped, so a poll never reloads a playing video."""
-    attempts = (group or {}).get("attempts", [])
+    attempts = (group.attempts if group else [])
     out, now = [], []
     for i in range(MAX_ATTEMPTS):
         a = attempts[i] if i < len(attempts) else None
@@ -120,8 +120,8 @@ def slot_updates(group, hero_image, shown_before):
             out += [gr.Column(visible="hidden" if row_used else False), gr.skip(), gr.skip(), ""]
             now.append([before_video, before_still])
             continue
-        path = a["video"] if a["status"] in ("scoring", "done") else None
-        still = None if path else (a["poster"] or hero_image)
+        path = a.video if a.status in ("scoring", "done") else None
+        still = None if path else (a.poster or hero_image)
         out += [gr.Column(visible=True),
                 gr.skip() if still == before_still else gr.Image(value=still, visible=still is not None),
                 gr.skip() if path == before_video else gr.Video(value=path, visible=path is not None),
@@ -154,8 +154,8 @@ def refresh(services, pid, shown_before, reset=False):
     gid = services.attempts.latest_group_id(pid) if reset else None
     if reset:  # a new project (or a reload) starts from the project's last camera move
         last = services.attempts.group(gid) if gid is not None else None
-        prompts = [last["motion_prompt"] if last else "",
-                   last["negative_prompt"] if last else DEFAULT_NEGATIVE_PROMPT]
+        prompts = [last.motion_prompt if last else "",
+                   last.negative_prompt if last else DEFAULT_NEGATIVE_PROMPT]
     return (image, info, gr.Dropdown(choices=choices, value=default if default in names else
                                      (names[0] if names else None)),
             *prompts, *live(services, pid, shown_before, image))
@@ -166,7 +166,7 @@ def refresh(services, pid, shown_before, reset=False):
 def on_generate(services, pid, motion_text, negative_text, n, seconds, engine_name, shown_before):
     view = services.attempts.start_group(pid, motion_text, negative_text, int(n), None, float(seconds),
                                          engine_name or None)
-    gr.Info(f"Group {view['id']}: {len(view['job_ids'])} attempts queued.")
+    gr.Info(f"Group {view.id}: {len(view.job_ids)} attempts queued.")
     return live(services, pid, shown_before)
 
 
@@ -184,7 +184,7 @@ def on_cancel_job(services, pid, jid, shown_before):
         gr.Warning("Type the id of the job to cancel (the number in the 'job' column).")
         return gr.skip()
     job = services.jobs.cancel(int(jid))
-    gr.Info(f"Job #{job['id']}: {job['step'] or job['status']}")
+    gr.Info(f"Job #{job.id}: {job.step or job.status}")
     return live(services, pid, shown_before)
 
 
@@ -206,9 +206,9 @@ def on_engine(services, engine_name, n, seconds, pid, motion_text):
 
 def hero_view(services, pid):
     """(image path, caption) of the project's selected hero frame."""
-    frame_id = services.projects.get(pid)["selected_hero_frame_id"]
+    frame_id = services.projects.get(pid).selected_hero_frame_id
     if frame_id is None:
         return None, "No hero frame yet: pick one in **1 · Hero frames** → *Use as hero*."
     frame = services.hero_frames.get(frame_id)
-    prompt = frame["enhanced_prompt"] or frame["prompt"] or "uploaded photo"
-    return frame["image"], f"**Frame #{frame['id']}** · {frame['width']}×{frame['height']} · {prompt[:160]}"
+    prompt = frame.enhanced_prompt or frame.prompt or "uploaded photo"
+    return frame.image, f"**Frame #{frame.id}** · {frame.width}×{frame.height} · {prompt[:160]}"

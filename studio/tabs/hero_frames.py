@@ -138,8 +138,8 @@ def wire(services, ui, project_id, tabs, tab) -> None:
 # ------------------------------------------------------------ readers
 def gallery_items(services, pid):
     frames = services.hero_frames.list(pid)
-    hero = services.projects.get(pid)["selected_hero_frame_id"]
-    return [(f["image"], frame_caption(f, f["id"] == hero)) for f in frames], [f["id"] for f in frames]
+    hero = services.projects.get(pid).selected_hero_frame_id
+    return [(f.image, frame_caption(f, f.id == hero)) for f in frames], [f.id for f in frames]
 
 
 def frame_panel(services, pid, fid):
@@ -147,9 +147,9 @@ def frame_panel(services, pid, fid):
     if fid is None:
         return frame_details_html(None), gr.Button(value="☆ Favourite")
     frame = services.hero_frames.get(fid)
-    is_hero = services.projects.get(pid)["selected_hero_frame_id"] == fid
+    is_hero = services.projects.get(pid).selected_hero_frame_id == fid
     return (frame_details_html(frame, is_hero),
-            gr.Button(value="★ Unfavourite" if frame["is_favourite"] else "☆ Favourite"))
+            gr.Button(value="★ Unfavourite" if frame.is_favourite else "☆ Favourite"))
 
 
 def job_outputs(services, pid, jid, known_ids):
@@ -157,8 +157,8 @@ def job_outputs(services, pid, jid, known_ids):
     job = services.jobs.get(jid) if jid is not None else None
     items, ids = gallery_items(services, pid)
     running = not job_finished(job)
-    if job and job["status"] == "succeeded" and ids != known_ids:
-        gr.Info(f"Hero frames ready: {len(job['result'].get('hero_frame_ids', []))} candidates.")
+    if job and job.status == "succeeded" and ids != known_ids:
+        gr.Info(f"Hero frames ready: {len(job.result.get('hero_frame_ids', []))} candidates.")
     return (job_html(job, "Hero frames"), items if ids != known_ids else gr.skip(), ids,
             gr.Timer(active=running), gr.Button(visible=running))
 
@@ -167,7 +167,7 @@ def refresh(services, pid, fid, reset):
     if pid is None:
         return gr.skip()
     running = services.jobs.unfinished(pid, kind="hero_frames")
-    jid = running[0]["id"] if running else None
+    jid = running[0].id if running else None
     items, ids = gallery_items(services, pid)
     fid = fid if fid in ids and not reset else None
     label = registry.create("frame", services.settings.frame_engine, services.settings).label
@@ -176,7 +176,7 @@ def refresh(services, pid, fid, reset):
     return (items, ids, fid, *frame_panel(services, pid, fid), jid, job_html(job, "Hero frames"),
             gr.Timer(active=job is not None), gr.Button(visible=job is not None),
             badge(label, "engine-badge", "The engine that draws hero frames (setting: frame_engine)"),
-            services.projects.get(pid)["aspect_ratio"] if reset else gr.skip(),
+            services.projects.get(pid).aspect_ratio if reset else gr.skip(),
             gr.Dropdown(choices=choices, value=services.settings.frame_engine) if reset else gr.skip())
 
 
@@ -245,7 +245,7 @@ def on_select(services, pid, ids, evt: gr.SelectData):
 @user_errors
 def on_favourite(services, pid, fid, known_ids):
     frame = services.hero_frames.get(_need(fid))
-    services.hero_frames.set_favourite(fid, not frame["is_favourite"])
+    services.hero_frames.set_favourite(fid, not frame.is_favourite)
     items, ids = gallery_items(services, pid)
     return (items, ids, *frame_panel(services, pid, fid))
 
@@ -262,15 +262,15 @@ def on_use_as_hero(services, pid, fid):
 def on_enhance_photo(services, pid, fid, crop):
     frame = services.hero_frames.enhance_photo(_need(fid), crop_to=None if crop == KEEP_FRAMING else crop)
     items, ids = gallery_items(services, pid)
-    return (items, ids, frame["id"], *frame_panel(services, pid, frame["id"]))
+    return (items, ids, frame.id, *frame_panel(services, pid, frame.id))
 
 
 @user_errors
 def on_upload(services, pid, path, enhance):
     frame = services.hero_frames.upload(pid, path, enhance=bool(enhance))
     items, ids = gallery_items(services, pid)
-    gr.Info(f"Photo added as frame #{frame['id']}.")
-    return (items, ids, frame["id"], *frame_panel(services, pid, frame["id"]), None)
+    gr.Info(f"Photo added as frame #{frame.id}.")
+    return (items, ids, frame.id, *frame_panel(services, pid, frame.id), None)
 
 
 def _need(frame_id):

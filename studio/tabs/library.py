@@ -188,7 +188,7 @@ def on_start(services, pid, *form_values):
     if settings is None:
         return gr.skip()
     view = services.library.start_from_settings(pid, settings)
-    gr.Info(f"Group {view['id']}: {len(view['job_ids'])} attempts queued.")
+    gr.Info(f"Group {view.id}: {len(view.job_ids)} attempts queued.")
     return gr.Tabs(selected="attempts")
 
 
@@ -208,7 +208,7 @@ def on_edit_in_attempts(services, pid, *form_values):
 @user_errors
 def on_frames(services, pid, prompt):
     project = services.projects.get(pid)
-    started = services.hero_frames.generate(pid, prompt, 4, project["aspect_ratio"])
+    started = services.hero_frames.generate(pid, prompt, 4, project.aspect_ratio)
     gr.Info(f"Hero frames queued (job #{started['job_id']}).")
     return gr.Tabs(selected="hero")
 

@@ -117,7 +117,7 @@ def engine_badges(settings):
 
 
 def choices(services):
-    return [(project_label(p, services.settings.team_mode), p["id"]) for p in services.projects.list()]
+    return [(project_label(p, services.settings.team_mode), p.id) for p in services.projects.list()]
 
 
 def summary(services):
@@ -130,27 +130,27 @@ def summary(services):
 @user_errors
 def on_load(services, remembered=None):
     project = services.projects.open_or_latest((remembered or {}).get("project_id"))
-    return (project["id"], gr.Dropdown(choices=choices(services), value=project["id"]),
-            engine_badges(services.settings), project["name"], summary(services))
+    return (project.id, gr.Dropdown(choices=choices(services), value=project.id),
+            engine_badges(services.settings), project.name, summary(services))
 
 
 @user_errors
 def on_switch(services, selected):
     project = services.projects.get(selected)
-    return project["id"], project["name"]
+    return project.id, project.name
 
 
 @user_errors
 def on_create(services, name, ratio):
     project = services.projects.create(name, ratio)
-    gr.Info(f"Created project '{project['name']}'.")
-    return project["id"], gr.Dropdown(choices=choices(services), value=project["id"]), "", project["name"]
+    gr.Info(f"Created project '{project.name}'.")
+    return project.id, gr.Dropdown(choices=choices(services), value=project.id), "", project.name
 
 
 @user_errors
 def on_rename(services, pid, name):
     project = services.projects.rename(pid, name)
-    return gr.Dropdown(choices=choices(services), value=project["id"]), project["name"]
+    return gr.Dropdown(choices=choices(services), value=project.id), project.name
 
 
 @user_errors
@@ -159,10 +159,10 @@ def on_follow(services, pid):
     if pid is None:
         return gr.skip()
     project = services.projects.get(pid)
-    updates = [gr.Dropdown(choices=choices(services), value=project["id"]), project["name"]]
+    updates = [gr.Dropdown(choices=choices(services), value=project.id), project.name]
     if services.settings.team_mode:
-        own = project.get("access") == "own"
-        updates += [gr.Dropdown(value=project.get("sharing") or "private", visible=own),
+        own = project.access == "own"
+        updates += [gr.Dropdown(value=project.sharing or "private", visible=own),
                     gr.HTML(value="" if own else owner_html(project), visible=not own)]
     return updates
 
@@ -180,5 +180,5 @@ def on_share(services, pid, sharing):
     if pid is None or not sharing:
         return gr.skip()
     project = services.projects.share(pid, sharing)
-    gr.Info(f"'{project['name']}': {SHARING_LABELS[project['sharing']].lower()}.")
-    return gr.Dropdown(choices=choices(services), value=project["id"])
+    gr.Info(f"'{project.name}': {SHARING_LABELS[project.sharing].lower()}.")
+    return gr.Dropdown(choices=choices(services), value=project.id)

@@ -209,12 +209,12 @@ def _wire_export(w):
 
 # ------------------------------------------------------------ rendering a version
 def fields_of(ui, view, clip_id):
-    clip = next((c for c in (view or {}).get("clips", []) if c["id"] == clip_id), None)
+    clip = next((c for c in (view.clips if view else []) if c.id == clip_id), None)
     if clip is None:
         return {ui.in_sl: gr.Slider(value=0, maximum=1), ui.out_sl: gr.Slider(value=1, maximum=1)}
-    t = clip["transition"]
-    return {ui.in_sl: gr.Slider(value=clip["in_point"], maximum=clip["source_duration"]),
-            ui.out_sl: gr.Slider(value=clip["out_point"], maximum=clip["source_duration"]),
+    t = clip.transition
+    return {ui.in_sl: gr.Slider(value=clip.in_point, maximum=clip.source_duration),
+            ui.out_sl: gr.Slider(value=clip.out_point, maximum=clip.source_duration),
             ui.trans_type: t["type"], ui.trans_dur: t["duration"] or 0.5}
 
 
@@ -232,26 +232,26 @@ def music_of(services, ui, edit):
 def render(services, ui, pid, view, clip_id=None, at=None):
     """Every output that shows version ``view``, with ``clip_id`` selected (else the clip under the playhead
     ``at``, else the first) and the playhead at ``at`` (else at the selected clip's start)."""
-    clips = view["clips"]
-    ids = [c["id"] for c in clips]
+    clips = view.clips
+    ids = [c.id for c in clips]
     if clip_id not in ids and at is not None:
-        under = [c["id"] for c in clips if c["start"] - 1e-6 <= at < c["start"] + c["length"]]
+        under = [c.id for c in clips if c.start - 1e-6 <= at < c.start + c.length]
         clip_id = under[-1] if under else None
     clip_id = clip_id if clip_id in ids else (ids[0] if ids else None)
-    start = next((c["start"] for c in clips if c["id"] == clip_id), 0.0)
-    at = min(float(start if at is None else at), view["duration"])
+    start = next((c.start for c in clips if c.id == clip_id), 0.0)
+    at = min(float(start if at is None else at), view.duration)
     versions = version_choices(services.timeline.versions(pid))
-    edit = view["edit_list"]
+    edit = view.edit_list
     out = {ui.header: header_html(view), ui.strip: strip_html(view, clip_id, at),
-           ui.playhead: gr.Slider(maximum=max(view["duration"], 0.05), value=at),
+           ui.playhead: gr.Slider(maximum=max(view.duration, 0.05), value=at),
            ui.clip_dd: gr.Dropdown(choices=clip_choices(view), value=clip_id),
            ui.ov_dd: gr.Dropdown(choices=[("— new text —", NEW_OVERLAY)] + overlay_choices(view)),
-           ui.undo_btn: gr.Button(interactive=bool(view.get("can_undo"))),
-           ui.redo_btn: gr.Button(interactive=bool(view.get("can_redo"))),
-           ui.versions_dd: gr.Dropdown(choices=versions, value=view["version"]),
-           ui.compare_a: gr.Dropdown(choices=versions, value=view.get("parent_version") or view["version"]),
-           ui.compare_b: gr.Dropdown(choices=versions, value=view["version"]),
-           ui.view_state: view, ui.gap_timer: gr.Timer(active=any(c.get("pending") for c in clips)),
+           ui.undo_btn: gr.Button(interactive=bool(view.can_undo)),
+           ui.redo_btn: gr.Button(interactive=bool(view.can_redo)),
+           ui.versions_dd: gr.Dropdown(choices=versions, value=view.version),
+           ui.compare_a: gr.Dropdown(choices=versions, value=view.parent_version or view.version),
+           ui.compare_b: gr.Dropdown(choices=versions, value=view.version),
+           ui.view_state: view, ui.gap_timer: gr.Timer(active=any(c.pending for c in clips)),
            ui.grade: edit.get("grade", "none"), ui.g_fade_in: edit.get("fade_in", 0.0),
            ui.g_fade_out: edit.get("fade_out", 0.0), ui.aspect: edit.get("aspect_ratio", "16:9"),
            ui.fps: edit.get("fps", 24), ui.gap_pos: len(clips), **new_picks_outputs(ui, view)}
@@ -260,8 +260,8 @@ def render(services, ui, pid, view, clip_id=None, at=None):
 
 def new_picks_outputs(ui, view):
     """An edited timeline never changes by itself: it says which picks it does not show and offers them."""
-    picks = view.get("new_picks") or []
-    names = ", ".join(p["label"] for p in picks[:4]) + (" …" if len(picks) > 4 else "")
+    picks = view.new_picks or []
+    names = ", ".join(p.label for p in picks[:4]) + (" …" if len(picks) > 4 else "")
     note = (f"<b>{len(picks)} new pick{'s' if len(picks) != 1 else ''}</b> not on this timeline yet "
             f"({esc(names)}). Add {'them' if len(picks) != 1 else 'it'}?") if picks else ""
     return {ui.picks_row: gr.Row(visible=bool(picks)), ui.picks_note: note}
@@ -269,8 +269,8 @@ def new_picks_outputs(ui, view):
 
 def export_outputs(ui, job):
     running = job is not None and not job_finished(job)
-    result = (job or {}).get("result") or {}
-    done = job is not None and job["status"] == "succeeded"
+    result = (job.result if job else None) or {}
+    done = job is not None and job.status == "succeeded"
     return {ui.job_box: job_html(job, "Export"), ui.export_timer: gr.Timer(active=running),
             ui.cancel_btn: gr.Button(visible=running),
             ui.export_video: gr.Video(value=result.get("file"), visible=True) if done else gr.skip(),
@@ -290,17 +290,17 @@ def refresh(services, ui, pid, clip_id):
     out[ui.mood_dd] = gr.Dropdown(choices=sorted({t["mood"] for t in tl.music_tracks() if not t.get("uploaded")}))
     out[ui.gap_info] = gap_html(tl.suggest_gap(pid))
     if running:
-        return {**out, ui.export_job: running[0]["id"], **export_outputs(ui, running[0])}
-    last = next((v for v in tl.versions(pid) if v["exported_file"]), None)
-    file = last["exported_file"] if last else None
+        return {**out, ui.export_job: running[0].id, **export_outputs(ui, running[0])}
+    last = next((v for v in tl.versions(pid) if v.exported_file), None)
+    file = last.exported_file if last else None
     return {**out, ui.export_job: None, ui.export_timer: gr.Timer(active=False),
             ui.cancel_btn: gr.Button(visible=False),
-            ui.job_box: f"<small class='muted'>Last export: version {last['version']}</small>" if last else "",
+            ui.job_box: f"<small class='muted'>Last export: version {last.version}</small>" if last else "",
             ui.export_video: gr.Video(value=file, visible=file is not None),
-            ui.export_file: NamedFile(value=_offered(file, last and last.get("download_name")),
+            ui.export_file: NamedFile(value=_offered(file, last and last.download_name),
                                       visible=file is not None),
-            ui.export_thumb: gr.Image(value=last["thumbnail"] if last else None,
-                                      visible=bool(last and last["thumbnail"]))}
+            ui.export_thumb: gr.Image(value=last.thumbnail if last else None,
+                                      visible=bool(last and last.thumbnail))}
 
 
 # ------------------------------------------------------------ preview
@@ -345,7 +345,7 @@ def apply(services, ui, pid, keep, op, at=None, **args):
 
 
 def index_of(view, clip_id):
-    return [c["id"] for c in view["clips"]].index(need_clip(clip_id))
+    return [c.id for c in view.clips].index(need_clip(clip_id))
 
 
 def overlay_args(text, font, size, colour, pos, x, y, start, end, anim, shadow):
@@ -358,7 +358,7 @@ def overlay_args(text, font, size, colour, pos, x, y, start, end, anim, shadow):
 
 @user_errors
 def on_overlay(view, overlay_id):
-    o = next((o for o in (view or {}).get("overlays", []) if o["id"] == overlay_id), None)
+    o = next((o for o in (view.overlays if view else []) if o["id"] == overlay_id), None)
     if o is None:
         return gr.skip()
     return (o["text"], o["font"], o["size"], o["colour"], o["position"], o["x"] if o["x"] is not None else 0.5,
@@ -383,7 +383,7 @@ def on_save(services, ui, pid, c, name):
 @user_errors
 def on_upload_clip(services, ui, pid, file):
     view = services.timeline.upload_clip(need_pid(pid), getattr(file, "name", None) or file)
-    return {**render(services, ui, pid, view, view["clips"][-1]["id"]), ui.gap_info: gap_html(None)}
+    return {**render(services, ui, pid, view, view.clips[-1].id), ui.gap_info: gap_html(None)}
 
 
 @user_errors
@@ -404,16 +404,16 @@ def on_compare(services, pid, a, b):
 def on_clip(ui, pid, view, clip_id):
     if not view:
         return gr.skip()
-    start = next((c["start"] for c in view["clips"] if c["id"] == clip_id), 0.0)
+    start = next((c.start for c in view.clips if c.id == clip_id), 0.0)
     return {ui.strip: strip_html(view, clip_id, start), ui.playhead: start, **fields_of(ui, view, clip_id)}
 
 
 @user_errors
 def on_playhead(ui, view, at):
-    if not view or not view["clips"]:
+    if not view or not view.clips:
         return gr.skip()
-    under = [c for c in view["clips"] if c["start"] - 1e-6 <= at < c["start"] + c["length"]]
-    clip_id = under[-1]["id"] if under else view["clips"][-1]["id"]
+    under = [c for c in view.clips if c.start - 1e-6 <= at < c.start + c.length]
+    clip_id = under[-1].id if under else view.clips[-1].id
     return {ui.strip: strip_html(view, clip_id, at), ui.clip_dd: clip_id, **fields_of(ui, view, clip_id)}
 
 
@@ -436,7 +436,7 @@ def on_suggest(services, pid):
 def on_fill(services, ui, pid, c, position, seconds, source, prompt, count):
     view = services.timeline.fill_gap(need_pid(pid), int(position or 0), float(seconds or 0), prompt, source,
                                       int(count))
-    gr.Info(f"Generating {float(seconds):.2f} s in group {view['gap_group_id']}; a still holds the place.")
+    gr.Info(f"Generating {float(seconds):.2f} s in group {view.gap_group_id}; a still holds the place.")
     return {**render(services, ui, pid, view, c), ui.gap_info: gap_html(None)}
 
 
@@ -445,7 +445,7 @@ def on_gap_tick(services, ui, pid, view, c):
     if pid is None or not view:
         return {ui.gap_timer: gr.Timer(active=False)}
     fresh = services.timeline.get(pid)
-    if fresh["version"] == view["version"]:
+    if fresh.version == view.version:
         return gr.skip()
     return render(services, ui, pid, fresh, c)
 

@@ -19,11 +19,11 @@ MODES = [("Side by side", "grid"), ("A/B wipe", "wipe")]
 
 def default_compare(attempts):
     """The system pick, the user's pick, then the best shown scores: up to 4 finished attempts, in attempt order."""
-    done = [a for a in attempts if a["status"] == "done" and a["video"]]
-    ranked = sorted(done, key=lambda a: (not a["is_user_selected_best"], not a["is_system_selected_best"],
+    done = [a for a in attempts if a.status == "done" and a.video]
+    ranked = sorted(done, key=lambda a: (not a.is_user_selected_best, not a.is_system_selected_best,
                                          -(shown_score(a)[0] or 0.0)))
-    keep = {a["id"] for a in ranked[:4]}
-    return [a["id"] for a in done if a["id"] in keep]
+    keep = {a.id for a in ranked[:4]}
+    return [a.id for a in done if a.id in keep]
 
 
 def build(services, project_id, tabs):
@@ -128,27 +128,27 @@ def wire(services, ui, project_id, tabs, tab, history) -> None:
 def show_group(services, gid, pid, view_mode, prompts=True):
     """group header, compare choices, player, slots, attempt ids, re-roll choices, final banner, prompts."""
     group = services.attempts.group(gid) if gid is not None else None
-    attempts = (group or {}).get("attempts", [])
+    attempts = (group.attempts if group else [])
     final = services.history.final(pid) if pid is not None else None
-    final_id = final["attempt_id"] if final else None
+    final_id = final.attempt_id if final else None
     out, ids = [], []
     for i in range(MAX_ATTEMPTS):
         a = attempts[i] if i < len(attempts) else None
-        ids.append(a["id"] if a else None)
+        ids.append(a.id if a else None)
         out += [gr.Column(visible=a is not None), attempt_card_html(a, group) if a else ""]
-    choices = [(f"Attempt {a['index']}" + (f" · {shown_score(a)[0]:.1f}" if shown_score(a)[0] is not None
-                                           else f" · {a['status']}"), a["id"])
-               for a in attempts if a["status"] == "done"]
+    choices = [(f"Attempt {a.index}" + (f" · {shown_score(a)[0]:.1f}" if shown_score(a)[0] is not None
+                                           else f" · {a.status}"), a.id)
+               for a in attempts if a.status == "done"]
     chosen = default_compare(attempts)
-    items = attempt_items([a for a in attempts if a["id"] in chosen], final_id)
+    items = attempt_items([a for a in attempts if a.id in chosen], final_id)
     extra = [gr.skip()] * 3
     if group and prompts:
-        frame = services.hero_frames.get(group["hero_frame_id"])
-        extra = [group["motion_prompt"], group["negative_prompt"], frame["enhanced_prompt"] or frame["prompt"]]
+        frame = services.hero_frames.get(group.hero_frame_id)
+        extra = [group.motion_prompt, group.negative_prompt, frame.enhanced_prompt or frame.prompt]
     return (group_header_html(group), gr.CheckboxGroup(choices=choices, value=chosen),
             player_html(items, view_mode, empty="No finished attempts in this group yet."), *out, ids,
-            gr.CheckboxGroup(choices=[(f"Attempt {a['index']}", a["id"]) for a in attempts
-                                      if a["status"] in ("done", "failed", "cancelled")], value=[]),
+            gr.CheckboxGroup(choices=[(f"Attempt {a.index}", a.id) for a in attempts
+                                      if a.status in ("done", "failed", "cancelled")], value=[]),
             final_banner_html(final), *extra)
 
 
@@ -157,8 +157,8 @@ def refresh(services, pid, current, view_mode):
     if pid is None:
         return gr.skip()
     groups = services.attempts.groups(pid)
-    choices = [(group_label(g), g["id"]) for g in groups]
-    gid = current if current in [g["id"] for g in groups] else (groups[0]["id"] if groups else None)
+    choices = [(group_label(g), g.id) for g in groups]
+    gid = current if current in [g.id for g in groups] else (groups[0].id if groups else None)
     return (gr.Dropdown(choices=choices, value=gid), *show_group(services, gid, pid, view_mode, current != gid))
 
 
@@ -168,10 +168,10 @@ def on_compare(services, gid, pid, selected, view_mode):
         return gr.skip()
     group = services.attempts.group(gid)
     final = services.history.final(pid) if pid is not None else None
-    wanted = [a for a in group["attempts"] if a["id"] in (selected or [])]
+    wanted = [a for a in group.attempts if a.id in (selected or [])]
     if len(wanted) > 4:
         gr.Warning("The player shows at most 4 attempts: the first 4 are shown.")
-    items = attempt_items(wanted[:4], final["attempt_id"] if final else None)
+    items = attempt_items(wanted[:4], final.attempt_id if final else None)
     if view_mode == "wipe" and len(items) < 2:
         gr.Warning("The A/B wipe needs two attempts: tick two.")
     return player_html(items, view_mode, empty="Tick attempts to compare them here.")
@@ -213,7 +213,7 @@ def on_final(services, pid, gid, view_mode, clear=False):
         gr.Info("The project has no final version now.")
     else:
         result = services.history.set_final_to_pick(pid, gid)
-        gr.Info(f"{result['final']['label']} is the project's final version.")
+        gr.Info(f"{result.final.label} is the project's final version.")
     return show_group(services, gid, pid, view_mode, prompts=False)
 
 
@@ -224,7 +224,7 @@ def on_regenerate(services, gid, motion, negative, n):
         gr.Warning("Pick a generation group first.")
         return gr.skip()
     view = services.attempts.regenerate(gid, motion, negative, int(n))
-    gr.Info(f"Iteration {view['iteration_index']} started as group {view['id']}.")
+    gr.Info(f"Iteration {view.iteration_index} started as group {view.id}.")
     return gr.Tabs(selected="attempts")
 
 
@@ -234,7 +234,7 @@ def on_reroll(services, gid, selected):
         gr.Warning("Tick the attempts to re-roll first.")
         return gr.skip()
     view = services.history.rerun_attempts(gid, selected)
-    gr.Info(f"Iteration {view['iteration_index']} (group {view['id']}): {len(view['job_ids'])} attempt(s) "
+    gr.Info(f"Iteration {view.iteration_index} (group {view.id}): {len(view.job_ids)} attempt(s) "
             "re-rolled, the others carried over.")
     return gr.Tabs(selected="attempts")
 
@@ -242,7 +242,7 @@ def on_reroll(services, gid, selected):
 @user_errors
 def on_hero(services, pid, prompt):
     project = services.projects.get(pid)
-    started = services.hero_frames.generate(pid, prompt, 4, project["aspect_ratio"])
+    started = services.hero_frames.generate(pid, prompt, 4, project.aspect_ratio)
     gr.Info(f"Hero frames queued (job #{started['job_id']}): pick one as hero, then generate attempts.")
     return gr.Tabs(selected="hero")
 

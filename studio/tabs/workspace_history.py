@@ -65,7 +65,7 @@ def on_compare(services, a, b, view_mode):
         gr.Warning("Choose two versions first.")
         return gr.skip()
     result = services.history.compare_attempts([a, b] if a != b else [a])
-    items = attempt_items(result["attempts"])
+    items = attempt_items(result.attempts)
     return player_html(items, view_mode, empty=EMPTY), compare_metrics_html(result)
 
 

@@ -82,7 +82,7 @@ def test_luxury_watch_ad_end_to_end(ad_services, monkeypatch, tmp_path):
     assert done["status"] == "done" and done["cost_usd"] == 0.0 and done["estimated_cost_usd"] == 0.0
     assert all(step["done"] for step in done["steps"])
     pid = started["project_id"]
-    assert done["project_id"] == pid and s.projects.get(pid)["aspect_ratio"] == "9:16"
+    assert done["project_id"] == pid and s.projects.get(pid).aspect_ratio == "9:16"
 
     # one job with the documented steps, in order
     percents = [p for p, _ in seen]
@@ -93,19 +93,19 @@ def test_luxury_watch_ad_end_to_end(ad_services, monkeypatch, tmp_path):
 
     # an ordinary project: a hero frame and a scored group per scene, the best attempt picked
     assert len(s.hero_frames.list(pid)) == 4
-    groups = sorted(s.attempts.groups(pid), key=lambda g: g["id"])
-    assert len(groups) == 4 and all(len(g["attempts"]) == 2 for g in groups)
-    assert all(a["status"] == "done" and a["scores"] for g in groups for a in g["attempts"])
-    assert all(sum(a["is_system_selected_best"] for a in g["attempts"]) == 1 for g in groups)
-    seeds = {s.hero_frames.get(g["hero_frame_id"])["seed"] for g in groups}
+    groups = sorted(s.attempts.groups(pid), key=lambda g: g.id)
+    assert len(groups) == 4 and all(len(g.attempts) == 2 for g in groups)
+    assert all(a.status == "done" and a.scores for g in groups for a in g.attempts)
+    assert all(sum(a.is_system_selected_best for a in g.attempts) == 1 for g in groups)
+    seeds = {s.hero_frames.get(g.hero_frame_id).seed for g in groups}
     assert seeds == {plan["seed"]}  # one shared seed keeps the local previz coherent
 
     # the timeline: clips in order, transitions, overlays in brand colours, music by mood, grade, fades, end card
     timeline = s.timeline.get(pid)
-    labels = [c["label"] for c in timeline["clips"]]
+    labels = [c.label for c in timeline.clips]
     assert labels == ["Scene 1 · Attention", "Scene 2 · Interest", "Scene 3 · Desire", "Scene 4 · Action",
                       "End card"]
-    edit = EditList.from_dict(timeline["edit_list"])
+    edit = EditList.from_dict(timeline.edit_list)
     assert edit.duration == pytest.approx(15.0) and edit.starts()[:4] == pytest.approx([0, 3, 7, 12])
     assert [c.transition.type for c in edit.clips] == ["cut", "crossfade", "crossfade", "crossfade", "crossfade"]
     assert edit.music is not None and edit.music.track == "velvet-hour" and edit.grade == "luxury"
@@ -146,10 +146,10 @@ def test_luxury_watch_ad_end_to_end(ad_services, monkeypatch, tmp_path):
         assert near > 30, (overlay.text, overlay.colour, near)
 
     # and it opens for changes like any project: pick another attempt, edit the timeline
-    other = next(a for a in groups[0]["attempts"] if not a["is_system_selected_best"])
-    assert s.selection.select_attempt(other["id"], "prefer this one")["agrees_with_system"] is False
+    other = next(a for a in groups[0].attempts if not a.is_system_selected_best)
+    assert s.selection.select_attempt(other.id, "prefer this one")["agrees_with_system"] is False
     changed = s.timeline.apply(pid, "set_grade", preset="cinematic")
-    assert changed["edit_list"]["grade"] == "cinematic" and changed["can_undo"]
+    assert changed.edit_list["grade"] == "cinematic" and changed.can_undo
 
 
 def test_cancel_stops_the_rest_and_keeps_what_was_made(small_services, monkeypatch):
@@ -162,7 +162,7 @@ def test_cancel_stops_the_rest_and_keeps_what_was_made(small_services, monkeypat
         result = original(attempt_id, progress)
         calls.append(attempt_id)
         if len(calls) == 1:
-            s.jobs.cancel(s.jobs.unfinished(kind="ad")[0]["id"])
+            s.jobs.cancel(s.jobs.unfinished(kind="ad")[0].id)
         return result
 
     monkeypatch.setattr(s.attempts, "score_attempt", score_then_cancel)
@@ -172,12 +172,12 @@ def test_cancel_stops_the_rest_and_keeps_what_was_made(small_services, monkeypat
     assert len(calls) == 1
     pid = started["project_id"]
     assert len(s.hero_frames.list(pid)) == 4  # frames made before the cancel are kept
-    groups = sorted(s.attempts.groups(pid), key=lambda g: g["id"])
-    statuses = [a["status"] for g in groups for a in g["attempts"]]
+    groups = sorted(s.attempts.groups(pid), key=lambda g: g.id)
+    statuses = [a.status for g in groups for a in g.attempts]
     assert statuses[0] == "done" and statuses.count("done") == 1
     assert all(st == "cancelled" for st in statuses[1:])
     timeline = s.timeline.get(pid)  # a partial timeline of the finished scene (+ the end card)
-    assert [c["label"] for c in timeline["clips"]] == ["Scene 1 · Problem", "End card"]
+    assert [c.label for c in timeline.clips] == ["Scene 1 · Problem", "End card"]
     assert any("partial" in n for n in result["notes"])
     assert result["cost_usd"] == 0.0
     # the storyboard can be edited and generated again afterwards
@@ -200,20 +200,20 @@ def test_product_photo_becomes_a_ten_second_square_orbit_video(small_services, t
     assert view["kind"] == "product_video" and view["status"] == "done"
     pid = started["project_id"]
     project = s.projects.get(pid)
-    assert project["aspect_ratio"] == "1:1" and project["name"] == "Azure Eau de Parfum"
-    sources = sorted(f["source"] for f in s.hero_frames.list(pid))
+    assert project.aspect_ratio == "1:1" and project.name == "Azure Eau de Parfum"
+    sources = sorted(f.source for f in s.hero_frames.list(pid))
     assert sources == ["enhanced", "uploaded"]
     (group,) = s.attempts.groups(pid)
-    assert "orbit around the product, turntable" in group["motion_prompt"] and group["duration"] == 10.0
-    assert len(group["attempts"]) == 2 and all(a["status"] == "done" and a["scores"] for a in group["attempts"])
-    assert all(a["parameters"]["motion_plan"]["move"].startswith("orbit") for a in group["attempts"])
-    picks = [a for a in group["attempts"] if a["is_system_selected_best"]]
+    assert "orbit around the product, turntable" in group.motion_prompt and group.duration == 10.0
+    assert len(group.attempts) == 2 and all(a.status == "done" and a.scores for a in group.attempts)
+    assert all(a.parameters["motion_plan"]["move"].startswith("orbit") for a in group.attempts)
+    picks = [a for a in group.attempts if a.is_system_selected_best]
     # the scorer's pick; when every attempt fails an automatic check the best-scored one is used, with a note
     assert len(picks) == 1 or any("highest-scored" in n for n in view["notes"])
     best = picks[0] if picks else max(group["attempts"], key=lambda a: a["overall_score"])
     timeline = s.timeline.get(pid)
-    assert [c["attempt_id"] for c in timeline["clips"]] == [best["id"]]
-    assert [o["text"].replace("\n", " ") for o in timeline["overlays"]] == ["Azure Eau de Parfum"]
+    assert [c.attempt_id for c in timeline.clips] == [best.id]
+    assert [o["text"].replace("\n", " ") for o in timeline.overlays] == ["Azure Eau de Parfum"]
     info = probe(view["result"]["file"])
     assert abs(info.duration - 10.0) <= 1 / FPS + 1e-6 and info.width == info.height
     assert info.video_codec == "h264" and info.audio_codec == "aac"

@@ -48,3 +48,10 @@ def errors_besides_reload(page) -> list[str]:
     """The page's errors, less the ones a reload causes by cutting the old page's open connections."""
     cut = ("AbortError", "Connection errored out")
     return [error for error in page.errors if not any(mark in error for mark in cut)]
+
+
+def reload_on_latest_project(page) -> None:
+    """Reload the page onto the most recently changed project: the remembered one is forgotten first. Whether the
+    page's first load (before the test made its project) created and remembered a "My first project" is a race."""
+    page.evaluate("() => localStorage.removeItem('hero-frame-studio-last')")
+    page.reload()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import reload_on_latest_project
 from tests.timeline.conftest import make_clip
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def test_delivery_export_is_offered_under_a_readable_name(page, app, tmp_path):
     clip = make_clip(tmp_path / "bottle.mp4", (180, 120, 200), seconds=1.0, size=(320, 180))
     client.predict(project["id"], handle_file(str(clip)), "bottle", -1, api_name="/upload_clip")
 
-    page.reload()  # the project was made after the page opened; the reload opens it
+    reload_on_latest_project(page)  # the project was made after the page opened; the reload opens it
     page.get_by_text("Hero Frame Studio").first.wait_for(timeout=30000)
     page.errors.clear()  # the first page's connections, cut by the reload, log "Connection errored out"
     page.get_by_role("tab", name="4 · Timeline").click()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import errors_besides_reload
+from tests.browser.conftest import errors_besides_reload, reload_on_latest_project
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("HFS_SCREENSHOT_DIR", "/tmp/hfs-screenshots"))
@@ -25,7 +25,7 @@ def _wait_group(client, group_id: int, timeout: float = 240) -> dict:
 
 
 def _open_timeline(page):
-    page.reload()
+    reload_on_latest_project(page)
     page.get_by_text("Hero Frame Studio").first.wait_for(timeout=30000)
     page.get_by_role("tab", name="4 · Timeline").click()
 

@@ -25,11 +25,11 @@ def app(tmp_path_factory):
     services = build_services(make_settings(data))
     try:
         project = services.projects.create("Synced player", "16:9")
-        services.hero_frames.generate(project["id"], "a perfume bottle on glass, soft light", 4, "16:9", 11)
-        frame = services.hero_frames.list(project["id"])[0]
-        services.projects.select_hero_frame(project["id"], frame["id"])
-        group = services.attempts.start_group(project["id"], "slow push in", "", 3, duration=2.0, seed=3)
-        assert [a["status"] for a in services.attempts.group(group["id"])["attempts"]] == ["done"] * 3
+        services.hero_frames.generate(project.id, "a perfume bottle on glass, soft light", 4, "16:9", 11)
+        frame = services.hero_frames.list(project.id)[0]
+        services.projects.select_hero_frame(project.id, frame.id)
+        group = services.attempts.start_group(project.id, "slow push in", "", 3, duration=2.0, seed=3)
+        assert [a.status for a in services.attempts.group(group.id).attempts] == ["done"] * 3
     finally:
         services.close()
     process = AppProcess(data).start()

@@ -22,8 +22,8 @@ def test_standalone_worker_runs_queued_jobs(tmp_path):
     settings = make_settings(tmp_path / "studio-data", queue_mode="external")
     services = build_services(settings)
     project = services.projects.create("Queue test")
-    started = services.hero_frames.generate(project["id"], "a teapot, top light", 4, "1:1", 3)
-    assert services.jobs.get(started["job_id"])["status"] == "queued"  # nobody consumes yet
+    started = services.hero_frames.generate(project.id, "a teapot, top light", 4, "1:1", 3)
+    assert services.jobs.get(started["job_id"]).status == "queued"  # nobody consumes yet
 
     worker = subprocess.Popen([sys.executable, "-m", "pipeline.worker", "--threads", "1"], cwd=ROOT,
                               env={**os.environ, **settings_env(settings)}, stdout=subprocess.PIPE,
@@ -32,12 +32,12 @@ def test_standalone_worker_runs_queued_jobs(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             job = services.jobs.get(started["job_id"])
-            if job["status"] in ("succeeded", "failed", "cancelled"):
+            if job.status in ("succeeded", "failed", "cancelled"):
                 break
             time.sleep(0.3)
-        assert job["status"] == "succeeded", job
-        assert job["worker"] and job["worker"].endswith(f":{worker.pid}")
-        assert len(services.hero_frames.list(project["id"])) == 4
+        assert job.status == "succeeded", job
+        assert job.worker and job.worker.endswith(f":{worker.pid}")
+        assert len(services.hero_frames.list(project.id)) == 4
     finally:
         worker.terminate()
         output = worker.communicate(timeout=20)[0].decode(errors="replace")

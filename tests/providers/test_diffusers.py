@@ -145,11 +145,11 @@ def test_hero_frames_through_the_services(gpu_settings):
     services = build_services(gpu_settings(frame_engine="diffusers:text-to-image"))
     try:
         project = services.projects.create("GPU", "16:9")
-        started = services.hero_frames.generate(project["id"], "a red shoe", 4, seed=8)
-        assert services.jobs.get(started["job_id"])["status"] == "succeeded" and started["estimate"]["usd"] == 0.0
-        frames = services.hero_frames.list(project["id"])
-        assert len(frames) == 4 and all(f["engine"] == "diffusers:text-to-image" for f in frames)
-        assert {f["parameters"]["cost_known"] for f in frames} == {True}
+        started = services.hero_frames.generate(project.id, "a red shoe", 4, seed=8)
+        assert services.jobs.get(started["job_id"]).status == "succeeded" and started["estimate"]["usd"] == 0.0
+        frames = services.hero_frames.list(project.id)
+        assert len(frames) == 4 and all(f.engine == "diffusers:text-to-image" for f in frames)
+        assert {f.parameters["cost_known"] for f in frames} == {True}
         info = {e["name"]: e for e in services.hero_frames.engines("frame")}["diffusers:text-to-image"]
         assert info["negative_prompt"] is True and info["price_rule"].startswith("free")
         video = {e["name"]: e for e in services.attempts.engines()}

@@ -158,18 +158,18 @@ def test_a_group_on_the_local_wan_model_through_the_services(models_dir, tmp_pat
     services = build_services(settings)
     try:
         project = services.projects.create("Local GPU", "16:9")
-        services.hero_frames.generate(project["id"], "a red shoe on a plinth", 4, seed=5)
-        frame = services.hero_frames.list(project["id"])[0]
-        services.projects.select_hero_frame(project["id"], frame["id"])
+        services.hero_frames.generate(project.id, "a red shoe on a plinth", 4, seed=5)
+        frame = services.hero_frames.list(project.id)[0]
+        services.projects.select_hero_frame(project.id, frame.id)
         with pytest.raises(errors.EngineInputError, match="gives at most 5.04 s"):
-            services.attempts.start_group(project["id"], "slow push in", "", 2, duration=10.0)
-        started = services.attempts.start_group(project["id"], "slow push in", "", 2, duration=2.0)
-        group = services.attempts.group(started["id"])
-        assert [a["status"] for a in group["attempts"]] == ["done", "done"]
-        provider = group["attempts"][0]["parameters"]["provider"]
+            services.attempts.start_group(project.id, "slow push in", "", 2, duration=10.0)
+        started = services.attempts.start_group(project.id, "slow push in", "", 2, duration=2.0)
+        group = services.attempts.group(started.id)
+        assert [a.status for a in group.attempts] == ["done", "done"]
+        provider = group.attempts[0].parameters["provider"]
         assert provider["pipeline"] == "WanImageToVideoPipeline" and provider["inputs"]["num_frames"] == 49
         assert provider["inputs"]["prompt"] == "a red shoe on a plinth. Camera: slow push in."
-        assert group["attempts"][0]["fps"] == 24 and group["attempts"][0]["duration"] == pytest.approx(49 / 24, 0.05)
+        assert group.attempts[0].fps == 24 and group.attempts[0].duration == pytest.approx(49 / 24, 0.05)
     finally:
         services.close()
 
@@ -182,9 +182,9 @@ def test_hero_frames_get_the_negative_prompt_and_their_own_steps(models_dir, tmp
     services = build_services(settings)
     try:
         project = services.projects.create("Frames", "1:1")
-        services.hero_frames.generate(project["id"], "a red shoe", 4, seed=5, negative_prompt="blurry, text")
-        frames = services.hero_frames.list(project["id"])
-        inputs = [f["parameters"]["inputs"] for f in frames]
+        services.hero_frames.generate(project.id, "a red shoe", 4, seed=5, negative_prompt="blurry, text")
+        frames = services.hero_frames.list(project.id)
+        inputs = [f.parameters["inputs"] for f in frames]
         assert {i["negative_prompt"] for i in inputs} == {"blurry, text"}
         assert {i["num_inference_steps"] for i in inputs} == {1} and {(i["width"], i["height"]) for i in inputs} == {
             (32, 32)}

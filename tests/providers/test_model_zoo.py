@@ -282,17 +282,17 @@ def test_the_zoo_is_listed_with_estimates_and_renders_through_the_services(zoo, 
     services = build_services(settings)
     try:
         project = services.projects.create("Zoo", "16:9")
-        services.hero_frames.generate(project["id"], "a red shoe on a plinth", 4, seed=5, negative_prompt="blurry")
-        frames = services.hero_frames.list(project["id"])
-        assert {f["parameters"]["pipeline"] for f in frames} == {"QwenImagePipeline"}
-        assert {f["parameters"]["inputs"]["negative_prompt"] for f in frames} == {"blurry"}
-        services.projects.select_hero_frame(project["id"], frames[0]["id"])
-        started = services.attempts.start_group(project["id"], "slow push in", "blur", 2, duration=2.0)
-        group = services.attempts.group(started["id"])
-        assert [a["status"] for a in group["attempts"]] == ["done", "done"], group["attempts"][0].get("error")
-        inputs = group["attempts"][0]["parameters"]["provider"]["inputs"]
+        services.hero_frames.generate(project.id, "a red shoe on a plinth", 4, seed=5, negative_prompt="blurry")
+        frames = services.hero_frames.list(project.id)
+        assert {f.parameters["pipeline"] for f in frames} == {"QwenImagePipeline"}
+        assert {f.parameters["inputs"]["negative_prompt"] for f in frames} == {"blurry"}
+        services.projects.select_hero_frame(project.id, frames[0].id)
+        started = services.attempts.start_group(project.id, "slow push in", "blur", 2, duration=2.0)
+        group = services.attempts.group(started.id)
+        assert [a.status for a in group.attempts] == ["done", "done"], group.attempts[0].error
+        inputs = group.attempts[0].parameters["provider"]["inputs"]
         assert inputs["guidance_scale_2"] == 3.5 and inputs["prompt"].endswith("Camera: slow push in.")
-        assert inputs["num_frames"] == 33 and group["attempts"][0]["fps"] == 16  # 2 s at 16 fps, 4k+1
+        assert inputs["num_frames"] == 33 and group.attempts[0].fps == 16  # 2 s at 16 fps, 4k+1
     finally:
         services.close()
 

@@ -38,32 +38,32 @@ def test_planted_keys_never_leak(provider_settings, replicate_server, openai_ser
             services.hero_frames.enhance_prompt("a bottle")
         errors.append(str(info.value))
         assert "bad request from key ***" in errors[0]  # the server echoed the key; the studio redacted it
-        services.hero_frames.generate(project["id"], "a bottle", 4, seed=1)
+        services.hero_frames.generate(project.id, "a bottle", 4, seed=1)
         openai_server.faults = [401]  # a failing hero-frame job: its error is stored on the job row
-        services.hero_frames.generate(project["id"], "a bottle", 4, seed=50)
-        photo = services.hero_frames.upload(project["id"], write_hero(tmp_path / "p.png", (640, 360)))
-        services.hero_frames.enhance_photo(photo["id"], crop_to="16:9")
-        services.projects.select_hero_frame(project["id"], photo["id"])
+        services.hero_frames.generate(project.id, "a bottle", 4, seed=50)
+        photo = services.hero_frames.upload(project.id, write_hero(tmp_path / "p.png", (640, 360)))
+        services.hero_frames.enhance_photo(photo.id, crop_to="16:9")
+        services.projects.select_hero_frame(project.id, photo.id)
 
         # Replicate: frames, a group with a failed prediction whose message echoes the token, a busy provider
         replicate_server.output = png_bytes
-        services.hero_frames.generate(project["id"], "a bottle", 4, engine="replicate:black-forest-labs/flux-dev")
+        services.hero_frames.generate(project.id, "a bottle", 4, engine="replicate:black-forest-labs/flux-dev")
         replicate_server.output = make_mp4()
         replicate_server.outcomes = {"pred6": "failed"}
         replicate_server.error = f"upstream rejected the call made with {REPLICATE_TOKEN}"
-        services.attempts.start_group(project["id"], "push in", "blur", 2, duration=5.0,
+        services.attempts.start_group(project.id, "push in", "blur", 2, duration=5.0,
                                       engine="replicate:kwaivgi/kling-v2.1")
         replicate_server.create_faults = [503] * 20
-        services.attempts.start_group(project["id"], "pan", "", 1, duration=5.0, engine="replicate:kwaivgi/kling-v2.1")
+        services.attempts.start_group(project.id, "pan", "", 1, duration=5.0, engine="replicate:kwaivgi/kling-v2.1")
 
         # everything the UI and the API can show
-        views = [services.attempts.groups(project["id"]), services.hero_frames.list(project["id"]),
-                 services.jobs.active(project["id"], limit=500), services.dashboard.summary(project["id"]),
+        views = [services.attempts.groups(project.id), services.hero_frames.list(project.id),
+                 services.jobs.active(project.id, limit=500), services.dashboard.summary(project.id),
                  services.attempts.engines(), services.hero_frames.engines("frame"),
                  services.hero_frames.engines("photo"), settings.public_summary(), repr(settings),
                  settings.model_dump_json()]
-        failures = [a for g in views[0] for a in g["attempts"] if a["status"] == "failed"]
-        assert len(failures) == 2 and any("upstream rejected the call made with ***" in a["error"] for a in failures)
+        failures = [a for g in views[0] for a in g.attempts if a.status == "failed"]
+        assert len(failures) == 2 and any("upstream rejected the call made with ***" in a.error for a in failures)
         with services.db.session() as session:
             rows = [(j.payload, j.result, j.error, j.engine_state, j.step) for j in session.query(Job).all()]
         assert any(r[2] for r in rows)  # failed jobs with errors were stored, and checked below

@@ -16,9 +16,9 @@ SCENE = ("A brushed steel chronograph on a black marble plinth, soft rim light, 
 
 def _project_with_prompted_hero(services, prompt=SCENE):
     project = services.projects.create("Watch", "16:9")
-    services.hero_frames.generate(project["id"], prompt, 4, seed=3)
-    frame = services.hero_frames.list(project["id"])[0]
-    services.projects.select_hero_frame(project["id"], frame["id"])
+    services.hero_frames.generate(project.id, prompt, 4, seed=3)
+    frame = services.hero_frames.list(project.id)[0]
+    services.projects.select_hero_frame(project.id, frame.id)
     return project
 
 
@@ -39,22 +39,22 @@ def test_composition_fits_the_models_word_budget():
 def test_the_cloud_model_receives_scene_and_motion(studio, replicate_server):
     services = studio(video_engine="replicate:kwaivgi/kling-v2.1")
     project = _project_with_prompted_hero(services)
-    details = services.attempts.engine_details(None, 2, 5.0, project_id=project["id"],
+    details = services.attempts.engine_details(None, 2, 5.0, project_id=project.id,
                                                motion_prompt="slow push in toward the dial")
     shown = details["video_prompt"]
     assert "chronograph on a black marble plinth" in shown and shown.endswith("Camera: slow push in toward the dial.")
-    group = services.attempts.start_group(project["id"], "slow push in toward the dial", "", 2, duration=5.0)
-    group = services.attempts.group(group["id"])
+    group = services.attempts.start_group(project.id, "slow push in toward the dial", "", 2, duration=5.0)
+    group = services.attempts.group(group.id)
     sent = [c.json["input"]["prompt"] for c in replicate_server.creates]
     assert sent == [shown, shown]
-    assert {a["parameters"]["video_prompt"] for a in group["attempts"]} == {shown}
-    assert group["motion_prompt"] == "slow push in toward the dial"  # the user's text is kept as typed
+    assert {a.parameters["video_prompt"] for a in group.attempts} == {shown}
+    assert group.motion_prompt == "slow push in toward the dial"  # the user's text is kept as typed
 
 
 def test_offline_engines_keep_the_motion_prompt(studio):
     services = studio(video_engine="local-camera-motion")
     project = _project_with_prompted_hero(services)
-    details = services.attempts.engine_details(None, 1, 2.0, project_id=project["id"], motion_prompt="pan left")
+    details = services.attempts.engine_details(None, 1, 2.0, project_id=project.id, motion_prompt="pan left")
     assert details["video_prompt"] == ""
 
 
@@ -67,5 +67,5 @@ def test_a_clip_longer_than_the_model_gives_is_refused_before_queueing(studio):
     with pytest.raises(StudioError, match=f"gives at most {longest:g} s"):
         services.attempts.engine_details(None, 3, 10.0)
     with pytest.raises(StudioError, match=f"gives at most {longest:g} s"):
-        services.attempts.start_group(project["id"], "push in", "", 3, duration=10.0)
-    assert services.attempts.groups(project["id"]) == []
+        services.attempts.start_group(project.id, "push in", "", 3, duration=10.0)
+    assert services.attempts.groups(project.id) == []

@@ -231,7 +231,7 @@ FINISHED = ("succeeded", "failed", "cancelled")
 def wait_job(services, job_id: int, timeout: float = 120) -> dict:
     def finished():
         view = services.jobs.get(job_id)
-        return view if view["status"] in FINISHED else None
+        return view if view.status in FINISHED else None
 
     return wait_until(finished, timeout, f"job {job_id} did not finish")
 
@@ -239,8 +239,8 @@ def wait_job(services, job_id: int, timeout: float = 120) -> dict:
 def wait_group(services, group_id: int, timeout: float = 150) -> dict:
     def done():
         group = services.attempts.group(group_id)
-        attempts = group["attempts"]
-        if all(a["status"] in ("done", "failed", "cancelled") for a in attempts) and group["selection_reason"]:
+        attempts = group.attempts
+        if all(a.status in ("done", "failed", "cancelled") for a in attempts) and group.selection_reason:
             return group
         return None
 

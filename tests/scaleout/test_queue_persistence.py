@@ -60,12 +60,12 @@ def test_queued_work_survives_an_app_restart(team_settings, workers):
 def test_lost_messages_are_resent_and_duplicates_run_once(team_services, workers):
     services = team_services
     project = services.projects.create("Lost message")
-    started = services.hero_frames.generate(project["id"], "a wooden chair, soft window light", 4, "1:1", 2)
+    started = services.hero_frames.generate(project.id, "a wooden chair, soft window light", 4, "1:1", 2)
     job_id = started["job_id"]
     huey = services.queue.huey
     assert huey.pending_count() == 1
     huey.flush()  # Redis restarted without persistence: the message is gone, the Job row still says queued
-    assert huey.pending_count() == 0 and services.jobs.get(job_id)["status"] == "queued"
+    assert huey.pending_count() == 0 and services.jobs.get(job_id).status == "queued"
 
     assert services.runner.resend_lost(30) == []  # only just queued: not lost yet
     with services.db.session() as session:
@@ -77,7 +77,7 @@ def test_lost_messages_are_resent_and_duplicates_run_once(team_services, workers
 
     workers.start(services.settings, count=1)
     view = wait_job(services, job_id, timeout=90)
-    assert view["status"] == "succeeded" and view["tries"] == 1
+    assert view.status == "succeeded" and view.tries == 1
     wait_until(lambda: huey.pending_count() == 0, 30, "the duplicate message was not consumed")
-    assert workers.claims() == {job_id: [(view["worker"], 1)]}
-    assert len(services.hero_frames.list(project["id"])) == 4
+    assert workers.claims() == {job_id: [(view.worker, 1)]}
+    assert len(services.hero_frames.list(project.id)) == 4

@@ -52,7 +52,7 @@ def test_a_worker_whose_job_was_taken_over_stops_and_stores_nothing(services):
     job_id = _job(services, "fenced")
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
-    assert view["status"] == "running" and view["worker"] == "elsewhere:7" and view["tries"] == 2
+    assert view.status == "running" and view.worker == "elsewhere:7" and view.tries == 2
     assert handler.ended == []  # the new owner reports the outcome, not us
 
 
@@ -67,7 +67,7 @@ def test_an_outcome_is_not_stored_when_the_job_changed_hands_after_the_last_prog
     job_id = _job(services, "late")
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
-    assert view["status"] == "queued" and view["result"] is None and handler.ended == []
+    assert view.status == "queued" and view.result is None and handler.ended == []
 
 
 def test_a_stopping_worker_hands_its_running_jobs_back(services):
@@ -78,8 +78,8 @@ def test_a_stopping_worker_hands_its_running_jobs_back(services):
     runner._running.add(job_id)  # noqa: SLF001 - as while the handler runs
     assert runner.release_running("the worker shut down") == [job_id]
     view = services.jobs.get(job_id)
-    assert view["status"] == "queued" and view["worker"] is None and view["tries"] == 0
-    assert "shut down" in view["step"] and sent == [(job_id, 0.0)]
+    assert view.status == "queued" and view.worker is None and view.tries == 0
+    assert "shut down" in view.step and sent == [(job_id, 0.0)]
     assert runner.release_running() == []  # nothing left that is ours
 
 
@@ -92,7 +92,7 @@ def test_an_orphan_is_taken_by_one_sweeper_only(services):
     assert second.recover_orphans(30) == []
     assert first_sent == [(job_id, 0.0)] and second_sent == []
     view = services.jobs.get(job_id)
-    assert view["status"] == "queued" and "gone:1" in view["step"]
+    assert view.status == "queued" and "gone:1" in view.step
 
 
 def test_queued_jobs_whose_message_was_lost_are_resent_once_per_period(services):
@@ -103,4 +103,4 @@ def test_queued_jobs_whose_message_was_lost_are_resent_once_per_period(services)
     assert runner.resend_lost(60) == [lost]
     assert runner.resend_lost(60) == []
     assert sent == [(lost, 0.0)]
-    assert {services.jobs.get(j)["status"] for j in (fresh, lost, retry_later)} == {JobStatus.queued.value}
+    assert {services.jobs.get(j).status for j in (fresh, lost, retry_later)} == {JobStatus.queued.value}

@@ -9,18 +9,18 @@ from storage.models import GenerationGroup, HeroFrame, Project, QualityMetric, S
 
 def hero(services, project, prompt="a red sneaker on a pedestal, neon", seed=42):
     """Generate 4 candidate frames and make the first one the hero."""
-    started = services.hero_frames.generate(project["id"], prompt, 4, "16:9", seed)
-    assert services.jobs.get(started["job_id"])["status"] == "succeeded"
-    frame = services.hero_frames.list(project["id"])[-1]
-    services.projects.select_hero_frame(project["id"], frame["id"])
+    started = services.hero_frames.generate(project.id, prompt, 4, "16:9", seed)
+    assert services.jobs.get(started["job_id"]).status == "succeeded"
+    frame = services.hero_frames.list(project.id)[-1]
+    services.projects.select_hero_frame(project.id, frame.id)
     return frame
 
 
 def group(services, project, motion="slow push in", count=2, seed=5, negative=""):
     """A finished, scored group of short attempts."""
-    started = services.attempts.start_group(project["id"], motion, negative, count, duration=2.0, seed=seed)
-    view = services.attempts.group(started["id"])
-    assert all(a["status"] == "done" for a in view["attempts"]), [a["error"] for a in view["attempts"]]
+    started = services.attempts.start_group(project.id, motion, negative, count, duration=2.0, seed=seed)
+    view = services.attempts.group(started.id)
+    assert all(a.status == "done" for a in view.attempts), [a.error for a in view.attempts]
     return view
 
 

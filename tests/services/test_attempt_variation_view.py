@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pipeline.services.views import SELF_VARYING, attempt_variation, engine_takes_seed
+from pipeline.services.views import SELF_VARYING, AttemptView, Variation, attempt_variation, engine_takes_seed
 
 
 def _attempt(parameters):
@@ -12,11 +12,12 @@ def _attempt(parameters):
 
 def test_local_attempt_shows_its_motion_plan_variation():
     variation = {"phrase": "faster, ends tighter", "numbers": {"pace": 1.1}}
-    assert attempt_variation(_attempt({"motion_plan": {"move": "push_in", "variation": variation}})) == variation
+    shown = attempt_variation(_attempt({"motion_plan": {"move": "push_in", "variation": variation}}))
+    assert shown.phrase == variation["phrase"] and shown.numbers == variation["numbers"]
 
 
 def test_seedless_model_says_attempts_may_be_similar():
-    assert attempt_variation(_attempt({"provider": {}}), takes_seed=False) == {"phrase": SELF_VARYING, "numbers": {}}
+    assert attempt_variation(_attempt({"provider": {}}), takes_seed=False) == Variation(phrase=SELF_VARYING, numbers={})
     assert attempt_variation(_attempt({}), takes_seed=True) is None  # a seeded cloud model: the seed says it
 
 
@@ -29,8 +30,8 @@ def test_catalog_knows_which_video_models_take_a_seed():
 def test_attempt_card_shows_the_variation_in_one_line():
     from studio.components.html import attempt_card_html
 
-    attempt = {"index": 2, "status": "done", "seed": 9, "overall_score": 90.0, "scores": {},
-               "variation": {"phrase": "faster, ends <tighter>", "numbers": {}}}
+    attempt = AttemptView(id=1, group_id=1, index=2, status="done", seed=9, overall_score=90.0, scores={},
+                          variation=Variation(phrase="faster, ends <tighter>", numbers={}))
     card = attempt_card_html(attempt)
     assert card.count("class='variation'") == 1 and "faster, ends &lt;tighter&gt;" in card
-    assert "class='variation'" not in attempt_card_html({**attempt, "variation": None})
+    assert "class='variation'" not in attempt_card_html(attempt.model_copy(update={"variation": None}))

@@ -38,8 +38,8 @@ def test_success_records_progress_and_result(services):
     job_id = _job(services, "test")
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
-    assert view["status"] == "succeeded" and view["progress"] == 100 and view["result"] == {"answer": 42}
-    assert view["tries"] == 1 and view["worker"]
+    assert view.status == "succeeded" and view.progress == 100 and view.result == {"answer": 42}
+    assert view.tries == 1 and view.worker
 
 
 def test_transient_errors_retry_then_succeed(services):
@@ -54,7 +54,7 @@ def test_transient_errors_retry_then_succeed(services):
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
     assert handler.calls == 3
-    assert view["status"] == "succeeded" and view["tries"] == 3
+    assert view.status == "succeeded" and view.tries == 3
 
 
 def test_transient_errors_give_up_after_max_tries(services):
@@ -67,8 +67,8 @@ def test_transient_errors_give_up_after_max_tries(services):
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
     assert handler.calls == 3
-    assert view["status"] == "failed" and "Gave up after 3 tries" in view["error"]
-    assert handler.ended == [(JobStatus.failed, view["error"])]
+    assert view.status == "failed" and "Gave up after 3 tries" in view.error
+    assert handler.ended == [(JobStatus.failed, view.error)]
 
 
 def test_crash_fails_the_job_with_a_reason(services):
@@ -79,18 +79,18 @@ def test_crash_fails_the_job_with_a_reason(services):
     job_id = _job(services, "crash")
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
-    assert view["status"] == "failed" and "KeyError" in view["error"]
+    assert view.status == "failed" and "KeyError" in view.error
 
 
 def test_cancel_queued_job_never_runs(services):
     handler = RecordingHandler(lambda h, ctx: {})
     services.runner.register("later", handler)
     job_id = _job(services, "later")
-    assert services.jobs.cancel(job_id)["status"] == "cancelled"
+    assert services.jobs.cancel(job_id).status == "cancelled"
     services.jobs.enqueue(job_id)  # a stale queue message must not resurrect it
     assert handler.calls == 0
     assert handler.ended[0][0] is JobStatus.cancelled
-    assert services.jobs.get(job_id)["status"] == "cancelled"
+    assert services.jobs.get(job_id).status == "cancelled"
 
 
 def test_cancel_running_job_is_cooperative(services):
@@ -105,7 +105,7 @@ def test_cancel_running_job_is_cooperative(services):
     job_id = _job(services, "long")
     services.jobs.enqueue(job_id)
     view = services.jobs.get(job_id)
-    assert view["status"] == "cancelled"
+    assert view.status == "cancelled"
     assert handler.ended == [(JobStatus.cancelled, "Cancelled by the user.")]
 
 
@@ -133,10 +133,10 @@ def test_orphaned_running_jobs_are_recovered(services, tries, expected):
     for job_id in (dead, silent):
         view = services.jobs.get(job_id)
         if expected == "failed":
-            assert view["status"] == "failed" and "worker stopped" in view["error"]
+            assert view.status == "failed" and "worker stopped" in view.error
         else:
-            assert view["status"] == "succeeded" and view["result"] == {"recovered": True}
-    assert services.jobs.get(alive)["status"] == "running"
+            assert view.status == "succeeded" and view.result == {"recovered": True}
+    assert services.jobs.get(alive).status == "running"
 
 
 def _host():
@@ -149,4 +149,4 @@ def test_active_lists_running_first(services):
     done = _job(services, "x", status="succeeded")
     queued = _job(services, "x")
     running = _job(services, "x", status="running")
-    assert [j["id"] for j in services.jobs.active()][:3] == [running, queued, done]
+    assert [j.id for j in services.jobs.active()][:3] == [running, queued, done]

@@ -69,23 +69,23 @@ def _clip_size(path) -> tuple[int, int]:
 
 
 def test_an_uploaded_photo_says_its_shape_and_warns_when_small(services, project, tmp_path):
-    frame = services.hero_frames.upload(project["id"], _photo(tmp_path))
-    fit = frame["parameters"]["fit"]
-    assert fit["shape"] == "3:2" and "soft" in fit["warning"] and frame["parameters"]["fit_mode"] == "crop"
+    frame = services.hero_frames.upload(project.id, _photo(tmp_path))
+    fit = frame.parameters["fit"]
+    assert fit["shape"] == "3:2" and "soft" in fit["warning"] and frame.parameters["fit_mode"] == "crop"
 
 
 @pytest.mark.parametrize("mode", ["crop", "extend"])
 def test_a_3_2_photo_in_a_16_9_project_gives_16_9_clips(services, tmp_path, mode):
     project = services.projects.create("Bottle", "16:9")
-    frame = services.hero_frames.upload(project["id"], _photo(tmp_path))
-    services.hero_frames.set_fit_mode(frame["id"], mode)
-    services.projects.select_hero_frame(project["id"], frame["id"])
-    group = services.attempts.start_group(project["id"], "slow push in", "", 1, duration=2.0, seed=3)
-    attempt = services.attempts.group(group["id"])["attempts"][0]
-    assert attempt["status"] == "done", attempt["error"]
-    width, height = _clip_size(attempt["video"])
+    frame = services.hero_frames.upload(project.id, _photo(tmp_path))
+    services.hero_frames.set_fit_mode(frame.id, mode)
+    services.projects.select_hero_frame(project.id, frame.id)
+    group = services.attempts.start_group(project.id, "slow push in", "", 1, duration=2.0, seed=3)
+    attempt = services.attempts.group(group.id).attempts[0]
+    assert attempt.status == "done", attempt["error"]
+    width, height = _clip_size(attempt.video)
     assert abs(width / height - 16 / 9) < 0.02, (width, height)
-    fit = attempt["parameters"]["hero_fit"]
+    fit = attempt.parameters["hero_fit"]
     assert fit["mode"] == mode and fit["from"] == [600, 400] and abs(fit["to"][0] / fit["to"][1] - 16 / 9) < 0.01
     if mode == "extend":
         assert fit["to"][0] > 600 and fit["to"][1] == 400  # the whole photo, widened
@@ -93,25 +93,25 @@ def test_a_3_2_photo_in_a_16_9_project_gives_16_9_clips(services, tmp_path, mode
 
 def test_a_photo_already_in_the_projects_shape_is_used_as_it_is(services, tmp_path):
     project = services.projects.create("Wide", "16:9")
-    frame = services.hero_frames.upload(project["id"], _photo(tmp_path, (640, 360)))
-    services.projects.select_hero_frame(project["id"], frame["id"])
-    group = services.attempts.start_group(project["id"], "slow push in", "", 1, duration=2.0, seed=3)
-    assert "hero_fit" not in services.attempts.group(group["id"])["attempts"][0]["parameters"]
+    frame = services.hero_frames.upload(project.id, _photo(tmp_path, (640, 360)))
+    services.projects.select_hero_frame(project.id, frame.id)
+    group = services.attempts.start_group(project.id, "slow push in", "", 1, duration=2.0, seed=3)
+    assert "hero_fit" not in services.attempts.group(group.id).attempts[0].parameters
 
 
 def test_fitted_copies_are_named_by_ids_and_leave_with_their_project(services, tmp_path):
     project = services.projects.create("Bottle & co ../x", "9:16")
-    frame = services.hero_frames.upload(project["id"], _photo(tmp_path))
-    services.projects.select_hero_frame(project["id"], frame["id"])
-    services.attempts.start_group(project["id"], "slow push in", "", 1, duration=2.0, seed=3)
+    frame = services.hero_frames.upload(project.id, _photo(tmp_path))
+    services.projects.select_hero_frame(project.id, frame.id)
+    services.attempts.start_group(project.id, "slow push in", "", 1, duration=2.0, seed=3)
     fitted = list((services.media.root / "frames" / "fitted").glob("*.png"))
-    assert [p.name for p in fitted] == [f"p{project['id']}-f{frame['id']}-9x16-crop.png"]
-    services.library.delete("project", project["id"], confirm=True)
+    assert [p.name for p in fitted] == [f"p{project.id}-f{frame.id}-9x16-crop.png"]
+    services.library.delete("project", project.id, confirm=True)
     assert not list((services.media.root / "frames" / "fitted").glob("*.png"))
 
 
 def test_an_unknown_fit_mode_is_refused_and_changes_nothing(services, project, tmp_path):
-    frame = services.hero_frames.upload(project["id"], _photo(tmp_path))
+    frame = services.hero_frames.upload(project.id, _photo(tmp_path))
     with pytest.raises(InvalidInput, match="crop, extend"):
-        services.hero_frames.set_fit_mode(frame["id"], "stretch")
-    assert services.hero_frames.get(frame["id"])["parameters"]["fit_mode"] == "crop"
+        services.hero_frames.set_fit_mode(frame.id, "stretch")
+    assert services.hero_frames.get(frame.id).parameters["fit_mode"] == "crop"

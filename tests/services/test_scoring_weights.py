@@ -11,21 +11,21 @@ from storage.models import GenerationGroup, HeroFrame, QualityMetric, VideoAttem
 
 
 def test_defaults_until_changed(services, project):
-    got = services.projects.get_scoring_weights(project["id"])
+    got = services.projects.get_scoring_weights(project.id)
     assert got["weights"] == dict(scoring.DEFAULT_WEIGHTS) == got["defaults"]
-    assert got["overrides"] == {} and got["project_id"] == project["id"]
+    assert got["overrides"] == {} and got["project_id"] == project.id
     assert math.isclose(sum(got["weights"].values()), 1.0)
 
 
 def test_partial_override_and_reset(services, project):
-    got = services.projects.set_scoring_weights(project["id"], {"camera_motion": 0.5, "motion_amount": "0.1"})
+    got = services.projects.set_scoring_weights(project.id, {"camera_motion": 0.5, "motion_amount": "0.1"})
     assert got["overrides"] == {"camera_motion": 0.5, "motion_amount": 0.1}
     assert got["weights"]["camera_motion"] == 0.5 and got["weights"]["motion_amount"] == 0.1
     assert got["weights"]["motion_smoothness"] == scoring.DEFAULT_WEIGHTS["motion_smoothness"]
-    assert services.projects.get_scoring_weights(project["id"]) == got
-    assert services.projects.set_scoring_weights(project["id"], {})["overrides"] == {}
-    services.projects.set_scoring_weights(project["id"], {"clip_score": 0})
-    assert services.projects.set_scoring_weights(project["id"], None)["weights"] == dict(scoring.DEFAULT_WEIGHTS)
+    assert services.projects.get_scoring_weights(project.id) == got
+    assert services.projects.set_scoring_weights(project.id, {})["overrides"] == {}
+    services.projects.set_scoring_weights(project.id, {"clip_score": 0})
+    assert services.projects.set_scoring_weights(project.id, None)["weights"] == dict(scoring.DEFAULT_WEIGHTS)
 
 
 @pytest.mark.parametrize(
@@ -43,10 +43,10 @@ def test_partial_override_and_reset(services, project):
     ],
 )
 def test_bad_weights_are_explained(services, project, weights, message):
-    services.projects.set_scoring_weights(project["id"], {"camera_motion": 0.3})
+    services.projects.set_scoring_weights(project.id, {"camera_motion": 0.3})
     with pytest.raises(StudioError, match=message.replace("(", r"\(").replace("+", r"\+")):
-        services.projects.set_scoring_weights(project["id"], weights)
-    assert services.projects.get_scoring_weights(project["id"])["overrides"] == {"camera_motion": 0.3}  # unchanged
+        services.projects.set_scoring_weights(project.id, weights)
+    assert services.projects.get_scoring_weights(project.id)["overrides"] == {"camera_motion": 0.3}  # unchanged
 
 
 def test_unknown_project(services):
@@ -87,22 +87,22 @@ def _scored_group(services, project_id, attempts):
 def _pick(services, group_id):
     assert services.selection.select_if_complete(group_id)
     group = services.attempts.group(group_id)
-    best = [a["index"] for a in group["attempts"] if a["is_system_selected_best"]]
-    return best, group["selection_reason"]
+    best = [a.index for a in group.attempts if a.is_system_selected_best]
+    return best, group.selection_reason
 
 
 def test_selection_uses_the_project_weights(services, project):
     smooth = {"camera_motion": 1.0, "motion_smoothness": 0.996, "temporal_flickering": 0.99, "motion_amount": 0.2}
     lively = {"camera_motion": 1.0, "motion_smoothness": 0.990, "temporal_flickering": 0.99, "motion_amount": 0.8}
-    group_id = _scored_group(services, project["id"], [smooth, lively])
+    group_id = _scored_group(services, project.id, [smooth, lively])
     best, reason = _pick(services, group_id)
     assert best == [1] and reason.startswith(
         "Best of 2 (clear pick): smoother motion (0.996 vs 0.990 for the runner-up, +0.006), follows 'push-in'")
     stored = services.attempts.group(group_id)
-    assert stored["pick_confidence"]["band"] == "clear" and stored["pick_confidence"]["tied_attempt_ids"] == []
-    assert [a["rank"] for a in stored["attempts"]] == [1, 2]
+    assert stored.pick_confidence.band == "clear" and stored.pick_confidence.tied_attempt_ids == []
+    assert [a.rank for a in stored.attempts] == [1, 2]
 
-    services.projects.set_scoring_weights(project["id"], {"motion_amount": 1.0})
+    services.projects.set_scoring_weights(project.id, {"motion_amount": 1.0})
     best, reason = _pick(services, group_id)
     assert best == [2] and "more motion (0.800 vs 0.200 for the runner-up, +0.600)" in reason
 
@@ -110,15 +110,15 @@ def test_selection_uses_the_project_weights(services, project):
 def test_a_near_tie_is_stored_and_shown_as_one(services, project):
     a = {"camera_motion": 1.0, "motion_smoothness": 0.9981, "temporal_flickering": 0.9952, "i2v_subject": 0.981}
     b = {"camera_motion": 1.0, "motion_smoothness": 0.9978, "temporal_flickering": 0.9950, "i2v_subject": 0.984}
-    group_id = _scored_group(services, project["id"], [a, b])
+    group_id = _scored_group(services, project.id, [a, b])
     best, reason = _pick(services, group_id)
     assert len(best) == 1 and reason.startswith("Best of 2: a tie — these are equally good on every measure")
     view = services.attempts.group(group_id)
-    assert view["pick_confidence"]["band"] == "tie"
-    assert sorted(view["pick_confidence"]["tied_attempt_ids"]) == sorted(x["id"] for x in view["attempts"])
-    assert all(x["tied_with_pick"] for x in view["attempts"])
-    shown = {x["index"]: x["relative_score"] for x in view["attempts"]}
+    assert view.pick_confidence.band == "tie"
+    assert sorted(view.pick_confidence.tied_attempt_ids) == sorted(x.id for x in view.attempts)
+    assert all(x.tied_with_pick for x in view.attempts)
+    shown = {x.index: x.relative_score for x in view.attempts}
     assert shown[best[0]] == max(shown.values())  # the pick never has a lower shown score
-    other = next(x for x in view["attempts"] if x["index"] != best[0])
-    decision = services.selection.select_attempt(other["id"], "looks better to me")
+    other = next(x for x in view.attempts if x.index != best[0])
+    decision = services.selection.select_attempt(other.id, "looks better to me")
     assert decision["system_pick_confidence"] == "tie" and not decision["agrees_with_system"]

@@ -19,7 +19,7 @@ THREADS, EDITS = 6, 6
 
 
 def timeline_project(services, folder: Path) -> int:
-    project_id = services.projects.create("Concurrency", "16:9")["id"]
+    project_id = services.projects.create("Concurrency", "16:9").id
     services.timeline.upload_clip(project_id, str(make_clip(folder / "clip.mp4", (90, 90, 200), seconds=2.0)))
     return project_id
 
@@ -65,13 +65,13 @@ def check_history(services, project_id: int, outcome: dict, first_versions: int)
     assert len(numbers) == first_versions + len(outcome["applied"])
     assert parents[first_versions:] == numbers[first_versions - 1:-1]  # each edit made from the one before
     head = services.timeline.get(project_id)
-    assert head["version"] == numbers[-1]
-    assert sorted(o["text"] for o in head["edit_list"]["overlays"]) == sorted(outcome["applied"])  # none lost
+    assert head.version == numbers[-1]
+    assert sorted(o["text"] for o in head.edit_list["overlays"]) == sorted(outcome["applied"])  # none lost
 
 
 def test_concurrent_edits_from_threads_all_apply_in_order(services, tmp_path):
     project_id = timeline_project(services, tmp_path)
-    first = services.timeline.get(project_id)["version"]
+    first = services.timeline.get(project_id).version
     outcome = hammer([services], project_id)
     check_history(services, project_id, outcome, first)
 
@@ -82,7 +82,7 @@ def test_two_studios_on_one_sqlite_file(settings, tmp_path):
     one, two = build_services(settings), build_services(settings)
     try:
         project_id = timeline_project(one, tmp_path)
-        first = one.timeline.get(project_id)["version"]
+        first = one.timeline.get(project_id).version
         outcome = hammer([one, two], project_id)
         check_history(two, project_id, outcome, first)
     finally:
@@ -99,7 +99,7 @@ def test_an_edit_made_from_an_older_head_is_refused_not_saved_over(services, tmp
     tl = services.timeline
     head = tl.get(project_id)
     tl.apply(project_id, "add_overlay", text="first", start=0.0, end=1.0)
-    stale = ops.add_overlay(EditList.from_dict(head["edit_list"]), "second", start=0.0, end=1.0)
+    stale = ops.add_overlay(EditList.from_dict(head.edit_list), "second", start=0.0, end=1.0)
     with pytest.raises(TimelineChanged, match="changed while you were editing"), tl._editing(project_id) as session:
-        tl._save(session, project_id, stale, "from an old head", based_on=head["version"])
-    assert [o["text"] for o in tl.get(project_id)["edit_list"]["overlays"]] == ["first"]
+        tl._save(session, project_id, stale, "from an old head", based_on=head.version)
+    assert [o["text"] for o in tl.get(project_id).edit_list["overlays"]] == ["first"]

@@ -240,7 +240,7 @@ def test_media_audit_counts_what_only_the_bucket_has(tmp_path, bucket):
     try:
         services.media.remote = bucket
         project = services.projects.create("Audit", "16:9")
-        services.hero_frames.generate(project["id"], "a ceramic teapot on linen", 4, "16:9", 1)
+        services.hero_frames.generate(project.id, "a ceramic teapot on linen", 4, "16:9", 1)
         assert services.library.audit()["missing_files"] == []
         cached = [p for p in services.media.root.rglob("*.png")]
         assert cached and all(p.relative_to(services.media.root).as_posix() in bucket.objects for p in cached)

@@ -44,13 +44,13 @@ def with_group(services, project):
 def test_project_bar_create_lists_the_new_project_and_rename_follows(services, project):
     new_id, switcher, cleared, name = project_bar.on_create(services, "Perfume launch", "9:16")
     created = services.projects.get(new_id)
-    assert (created["name"], created["aspect_ratio"], name, cleared) == ("Perfume launch", "9:16", "Perfume launch", "")
+    assert (created.name, created.aspect_ratio, name, cleared) == ("Perfume launch", "9:16", "Perfume launch", "")
     assert switcher.value == new_id
-    assert {value for _label, value in switcher.choices} == {p["id"] for p in services.projects.list()} == {
-        project["id"], new_id}
+    assert {value for _label, value in switcher.choices} == {p.id for p in services.projects.list()} == {
+        project.id, new_id}
 
     switcher, name = project_bar.on_rename(services, new_id, "Perfume relaunch")
-    assert name == "Perfume relaunch" == services.projects.get(new_id)["name"]
+    assert name == "Perfume relaunch" == services.projects.get(new_id).name
     assert any("Perfume relaunch" in label for label, value in switcher.choices if value == new_id)
 
     # A blank name is refused with a message: the outputs stay as they were.
@@ -61,82 +61,82 @@ def test_project_bar_create_lists_the_new_project_and_rename_follows(services, p
 # ------------------------------------------------------------ hero frames
 def test_hero_frames_generate_returns_the_gallery_of_the_new_frames(services, project):
     job_id, card, gallery, ids, timer, cancel = hero_frames.on_generate(
-        services, project["id"], "a glass perfume bottle on black rocks", False, "", 4, "16:9", "7", None, [])
-    frames = services.hero_frames.list(project["id"])
-    assert services.jobs.get(job_id)["status"] == "succeeded"
-    assert ids == [f["id"] for f in frames] and len(ids) == 4
-    assert [image for image, _caption in gallery] == [f["image"] for f in frames]
+        services, project.id, "a glass perfume bottle on black rocks", False, "", 4, "16:9", "7", None, [])
+    frames = services.hero_frames.list(project.id)
+    assert services.jobs.get(job_id).status == "succeeded"
+    assert ids == [f.id for f in frames] and len(ids) == 4
+    assert [image for image, _caption in gallery] == [f.image for f in frames]
     assert timer.active is False and cancel.visible is False
 
     # The same frames again (nothing new): the gallery is not re-sent.
-    assert hero_frames.on_poll(services, project["id"], job_id, ids)[1] == SKIP
+    assert hero_frames.on_poll(services, project.id, job_id, ids)[1] == SKIP
 
     # Use as hero: the caption marks it, the project records it, and the studio moves on to the attempts.
-    tabs, gallery, _ = hero_frames.on_use_as_hero(services, project["id"], ids[1])
+    tabs, gallery, _ = hero_frames.on_use_as_hero(services, project.id, ids[1])
     assert tabs.selected == "attempts"
-    assert services.projects.get(project["id"])["selected_hero_frame_id"] == ids[1]
+    assert services.projects.get(project.id).selected_hero_frame_id == ids[1]
     assert gallery[1][1] != gallery[0][1]
 
 
 def test_hero_frames_refuse_a_bad_seed_with_a_message(services, project):
     with pytest.warns(UserWarning, match="whole number"):
-        result = hero_frames.on_generate(services, project["id"], "a teapot", False, "", 4, "16:9", "abc", None, [])
+        result = hero_frames.on_generate(services, project.id, "a teapot", False, "", 4, "16:9", "abc", None, [])
     assert result == SKIP
-    assert services.hero_frames.list(project["id"]) == []
+    assert services.hero_frames.list(project.id) == []
 
 
 # ------------------------------------------------------------ attempts
 def test_attempts_generate_shows_the_new_group_and_its_attempts(services, project):
     seed.hero(services, project)
-    out = attempts.on_generate(services, project["id"], "slow orbit to the left", "", 2, 2.0, None,
+    out = attempts.on_generate(services, project.id, "slow orbit to the left", "", 2, 2.0, None,
                                attempts.RESET_SHOWN)
     queue, header, *slots = out[:2 + 4 * attempts.MAX_ATTEMPTS]
     shown, group_id, timer = out[2 + 4 * attempts.MAX_ATTEMPTS:]
     group = services.attempts.group(group_id)
-    assert group_id == services.attempts.latest_group_id(project["id"])
-    assert group["motion_prompt"] == "slow orbit to the left" and len(group["attempts"]) == 2
+    assert group_id == services.attempts.latest_group_id(project.id)
+    assert group.motion_prompt == "slow orbit to the left" and len(group.attempts) == 2
     assert f"{group_id}" in header
     columns = slots[0::4]
     assert [_visible(c) for c in columns[:2]] == [True, True]
     assert all(not _visible(c) for c in columns[2:])
     # Finished attempts are sent as videos, and the shown state remembers them (a poll does not reload them).
-    assert [s[0] for s in shown[:2]] == [a["video"] for a in group["attempts"]]
+    assert [s[0] for s in shown[:2]] == [a.video for a in group.attempts]
     assert timer.active is False
-    again = attempts.on_poll(services, project["id"], shown)
+    again = attempts.on_poll(services, project.id, shown)
     assert again[2 + 2] == SKIP  # slot 1's video: unchanged, not re-sent
 
 
 def test_attempts_cancel_job_wants_a_number(services, project):
     with pytest.warns(UserWarning, match="id of the job"):
-        assert attempts.on_cancel_job(services, project["id"], "twelve", attempts.RESET_SHOWN) == SKIP
+        assert attempts.on_cancel_job(services, project.id, "twelve", attempts.RESET_SHOWN) == SKIP
 
 
 # ------------------------------------------------------------ workspace
 def test_workspace_refresh_and_choosing_an_attempt(services, with_group):
     project, group = with_group
-    out = workspace.refresh(services, project["id"], None, "grid")
+    out = workspace.refresh(services, project.id, None, "grid")
     groups, header, compare = out[:3]
-    assert groups.value == group["id"] and [v for _l, v in groups.choices] == [group["id"]]
-    assert {v for _l, v in compare.choices} == {a["id"] for a in group["attempts"]}
+    assert groups.value == group.id and [v for _l, v in groups.choices] == [group.id]
+    assert {v for _l, v in compare.choices} == {a.id for a in group.attempts}
     ids = out[4 + 2 * attempts.MAX_ATTEMPTS]
-    assert ids[:2] == [a["id"] for a in group["attempts"]] and ids[2:] == [None] * (attempts.MAX_ATTEMPTS - 2)
+    assert ids[:2] == [a.id for a in group.attempts] and ids[2:] == [None] * (attempts.MAX_ATTEMPTS - 2)
     motion, negative, hero_prompt = out[-3:]  # the prompts to iterate on
-    frame = services.hero_frames.get(group["hero_frame_id"])
-    assert (motion, negative, hero_prompt) == ("slow push in", group["negative_prompt"],
-                                               frame["enhanced_prompt"] or frame["prompt"])
+    frame = services.hero_frames.get(group.hero_frame_id)
+    assert (motion, negative, hero_prompt) == ("slow push in", group.negative_prompt,
+                                               frame.enhanced_prompt or frame.prompt)
 
-    other = next(a for a in group["attempts"] if not a["is_system_selected_best"])
-    slot = ids.index(other["id"])
-    workspace.make_choose(services, slot)(group["id"], project["id"], "grid", ids, "steadier", [])
-    chosen = {a["id"]: a["is_user_selected_best"] for a in services.attempts.group(group["id"])["attempts"]}
-    assert chosen[other["id"]] is True and sum(chosen.values()) == 1
+    other = next(a for a in group.attempts if not a.is_system_selected_best)
+    slot = ids.index(other.id)
+    workspace.make_choose(services, slot)(group.id, project.id, "grid", ids, "steadier", [])
+    chosen = {a.id: a.is_user_selected_best for a in services.attempts.group(group.id).attempts}
+    assert chosen[other.id] is True and sum(chosen.values()) == 1
 
-    history = workspace_history.refresh(services, project["id"])
-    assert other["id"] in [v for _l, v in history[3].choices]
+    history = workspace_history.refresh(services, project.id)
+    assert other.id in [v for _l, v in history[3].choices]
 
     # "Mark this group's pick as FINAL" takes the user's pick over the system's.
-    out = workspace.on_final(services, project["id"], group["id"], "grid")
-    assert services.history.final(project["id"])["attempt_id"] == other["id"]
+    out = workspace.on_final(services, project.id, group.id, "grid")
+    assert services.history.final(project.id).attempt_id == other.id
     assert "FINAL" in out[-4]  # the final banner
 
 
@@ -145,37 +145,37 @@ def test_timeline_refresh_and_trim_make_a_new_version(services, with_group):
     project, _group = with_group
     with gr.Blocks():
         ui = timeline_layout()
-    view = services.timeline.rebuild_from_picks(project["id"])
-    assert view["clips"], "the pick is on the timeline"
-    shown = timeline.refresh(services, ui, project["id"], None)
-    clip = view["clips"][0]
-    assert shown[ui.view_state]["version"] == view["version"]
-    assert shown[ui.clip_dd].value == clip["id"]
-    assert [v for _l, v in shown[ui.clip_dd].choices] == [c["id"] for c in view["clips"]]
+    view = services.timeline.rebuild_from_picks(project.id)
+    assert view.clips, "the pick is on the timeline"
+    shown = timeline.refresh(services, ui, project.id, None)
+    clip = view.clips[0]
+    assert shown[ui.view_state].version == view.version
+    assert shown[ui.clip_dd].value == clip.id
+    assert [v for _l, v in shown[ui.clip_dd].choices] == [c.id for c in view.clips]
 
-    out = timeline.apply(services, ui, project["id"], clip["id"], "trim", clip_id=clip["id"], in_point=0.25,
+    out = timeline.apply(services, ui, project.id, clip.id, "trim", clip_id=clip.id, in_point=0.25,
                          out_point=1.5)
-    after = services.timeline.get(project["id"])
-    assert after["version"] > view["version"] and out[ui.view_state]["version"] == after["version"]
-    assert (after["clips"][0]["in_point"], after["clips"][0]["out_point"]) == (0.25, 1.5)
+    after = services.timeline.get(project.id)
+    assert after.version > view.version and out[ui.view_state].version == after.version
+    assert (after.clips[0].in_point, after.clips[0].out_point) == (0.25, 1.5)
     assert out[ui.undo_btn].interactive is True
 
     # Refused input comes back as a message; the outputs and the timeline stay as they were.
     with pytest.warns(UserWarning, match="Choose a video"):
-        assert timeline.on_upload_clip(services, ui, project["id"], None) == SKIP
+        assert timeline.on_upload_clip(services, ui, project.id, None) == SKIP
     with pytest.warns(UserWarning, match="two versions"):
-        assert timeline.on_compare(services, project["id"], after["version"], None) == SKIP
-    assert services.timeline.get(project["id"])["version"] == after["version"]
+        assert timeline.on_compare(services, project.id, after.version, None) == SKIP
+    assert services.timeline.get(project.id).version == after.version
 
 
 # ------------------------------------------------------------ dashboard
 def test_dashboard_refresh_counts_the_projects_attempts(services, with_group):
     project, group = with_group
-    out = dashboard.refresh(services, project["id"], False, None, None, dashboard.ALL, dashboard.ALL, dashboard.ALL)
+    out = dashboard.refresh(services, project.id, False, None, None, dashboard.ALL, dashboard.ALL, dashboard.ALL)
     engines, _models, _tags, cards = out[:4]
     table = out[-1]
-    assert sorted(table["attempt_id"]) == sorted(a["id"] for a in group["attempts"])
-    assert [v for _l, v in engines.choices] == [dashboard.ALL, group["engine"]] and engines.value == dashboard.ALL
+    assert sorted(table["attempt_id"]) == sorted(a.id for a in group.attempts)
+    assert [v for _l, v in engines.choices] == [dashboard.ALL, group.engine] and engines.value == dashboard.ALL
     assert "generation groups" in cards
     # No project and not "all projects": nothing to show, nothing changes.
     assert dashboard.refresh(services, None, False, None, None, dashboard.ALL, dashboard.ALL, dashboard.ALL) == SKIP
@@ -185,8 +185,8 @@ def test_dashboard_refresh_counts_the_projects_attempts(services, with_group):
 def test_library_search_filters_by_prompt_and_kind(services, with_group):
     project, group = with_group
     frame, info, items, page = library.run_search(services, "sneaker", "frames", "any", 1)
-    frames = services.hero_frames.list(project["id"])
-    assert sorted(frame["id"]) == sorted(f["id"] for f in frames) and set(frame["kind"]) == {"frame"}
+    frames = services.hero_frames.list(project.id)
+    assert sorted(frame["id"]) == sorted(f.id for f in frames) and set(frame["kind"]) == {"frame"}
     assert [i["id"] for i in items] == list(frame["id"]) and page.value == 1
     assert f"{len(frames)} item(s)" in info
 
@@ -194,7 +194,7 @@ def test_library_search_filters_by_prompt_and_kind(services, with_group):
     assert len(nothing[0]) == 0 and nothing[2] == []
 
     attempts_only = library.run_search(services, "", "attempts", "any", 1)[0]
-    assert sorted(attempts_only["id"]) == sorted(a["id"] for a in group["attempts"])
+    assert sorted(attempts_only["id"]) == sorted(a.id for a in group.attempts)
 
 
 # ------------------------------------------------------------ ad composer

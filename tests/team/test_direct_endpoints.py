@@ -95,7 +95,7 @@ def studio(tmp_path_factory):
         with acting_as(services.access.user_actor("alice")):
             project = services.projects.create("Alice's project", "16:9")
         with services.db.session() as session:
-            job = Job(kind="hero_frames", status="succeeded", project_id=project["id"], progress=100.0,
+            job = Job(kind="hero_frames", status="succeeded", project_id=project.id, progress=100.0,
                       user_id=services.access.user_actor("alice").user_id, result={"hero_frame_ids": []})
             session.add(job)
             session.flush()
@@ -103,7 +103,7 @@ def studio(tmp_path_factory):
         demo = build_demo(services)
         demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(services))
         try:
-            yield {"url": f"http://127.0.0.1:{settings.port}/", "project_id": project["id"], "job_id": job_id,
+            yield {"url": f"http://127.0.0.1:{settings.port}/", "project_id": project.id, "job_id": job_id,
                    "demo": demo}
         finally:
             demo.close()

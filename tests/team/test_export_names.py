@@ -19,10 +19,10 @@ RED, BLUE, GREEN = (220, 30, 30), (30, 40, 220), (30, 200, 40)
 def _exported_project(services, folder: Path, name: str, colour: tuple[int, int, int]) -> int:
     """A project called ``name`` whose timeline is one clip of ``colour``, exported; returns its id."""
     clip = make_clip(folder / f"clip-{colour[0]}-{colour[2]}.mp4", colour, seconds=1.0, size=(160, 90))
-    project_id = services.projects.create(name, "16:9")["id"]
+    project_id = services.projects.create(name, "16:9").id
     services.timeline.upload_clip(project_id, str(clip))
     job = services.timeline.export(project_id, "crop")
-    assert services.jobs.get(job["job_id"])["status"] == "succeeded"
+    assert services.jobs.get(job["job_id"]).status == "succeeded"
     return project_id
 
 

@@ -36,6 +36,7 @@ FORBIDDEN: dict[str, list[Args]] = {
     "/hero_frames": [lambda w: [w.project_id]],
     "/enhance_photo": [lambda w: [w.frame_ids[0], ""]],
     "/favourite_hero_frame": [lambda w: [w.frame_ids[1], True]],
+    "/hero_frame_fit": [lambda w: [w.frame_ids[1], "extend"]],
     "/select_hero_frame": [lambda w: [w.project_id, w.frame_ids[1]]],
     "/image_to_video": [lambda w: [w.project_id, "slow push in", "", 2, 2.0, w.frame_ids[0], 1, ""]],
     "/regenerate_group": [lambda w: [w.group_id, "pan left", "", 0]],

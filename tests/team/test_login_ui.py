@@ -500,6 +500,6 @@ def test_users_cli(tmp_path):
     services = build_services(make_settings(data, auth="local"))
     try:
         with acting_as(Actor(users["bob"]["id"], "bob", "admin")):
-            assert services.projects.get(project["id"])["owner"] == "bob"
+            assert services.projects.get(project.id).owner == "bob"
     finally:
         services.close()

@@ -58,20 +58,20 @@ def _alice_project(services, name: str = "Alice's secret launch") -> dict[str, A
     """A project of alice with frames, a finished group with a pick, a timeline and a finished export."""
     with as_user(services, "alice"):
         project = services.projects.create(name, "16:9")
-        pid = project["id"]
+        pid = project.id
         frames_job = services.hero_frames.generate(pid, "a glass perfume bottle on black sand", 4, "16:9", 7)
-        assert services.jobs.get(frames_job["job_id"])["status"] == "succeeded"
+        assert services.jobs.get(frames_job["job_id"]).status == "succeeded"
         frames = services.hero_frames.list(pid)
-        services.projects.select_hero_frame(pid, frames[-1]["id"])
+        services.projects.select_hero_frame(pid, frames[-1].id)
         group = services.attempts.start_group(pid, "slow push in", "", 2, duration=2.0, seed=3)
-        view = services.attempts.group(group["id"])
-        assert all(a["status"] == "done" for a in view["attempts"]), [a["error"] for a in view["attempts"]]
+        view = services.attempts.group(group.id)
+        assert all(a.status == "done" for a in view.attempts), [a.error for a in view.attempts]
         timeline = services.timeline.rebuild_from_picks(pid)
         export = services.timeline.export(pid, "crop")
-        assert services.jobs.get(export["job_id"])["status"] == "succeeded"
-    return {"project_id": pid, "frame_ids": [f["id"] for f in frames], "group_id": group["id"],
-            "attempt_ids": [a["id"] for a in view["attempts"]], "frames_job_id": frames_job["job_id"],
-            "export_job_id": export["job_id"], "version": timeline["version"]}
+        assert services.jobs.get(export["job_id"]).status == "succeeded"
+    return {"project_id": pid, "frame_ids": [f.id for f in frames], "group_id": group.id,
+            "attempt_ids": [a.id for a in view.attempts], "frames_job_id": frames_job["job_id"],
+            "export_job_id": export["job_id"], "version": timeline.version}
 
 
 @dataclass
@@ -217,11 +217,11 @@ def test_bob_gets_not_found_for_alices_private_project(world, label, call, messa
 def test_alice_still_reads_everything_and_nothing_of_hers_changed(world):
     services, work = world.services, world.work
     with as_user(services, "alice"):
-        assert [f["is_favourite"] for f in services.hero_frames.list(work["project_id"])] == [False] * 4
+        assert [f.is_favourite for f in services.hero_frames.list(work["project_id"])] == [False] * 4
         assert services.history.final(work["project_id"]) is None
         assert services.history.decision(work["group_id"]) is None
-        assert services.timeline.get(work["project_id"])["version"] == work["version"]
-        assert {j["id"] for j in services.jobs.active(work["project_id"])} >= {work["frames_job_id"],
+        assert services.timeline.get(work["project_id"]).version == work["version"]
+        assert {j.id for j in services.jobs.active(work["project_id"])} >= {work["frames_job_id"],
                                                                                work["export_job_id"]}
 
 
@@ -231,21 +231,21 @@ def test_job_lists_show_only_visible_projects_and_own_jobs(world, shared):
         with services.db.session() as session:  # a job of bob's that belongs to no project
             bobs = services.jobs.create(session, "ad", {"plan_id": 0}, None).id
             session.get(Job, bobs).status = "succeeded"
-        mine = {j["id"] for j in services.jobs.active(limit=500)}
+        mine = {j.id for j in services.jobs.active(limit=500)}
         assert bobs in mine and not mine & {work["frames_job_id"], work["export_job_id"]}
         assert services.jobs.unfinished() == []
-        assert services.jobs.get(bobs)["id"] == bobs
+        assert services.jobs.get(bobs).id == bobs
     with as_user(services, "alice"):
-        assert bobs not in {j["id"] for j in services.jobs.active(limit=500)}
+        assert bobs not in {j.id for j in services.jobs.active(limit=500)}
         with pytest.raises(NotFound, match=f"^Job {bobs} does not exist.$"):
             services.jobs.get(bobs)
         with pytest.raises(NotFound, match=f"^Job {bobs} does not exist.$"):
             services.jobs.cancel(bobs)
     shared("viewer")
     with as_user(services, "bob"):
-        seen = {j["id"] for j in services.jobs.active(limit=500)}
+        seen = {j.id for j in services.jobs.active(limit=500)}
         assert {work["frames_job_id"], work["export_job_id"], bobs} <= seen
-        assert services.jobs.get(work["export_job_id"])["status"] == "succeeded"
+        assert services.jobs.get(work["export_job_id"]).status == "succeeded"
         with pytest.raises(ReadOnly):
             services.jobs.cancel(work["export_job_id"])
 
@@ -275,15 +275,15 @@ def test_an_editor_can_change_and_queue_work(world, shared):
     pid = work["project_id"]
     shared("editor")
     with as_user(services, "bob"):
-        assert services.hero_frames.set_favourite(work["frame_ids"][0], True)["is_favourite"] is True
+        assert services.hero_frames.set_favourite(work["frame_ids"][0], True).is_favourite is True
         picked = services.selection.select_attempt(work["attempt_ids"][0], "bob likes it")
         assert picked["attempt_id"] == work["attempt_ids"][0]
-        assert services.history.set_final(pid, work["attempt_ids"][0])["final"]["attempt_id"] == work["attempt_ids"][0]
+        assert services.history.set_final(pid, work["attempt_ids"][0]).final.attempt_id == work["attempt_ids"][0]
         faded = services.timeline.apply(pid, "set_fades", fade_in=0.5, fade_out=0.0)
-        assert faded["edit_list"]["fade_in"] == 0.5
-        assert services.timeline.undo(pid)["version"] < faded["version"]
+        assert faded.edit_list["fade_in"] == 0.5
+        assert services.timeline.undo(pid).version < faded.version
         started = services.hero_frames.generate(pid, "bob's variation", 4, "16:9", 9)
-        assert services.jobs.get(started["job_id"])["status"] == "succeeded"
+        assert services.jobs.get(started["job_id"]).status == "succeeded"
         with pytest.raises(ReadOnly, match="Only the owner"):
             services.projects.share(pid, "private")
     with services.db.session() as session:  # bob's generation is on bob's ledger
@@ -316,8 +316,8 @@ def test_the_ledger_records_the_queue_points_and_reported_cost(world):
         gap = services.timeline.fill_gap(work["project_id"], 1, 1.0, "slow push in", attempt_count=1)
     with services.db.session() as session:
         kinds = {e.group_id: e.kind for e in session.scalars(select(UsageEvent).where(
-            UsageEvent.group_id.in_([reroll["id"], gap["gap_group_id"]])))}
-        assert kinds == {reroll["id"]: "reroll", gap["gap_group_id"]: "gap_fill"}
+            UsageEvent.group_id.in_([reroll.id, gap.gap_group_id])))}
+        assert kinds == {reroll.id: "reroll", gap.gap_group_id: "gap_fill"}
 
 
 # ------------------------------------------------------------------------------------------------ limits
@@ -356,11 +356,11 @@ def test_the_hourly_generation_limit_refuses_every_queue_point_and_queues_nothin
         # what is not a generation still works: picks, timeline edits, exports
         services.selection.accept_system_pick(work["group_id"])
         exported = services.timeline.export(work["project_id"], "crop")
-        assert services.jobs.get(exported["job_id"])["status"] == "succeeded"
+        assert services.jobs.get(exported["job_id"]).status == "succeeded"
     with as_user(services, "bob"):  # the limit is per user
         project = services.projects.create("Bob's own", "16:9")
-        started = services.hero_frames.generate(project["id"], "bob's frame", 4, "16:9", 2)
-        assert services.jobs.get(started["job_id"])["status"] == "succeeded"
+        started = services.hero_frames.generate(project.id, "bob's frame", 4, "16:9", 2)
+        assert services.jobs.get(started["job_id"]).status == "succeeded"
 
 
 def test_the_monthly_user_cap_refuses_with_the_estimate(tmp_path, monkeypatch):
@@ -373,7 +373,7 @@ def test_the_monthly_user_cap_refuses_with_the_estimate(tmp_path, monkeypatch):
         monkeypatch.setattr(services.attempts, "estimate_cost", lambda *a, **k: dict(paid, usd=1.5, upper_bound=1.5))
         with as_user(services, "alice"):
             first = services.hero_frames.generate(work["project_id"], "a paid frame", 4, "16:9", 5)
-            assert services.jobs.get(first["job_id"])["status"] == "succeeded"
+            assert services.jobs.get(first["job_id"]).status == "succeeded"
             assert services.limits.my_usage()["spent_usd"] == pytest.approx(0.6)
             before = world.counts()
             for label, call in _queue_points(with_gap=False):
@@ -391,8 +391,8 @@ def test_single_user_mode_records_usage_but_never_refuses(tmp_path):
     try:
         project = services.projects.create("Solo", "16:9")
         for seed in (1, 2):
-            started = services.hero_frames.generate(project["id"], "a solo frame", 4, "16:9", seed)
-            assert services.jobs.get(started["job_id"])["status"] == "succeeded"
+            started = services.hero_frames.generate(project.id, "a solo frame", 4, "16:9", seed)
+            assert services.jobs.get(started["job_id"]).status == "succeeded"
         with services.db.session() as session:
             assert session.scalar(select(func.count()).select_from(UsageEvent)) == 2
     finally:

@@ -60,7 +60,7 @@ def _work(services, owner: str, name: str, prompt: str, motion: str, scores=(70.
     """A project of ``owner`` (created through the service, so it is owned) with a hero frame, a scored group of
     attempts (files on disk), a user pick and the first attempt as its final version."""
     with as_user(services, owner):
-        pid = services.projects.create(name, "16:9")["id"]
+        pid = services.projects.create(name, "16:9").id
     with services.db.session() as session:
         frame = HeroFrame(project_id=pid, prompt=prompt, source="generated", engine="local-previz",
                           model="previz", seed=1, aspect_ratio="16:9", width=64, height=36,
@@ -217,7 +217,7 @@ def test_a_viewer_reads_clones_and_downloads_but_changes_nothing(world):
             s.library.start_from_settings(shared["project_id"], {**settings, "hero_frame_id": bobs["frame_id"]})
         started = s.library.start_from_settings(bobs["project_id"], settings)  # into bob's own: yes
     with s.db.session() as session:
-        copied = session.get(HeroFrame, session.get(GenerationGroup, started["id"]).hero_frame_id)
+        copied = session.get(HeroFrame, session.get(GenerationGroup, started.id).hero_frame_id)
         assert copied.project_id == bobs["project_id"] and copied.id != shared["frame_id"]
         assert session.scalar(select(func.count(HeroFrame.id)).where(
             HeroFrame.project_id == shared["project_id"])) == 1
@@ -239,7 +239,7 @@ def test_an_editor_reruns_items_but_deletes_nothing_of_the_owners(world):
         with pytest.raises(ReadOnly, match="Only the owner"):
             s.library.delete("project", shared["project_id"], confirm=True)
         for job in s.jobs.unfinished(shared["project_id"]):  # the re-runs are queued: cancel them to delete
-            s.jobs.cancel(job["id"])
+            s.jobs.cancel(job.id)
         before = _rows_of(s, shared["project_id"])
         for kind, item_id in (("attempt", shared["attempt_ids"][1]), ("group", shared["group_id"]),
                               ("frame", shared["frame_id"])):

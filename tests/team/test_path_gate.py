@@ -32,13 +32,13 @@ def test_backslash_spellings_of_other_peoples_files_are_refused(tmp_path):
     services = _services(tmp_path / "d")
     try:
         with as_user(services, "alice"):
-            alice_project = services.projects.create("Alice", "16:9")["id"]
+            alice_project = services.projects.create("Alice", "16:9").id
             track = services.timeline.upload_music(alice_project, str(_wav(tmp_path / "song.wav")))["track"]["id"]
         export = services.media.root / "exports" / "p1-v1-000000000000.mp4"
         export.parent.mkdir(parents=True, exist_ok=True)
         export.write_bytes(b"not really a video")
         with as_user(services, "bob"):
-            bob_project = services.projects.create("Bob", "16:9")["id"]
+            bob_project = services.projects.create("Bob", "16:9").id
             for spelling in (track.replace("/", "\\"), track.replace("/", "\\\\"), "exports\\p1-v1-000000000000.mp4",
                              quote(track, safe=""), str(services.media.absolute(track)),
                              f"uploads/music/u{services.access.user_id()}/../{track.split('/', 2)[2]}"):
@@ -47,7 +47,7 @@ def test_backslash_spellings_of_other_peoples_files_are_refused(tmp_path):
                 assert str(services.media.root) not in str(refused.value)
             with pytest.raises(StudioError, match="does not exist"):
                 services.timeline.apply(bob_project, "set_music", track={"track": track.replace("/", "\\")})
-            assert services.timeline.get(bob_project)["edit_list"]["music"] is None
+            assert services.timeline.get(bob_project).edit_list["music"] is None
     finally:
         services.close()
 
@@ -56,15 +56,15 @@ def test_own_spellings_are_stored_canonically_and_unknown_tracks_refused_at_once
     services = _services(tmp_path / "d")
     try:
         with as_user(services, "alice"):
-            project = services.projects.create("Alice", "16:9")["id"]
+            project = services.projects.create("Alice", "16:9").id
             track = services.timeline.upload_music(project, str(_wav(tmp_path / "song.wav")), use=False)["track"]["id"]
             view = services.timeline.apply(project, "set_music", track=track.replace("/", "\\"))
-            assert view["edit_list"]["music"]["track"] == track
+            assert view.edit_list["music"]["track"] == track
             view = services.timeline.apply(project, "set_music", track=".\\\\morning-canopy.m4a")
-            assert view["edit_list"]["music"]["track"] == "morning-canopy"  # a library file, stored by its id
+            assert view.edit_list["music"]["track"] == "morning-canopy"  # a library file, stored by its id
             with pytest.raises(StudioError, match="Music track 'no-such-track' does not exist"):
                 services.timeline.apply(project, "set_music", track="no-such-track")
-            assert services.timeline.get(project)["edit_list"]["music"]["track"] == "morning-canopy"
+            assert services.timeline.get(project).edit_list["music"]["track"] == "morning-canopy"
     finally:
         services.close()
 
@@ -76,7 +76,7 @@ def test_a_stored_bed_naming_an_export_is_refused_at_export(tmp_path):
     services = _services(tmp_path / "d")
     try:
         with as_user(services, "alice"):
-            project = services.projects.create("Alice", "16:9")["id"]
+            project = services.projects.create("Alice", "16:9").id
             from tests.timeline.conftest import make_clip
 
             services.timeline.upload_clip(project, str(make_clip(tmp_path / "c.mp4", (9, 9, 9), seconds=1.0)))
@@ -86,7 +86,7 @@ def test_a_stored_bed_naming_an_export_is_refused_at_export(tmp_path):
             secret.write_bytes(b"x")
             from pipeline.timeline.edit_list import EditList
 
-            edit = ops.set_music(EditList.from_dict(head["edit_list"]), "exports\\p9-v1-000000000000.mp4")
+            edit = ops.set_music(EditList.from_dict(head.edit_list), "exports\\p9-v1-000000000000.mp4")
             services.timeline._apply_edit(project, edit, "old bed")
             with pytest.raises(StudioError, match="does not exist"):
                 services.timeline.export(project, "crop")

@@ -102,7 +102,7 @@ def studio(tmp_path_factory):
     services = _services(folder / "d", generations_per_hour=1000, user_monthly_cap_usd=None)
     work = _alice_project(services)
     with acting_as(services.access.user_actor("bob")):
-        bob_project = services.projects.create("Bob's teapot", "16:9")["id"]
+        bob_project = services.projects.create("Bob's teapot", "16:9").id
         services.hero_frames.generate(bob_project, "a ceramic teapot on linen", 4, "16:9", 5)
     captured = {}
     original_state = gr.State

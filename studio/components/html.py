@@ -203,6 +203,14 @@ def photo_rows(params: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def original_row(frame: FrameView) -> list[tuple[str, str]]:
+    """An enhanced photo points back at the untouched original, which stays in the gallery to be used instead."""
+    if frame.source != "enhanced" or not frame.parent_frame_id:
+        return []
+    return [("before", f"frame #{frame.parent_frame_id} — the photo as uploaded, kept unchanged; select it in the "
+                       "gallery and use it as hero to keep the original")]
+
+
 def frame_details_html(frame: FrameView | None, is_hero: bool = False) -> str:
     if not frame:
         return "<div class='muted'>Select a frame in the gallery to see its details and actions.</div>"
@@ -217,7 +225,7 @@ def frame_details_html(frame: FrameView | None, is_hero: bool = False) -> str:
             ("engine", frame.engine + (f" ({frame.model})"
                                           if frame.model not in (None, "", frame.engine) else "")),
             ("size", f"{frame.width}×{frame.height} ({shape_label(frame.width, frame.height)})"),
-            *photo_rows(params), ("created", frame.created_at or "")]
+            *photo_rows(params), *original_row(frame), ("created", frame.created_at or "")]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     warning = (params.get("fit") or {}).get("warning")
     body += f"<tr><th>⚠ resolution</th><td class='warn'>{esc(warning)}</td></tr>" if warning else ""

@@ -20,6 +20,8 @@ from studio.components.html import (
 POLL_SECONDS = 1.0
 PHOTO_TYPES = [".jpg", ".jpeg", ".png", ".webp"]
 KEEP_FRAMING = "keep framing"
+#: The choice of how attempts bring a photo to the project's aspect ratio (HeroFrameService.set_fit_mode).
+FIT_CHOICES = {"crop around the subject": "crop", "extend it with a soft backdrop": "extend"}
 
 
 def build(services, project_id, tabs):
@@ -80,6 +82,8 @@ def layout() -> SimpleNamespace:
             with gr.Row(elem_classes="bottom-row"):
                 crop_to = gr.Dropdown([KEEP_FRAMING, *ASPECT_RATIOS], value=KEEP_FRAMING, label="Crop to", scale=3)
                 enhance_photo_btn = gr.Button("Enhance photo", size="sm", scale=1)
+            fit_mode = gr.Radio(list(FIT_CHOICES), value=next(iter(FIT_CHOICES)), label="When the photo's shape "
+                                "differs from the project's, attempts…", elem_id="fit-mode")
     with gr.Accordion("Upload a photo (JPEG, PNG or WebP)", open=False):
         with gr.Row():
             upload = gr.File(label="Photo", file_types=PHOTO_TYPES, type="filepath", height=140)
@@ -122,14 +126,16 @@ def wire(services, ui, project_id, tabs, tab) -> None:
     ui.cancel_btn.click(bind(on_cancel, services), ui.job_id, ui.job_box, **quick)
 
     frame_panel_outputs = [ui.gallery, ui.frame_ids, ui.selected, ui.details, ui.fav_btn]
-    ui.gallery.select(bind(on_select, services), [project_id, ui.frame_ids], [ui.selected, ui.details, ui.fav_btn],
-                      **private)
+    ui.gallery.select(bind(on_select, services), [project_id, ui.frame_ids],
+                      [ui.selected, ui.details, ui.fav_btn, ui.fit_mode], **private)
     ui.fav_btn.click(bind(on_favourite, services), [project_id, ui.selected, ui.frame_ids],
                      [ui.gallery, ui.frame_ids, ui.details, ui.fav_btn], **private)
     ui.hero_btn.click(bind(on_use_as_hero, services), [project_id, ui.selected], [tabs, ui.gallery, ui.frame_ids],
                       **private)
     ui.enhance_photo_btn.click(bind(on_enhance_photo, services), [project_id, ui.selected, ui.crop_to],
                                frame_panel_outputs, **private)
+    ui.fit_mode.input(bind(on_fit_mode, services), [project_id, ui.selected, ui.fit_mode], [ui.details, ui.fav_btn],
+                      **private)
     ui.upload_btn.click(bind(on_upload, services), [project_id, ui.upload, ui.upload_enhance],
                         [*frame_panel_outputs, ui.upload], **private)
     ui.product_btn.click(lambda: gr.Tabs(selected="ads"), None, tabs, **private)
@@ -239,7 +245,9 @@ def on_cancel(services, jid):
 @user_errors
 def on_select(services, pid, ids, evt: gr.SelectData):
     fid = ids[evt.index] if evt.index is not None and evt.index < len(ids) else None
-    return fid, *frame_panel(services, pid, fid)
+    mode = ((services.hero_frames.get(fid).parameters or {}).get("fit_mode") if fid is not None else None) or "crop"
+    choice = next(label for label, value in FIT_CHOICES.items() if value == mode)
+    return fid, *frame_panel(services, pid, fid), gr.Radio(value=choice)
 
 
 @user_errors
@@ -266,10 +274,20 @@ def on_enhance_photo(services, pid, fid, crop):
 
 
 @user_errors
+def on_fit_mode(services, pid, fid, choice):
+    services.hero_frames.set_fit_mode(_need(fid), FIT_CHOICES[choice])
+    return frame_panel(services, pid, fid)
+
+
+@user_errors
 def on_upload(services, pid, path, enhance):
     frame = services.hero_frames.upload(pid, path, enhance=bool(enhance))
     items, ids = gallery_items(services, pid)
     gr.Info(f"Photo added as frame #{frame.id}.")
+    uploaded = services.hero_frames.get(frame.parent_frame_id) if frame.parent_frame_id else frame
+    warning = ((uploaded.parameters or {}).get("fit") or {}).get("warning")
+    if warning:
+        gr.Warning(warning)
     return (items, ids, frame.id, *frame_panel(services, pid, frame.id), None)
 
 

@@ -236,3 +236,30 @@ def test_ad_composer_plan_shows_the_storyboard_and_add_scene_adds_a_card(service
 # ------------------------------------------------------------ models panel (in the attempts tab)
 def test_models_panel_says_when_no_models_folder_is_set(services):
     assert "HFS_MODELS_DIR" in models_panel.on_refresh(services)
+
+
+def test_uploading_a_small_photo_warns_and_the_fit_choice_is_kept(services, project, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    photo = tmp_path / "small.jpg"
+    pixels = np.random.default_rng(1).integers(60, 200, (400, 600, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(photo, quality=90)
+    with pytest.warns(UserWarning, match=r"600×400 \(3:2\).*soft"):
+        items, ids, fid, details, _, cleared = hero_frames.on_upload(services, project.id, str(photo), False)
+    assert fid == ids[0] and "3:2" in details and "crop around the subject" in details
+    details, _ = hero_frames.on_fit_mode(services, project.id, fid, "extend it with a soft backdrop")
+    assert "extend with a soft backdrop" in details
+    assert services.hero_frames.get(fid).parameters["fit_mode"] == "extend"
+
+
+def test_an_enhanced_photo_names_the_original_it_kept(services, project, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    photo = tmp_path / "big.jpg"
+    Image.fromarray(np.random.default_rng(2).integers(60, 200, (1080, 1920, 3), dtype=np.uint8)).save(photo)
+    items, ids, fid, details, _, _ = hero_frames.on_upload(services, project.id, str(photo), True)
+    enhanced = services.hero_frames.get(fid)
+    assert enhanced.source == "enhanced" and f"frame #{enhanced.parent_frame_id}" in details
+    assert enhanced.parent_frame_id in ids  # the original stays in the gallery

@@ -103,7 +103,7 @@ def build_services(settings: Settings) -> Services:
     selection = SelectionService(db, access)
     hero_frames = HeroFrameService(db, media, jobs, settings, access=access, limits=limits)
     attempts = AttemptService(db, media, jobs, selection, settings, access=access, limits=limits)
-    timeline = TimelineService(db, media, jobs, settings, access=access, limits=limits)
+    timeline = TimelineService(db, media, jobs, settings, attempts, access=access, limits=limits)
     runner.register("hero_frames", HeroFramesJob(hero_frames))
     runner.register("attempt", AttemptJob(attempts))
     runner.register("score", ScoreJob(attempts))

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from pipeline.access import Access
 from pipeline.errors import NotFound, StudioError
 from pipeline.jobs import JobContext
+from pipeline.services.attempts import AttemptService
 from pipeline.services.jobs import JobService
 from pipeline.services.library_queries import paths_in
 from pipeline.services.limits import LimitsService
@@ -57,8 +58,9 @@ SPECIAL_SIGNATURES: dict[str, Callable[..., None]] = {"add_attempt": _add_attemp
 
 
 class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
-    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings,
+    def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings, attempts: AttemptService,
                  access: Access | None = None, limits: LimitsService | None = None) -> None:
+        self.attempts = attempts  # gap fills start their groups through it (same access, limits and queue)
         self.db = db
         self.media = media
         self.jobs = jobs

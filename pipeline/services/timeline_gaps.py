@@ -62,8 +62,6 @@ class TimelineGaps:
         len(clips) = after the last) from the neighbouring frame (``frame_from``: "previous" or "next") and a
         local motion prompt. Returns the timeline with the placeholder (or the filled clip, if the queue ran
         inline) and ``gap_group_id``."""
-        from pipeline.services.attempts import AttemptService
-        from pipeline.services.selection import SelectionService
 
         duration = float(duration)
         if not MIN_CLIP_LENGTH <= duration <= MAX_GAP:
@@ -87,10 +85,8 @@ class TimelineGaps:
         neighbour = edit.clips[position - 1] if use_previous else edit.clips[position]
         at = max(neighbour.in_point, neighbour.out_point - 1.0 / edit.fps) if use_previous else neighbour.in_point
         frame_id = self._store_gap_frame(project_id, neighbour, at, prompt, duration, position)
-        attempts = AttemptService(self.db, self.media, self.jobs, SelectionService(self.db, self.access),
-                                  self.settings, access=self.access, limits=self.limits)
         try:  # reserves the generation ("gap_fill"); refused (LimitExceeded) or invalid: nothing is queued
-            group = attempts.start_group(project_id, prompt, "", attempt_count, hero_frame_id=frame_id,
+            group = self.attempts.start_group(project_id, prompt, "", attempt_count, hero_frame_id=frame_id,
                                          duration=min(MAX_GAP, max(ENGINE_MIN, duration)), engine=engine, seed=seed,
                                          usage_kind="gap_fill")
         except StudioError:

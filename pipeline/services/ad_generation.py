@@ -336,7 +336,7 @@ class AdGeneration:
         state["notes"] = pick_notes + notes
         label = note or (f"Ad composer: {plan.framework} storyboard, {len(shots)} scene(s), overlays, "
                          f"'{plan.grade}' grade, end card")
-        view = self.timeline._apply_edit(project_id, edit, label)
+        view = self.timeline.apply_edit(project_id, edit, label)
         return view.version
 
     def _add_music(self, plan: AdPlan, project_id: int) -> int | None:
@@ -348,7 +348,7 @@ class AdGeneration:
         except MusicLibraryError as exc:
             log.warning("No music for the ad: %s", exc)
             return None
-        view = self.timeline._apply_edit(
+        view = self.timeline.apply_edit(
             project_id, lambda edit: ops.set_music(edit, track.id, volume=assembly.MUSIC_VOLUME, fade_in=0.3,
                                                    fade_out=1.0),
             f"Ad composer: music '{track.title}' ({plan.music_mood})")
@@ -370,7 +370,7 @@ class AdGeneration:
                                     animation="fade", animation_duration=0.5, shadow=True))
         edit = EditList(aspect_ratio=spec["aspect_ratio"], clips=[clip], overlays=overlays,
                         fade_in=0.3, fade_out=0.4 if length > 1.5 else 0.0)
-        view = self.timeline._apply_edit(project_id, edit, "Product video: orbit clip" +
+        view = self.timeline.apply_edit(project_id, edit, "Product video: orbit clip" +
                                          (", title overlay" if overlays else ""))
         return view.version
 

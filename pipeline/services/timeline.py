@@ -16,7 +16,7 @@ from pipeline.services.library_queries import paths_in
 from pipeline.services.limits import LimitsService
 from pipeline.services.lookups import get_project as _project
 from pipeline.services.timeline_gaps import TimelineGaps
-from pipeline.services.timeline_history import SAVED, TimelineHistory
+from pipeline.services.timeline_history import SAVED, TimelineHistory, TimelineVersions
 from pipeline.services.timeline_media import TimelineMedia
 from pipeline.services.timeline_picks import AUTOMATIC_NOTE, Pick, group_of_attempts, new_picks, shot_picks
 from pipeline.services.views import NewPick, TimelineVersionView, download_name
@@ -57,25 +57,63 @@ SPECIAL_SIGNATURES: dict[str, Callable[..., None]] = {"add_attempt": _add_attemp
                                                       "music_by_mood": _music_by_mood_arguments}
 
 
-class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
+class TimelineService:
     def __init__(self, db: Database, media: MediaStore, jobs: JobService, settings: Settings, attempts: AttemptService,
                  access: Access | None = None, limits: LimitsService | None = None) -> None:
-        self.attempts = attempts  # gap fills start their groups through it (same access, limits and queue)
-        self.db = db
-        self.media = media
-        self.jobs = jobs
-        self.settings = settings
+        self.db, self.media, self.jobs, self.settings = db, media, jobs, settings
         self.access = access or Access(db, settings)
         self.limits = limits or LimitsService(db, self.access, settings)
+        # Small services over one version store; they call back into this editor only for get/apply.
+        self.store = TimelineVersions(db, media, self.access)
+        self.history = TimelineHistory(self.store, self)
+        self.media_service = TimelineMedia(self.store, self, settings)
+        self.gaps = TimelineGaps(self.store, self, attempts)  # gap fills start their groups through ``attempts``
 
-    # ------------------------------------------------------------ access
-    def _project(self, session, project_id: Any, need: str = "view") -> Project:
-        """The project if the actor may ``need`` it (NotFound for missing or not shared, ReadOnly for viewers)."""
-        return _project(session, project_id, self.access, need)
+    # ------------------------------------------------------------ the parts' public methods
+    def versions(self, project_id: int, saved_only: bool = False) -> list[TimelineVersionView]:
+        return self.history.versions(project_id, saved_only)
 
-    def _check(self, project_id: Any, need: str) -> None:
-        with self.db.session() as session:
-            self._project(session, project_id, need)
+    def version(self, project_id: int, version: int) -> TimelineVersionView:
+        return self.history.version(project_id, version)
+
+    def compare(self, project_id: int, version_a: int, version_b: int = 0) -> dict[str, Any]:
+        return self.history.compare(project_id, version_a, version_b)
+
+    def undo(self, project_id: int) -> TimelineVersionView:
+        return self.history.undo(project_id)
+
+    def redo(self, project_id: int) -> TimelineVersionView:
+        return self.history.redo(project_id)
+
+    def save(self, project_id: int, name: str = "", version: int = 0) -> TimelineVersionView:
+        return self.history.save(project_id, name, version)
+
+    def open_version(self, project_id: int, version: int) -> TimelineVersionView:
+        return self.history.open_version(project_id, version)
+
+    def music_tracks(self) -> list[dict[str, Any]]:
+        return self.media_service.music_tracks()
+
+    def upload_music(self, project_id: int, file_path: str | Path, use: bool = True) -> dict[str, Any]:
+        return self.media_service.upload_music(project_id, file_path, use)
+
+    def upload_clip(self, project_id: int, file_path: str | Path, label: str = "",
+                    index: int | None = None) -> TimelineVersionView:
+        return self.media_service.upload_clip(project_id, file_path, label, index)
+
+    def preview(self, project_id: int, version: int = 0) -> dict[str, Any]:
+        return self.media_service.preview(project_id, version)
+
+    def suggest_gap(self, project_id: int) -> dict[str, Any] | None:
+        return self.gaps.suggest_gap(project_id)
+
+    def fill_gap(self, project_id: int, position: int, duration: float, prompt: str, frame_from: str = "previous",
+                 attempt_count: int = 2, engine: str | None = None, seed: int | None = None) -> TimelineVersionView:
+        return self.gaps.fill_gap(project_id, position, duration, prompt, frame_from, attempt_count, engine, seed)
+
+    def resolve_gaps(self, project_id: int) -> TimelineVersionView | None:
+        return self.gaps.resolve_gaps(project_id)
+
 
     # ------------------------------------------------------------ reading
     def get(self, project_id: int) -> TimelineVersionView:
@@ -83,22 +121,22 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         picked attempts. Gap clips whose generation finished are put in first. Needs view access: the first
         version and finished gap clips are derived automatically, whoever looks."""
         with self.db.session() as session:
-            project = self._project(session, project_id)
-            head = self._head(session, project_id)
-            pending = head is not None and self._has_pending(head)
+            project = self.store.project(session, project_id)
+            head = self.store.head(session, project_id)
+            pending = head is not None and self.gaps.has_pending(head)
             if head is not None and not pending:
-                picks = new_picks(session, project, self._edit(head))
+                picks = new_picks(session, project, self.store.edit_of(head))
                 if not (picks and head.note == AUTOMATIC_NOTE):
-                    return self._with_picks(self._view(head, detail=True, session=session), head, picks)
+                    return self._with_picks(self.store.view(head, detail=True, session=session), head, picks)
         if head is None:
             return self._with_picks(self._rebuild_from_picks(project_id, only_if_missing=True), None, [])
         if not pending:  # an automatic timeline follows the picks
             return self._with_picks(self._rebuild_from_picks(project_id), None, [])
-        self._resolve_gaps(project_id)
+        self.gaps.resolve_pending(project_id)
         with self.db.session() as session:
-            head = self._require_head(session, project_id)
-            picks = new_picks(session, _project(session, project_id), self._edit(head))
-            return self._with_picks(self._view(head, detail=True, session=session), head, picks)
+            head = self.store.require_head(session, project_id)
+            picks = new_picks(session, _project(session, project_id), self.store.edit_of(head))
+            return self._with_picks(self.store.view(head, detail=True, session=session), head, picks)
 
     @staticmethod
     def _with_picks(view: TimelineVersionView, head: TimelineVersion | None, picks: list[Pick]) -> TimelineVersionView:
@@ -110,11 +148,11 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
     def add_new_picks(self, project_id: int) -> TimelineVersionView:
         """Put the picks the timeline does not show on it: a shot whose clip is an older pick gets the new pick in
         its place (its transition kept), a new shot goes at the end. Other edits stay as they are."""
-        self._check(project_id, "edit")
-        with self._editing(project_id) as session:
+        self.store.check(project_id, "edit")
+        with self.store.editing(project_id) as session:
             project = _project(session, project_id)
-            head = self._require_head(session, project_id)
-            edit = self._edit(head)
+            head = self.store.require_head(session, project_id)
+            edit = self.store.edit_of(head)
             picks = new_picks(session, project, edit)
             if not picks:
                 raise StudioError("The timeline already shows every pick.")
@@ -127,7 +165,8 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                     edit = ops.replace_clip(edit, old.id, clip)  # keeps the old clip's place and transition
                 else:
                     edit = ops.add_clip(edit, clip)
-            view = self._save(session, project_id, edit, f"Added {len(picks)} new pick{'s' if len(picks) > 1 else ''}")
+            note = f"Added {len(picks)} new pick{'s' if len(picks) > 1 else ''}"
+            view = self.store.save_version(session, project_id, edit, note)
             return self._with_picks(view, None, [])
 
     # ------------------------------------------------------------ editing
@@ -135,20 +174,20 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         """One clip per generation group (the user's pick, else the system's, in the order the groups were made);
         music, overlays, grade, fades and frame rate of the current version are kept, and so are your uploaded
         clips and stills (an ad's end card), next to the shot they followed."""
-        self._check(project_id, "edit")
+        self.store.check(project_id, "edit")
         return self._rebuild_from_picks(project_id)
 
     def _rebuild_from_picks(self, project_id: int, only_if_missing: bool = False) -> TimelineVersionView:
-        with self._editing(project_id) as session:
+        with self.store.editing(project_id) as session:
             project = _project(session, project_id)
-            if only_if_missing and (first := self._head(session, project.id)) is not None:
-                return self._view(first, detail=True, session=session)  # another request made it meanwhile
-            previous = self._head(session, project.id)
+            if only_if_missing and (first := self.store.head(session, project.id)) is not None:
+                return self.store.view(first, detail=True, session=session)  # another request made it meanwhile
+            previous = self.store.head(session, project.id)
             if previous is not None:
-                edit = self._edit(previous).model_copy(update={"clips": []})
+                edit = self.store.edit_of(previous).model_copy(update={"clips": []})
             else:
                 edit = EditList(aspect_ratio=project.aspect_ratio if project.aspect_ratio in ASPECT_RATIOS else "16:9")
-            previous_clips = self._edit(previous).clips if previous else []
+            previous_clips = self.store.edit_of(previous).clips if previous else []
             gap_groups = {c.generation_group_id for c in previous_clips}
             kept = _kept_clips(session, previous_clips)
             for clip in kept.pop(None, []):
@@ -160,7 +199,7 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             for clips in kept.values():  # anchored to a group with no pick now: keep them, at the end
                 for clip in clips:
                     edit = ops.add_clip(edit, clip)
-            return self._save(session, project.id, edit, AUTOMATIC_NOTE)
+            return self.store.save_version(session, project.id, edit, AUTOMATIC_NOTE)
 
     def apply(self, project_id: int, operation: str, **arguments: Any) -> TimelineVersionView:
         """Apply one named edit to the current version and save the result as a new current version."""
@@ -168,11 +207,11 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
             known = ", ".join(sorted([*OPERATIONS, *SPECIAL_OPERATIONS]))
             raise StudioError(f"Unknown timeline operation '{operation}'. Known: {known}.")
         check_keywords(SPECIAL_SIGNATURES.get(operation) or OPERATIONS[operation], operation, arguments)
-        self._check(project_id, "edit")
+        self.store.check(project_id, "edit")
         self.get(project_id)  # make sure a first version exists
-        with self._editing(project_id) as session:
-            head = self._require_head(session, project_id)
-            edit = before = self._edit(head)
+        with self.store.editing(project_id) as session:
+            head = self.store.require_head(session, project_id)
+            edit = before = self.store.edit_of(head)
             try:
                 if operation == "add_attempt":
                     edit = self._add_attempt(session, edit, project_id, as_id(arguments["attempt_id"]),
@@ -181,24 +220,24 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                     edit = self._music_by_mood(edit, str(arguments.get("mood", "")))
                 else:
                     if operation == "set_music" and "track" in arguments:
-                        arguments = {**arguments, "track": self._checked_track(arguments["track"], before)}
+                        arguments = {**arguments, "track": self.media_service.checked_track(arguments["track"], before)}
                     edit = OPERATIONS[operation](edit, **arguments)
             except (TimelineError, MusicLibraryError) as exc:
                 raise StudioError(str(exc)) from exc
             except (TypeError, KeyError, ValueError) as exc:
                 raise StudioError(f"Wrong arguments for '{operation}': {exc}") from exc
             if edit == before:  # nothing changed: no new version (undo stays meaningful)
-                return self._view(head, detail=True, session=session)
-            return self._save(session, project_id, edit, _note(operation, arguments, before))
+                return self.store.view(head, detail=True, session=session)
+            return self.store.save_version(session, project_id, edit, _note(operation, arguments, before))
 
-    def _apply_edit(self, project_id: int, edit: EditList | Callable[[EditList], EditList],
+    def apply_edit(self, project_id: int, edit: EditList | Callable[[EditList], EditList],
                     note: str) -> TimelineVersionView:
         """Save ``edit`` as the new head; a callable is applied to the head under the timeline lock (so a change
         made from the head can't overwrite an edit made meanwhile)."""
-        with self._editing(project_id) as session:
+        with self.store.editing(project_id) as session:
             if callable(edit):
-                edit = edit(self._edit(self._require_head(session, project_id)))
-            return self._save(session, project_id, edit, note)
+                edit = edit(self.store.edit_of(self.store.require_head(session, project_id)))
+            return self.store.save_version(session, project_id, edit, note)
 
     # ------------------------------------------------------------ export
     def export(self, project_id: int, fit: str = "crop", version: int | None = None, aspect_ratio: str | None = None,
@@ -213,11 +252,12 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
         quality = str(quality or DEFAULT_QUALITY).strip().lower()
         if quality not in QUALITIES:
             raise StudioError(f"Quality must be one of {', '.join(QUALITIES)}; got '{quality}'.")
-        self._check(project_id, "edit")  # may save a version, and writes a file of the project
+        self.store.check(project_id, "edit")  # may save a version, and writes a file of the project
         self.get(project_id)
-        with self._editing(project_id) as session:
-            row = self._require_head(session, project_id) if not version else self._row(session, project_id, version)
-            edit = self._edit(row)
+        with self.store.editing(project_id) as session:
+            row = self.store.row(session, project_id, version) if version else \
+                self.store.require_head(session, project_id)
+            edit = self.store.edit_of(row)
             changes = {}
             if aspect_ratio and aspect_ratio != edit.aspect_ratio:
                 changes["aspect_ratio"] = aspect_ratio
@@ -231,12 +271,12 @@ class TimelineService(TimelineHistory, TimelineMedia, TimelineGaps):
                         edit = ops.set_fps(edit, changes["fps"])
                 except TimelineError as exc:
                     raise StudioError(str(exc)) from exc
-                self._save(session, project_id, edit, f"Export settings of version {row.version}: "
+                self.store.save_version(session, project_id, edit, f"Export settings of version {row.version}: "
                            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items()))
-                row = self._require_head(session, project_id)
+                row = self.store.require_head(session, project_id)
             if not edit.clips:
                 raise StudioError("The timeline is empty: pick an attempt in the workspace first.")
-            self._check_stored_bed(session, project_id, edit)
+            self.media_service.check_stored_bed(session, project_id, edit)
             for clip in edit.clips:
                 if not self.media.exists(clip.source):
                     raise StudioError(f"Clip '{clip.display_name}' is missing from the media folder.")
@@ -279,7 +319,7 @@ class ExportJob:
             row = session.get(TimelineVersion, ctx.payload["timeline_version_id"])
             if row is None:
                 raise NotFound("The timeline version to export was deleted.")
-            edit = service._edit(row)
+            edit = service.store.edit_of(row)
             project = session.get(Project, row.project_id)
             readable = download_name(project.name if project is not None else "", row.version)
             relative = export_name(service.media, row.project_id, row.version)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.errors import StudioError
+from pipeline.services.timeline_history import TimelineVersions
 from pipeline.services.views import TimelineVersionView
 from pipeline.timeline import operations as ops
 from pipeline.timeline.edit_list import MIN_CLIP_LENGTH, Clip, TimelineError, fmt_seconds
@@ -30,17 +31,23 @@ ENGINE_MIN = 2.0  # the shortest clip the engines make
 
 
 class TimelineGaps:
-    """Mixin of TimelineService."""
+    """Filling the gaps edits leave: a group of attempts from a neighbouring frame (through the injected attempts
+    service), a still placeholder meanwhile, and the best attempt put in its place when the group is done."""
+
+    def __init__(self, store: TimelineVersions, timeline: Any, attempts: Any) -> None:
+        self.store, self.timeline, self.attempts = store, timeline, attempts
+        self.db, self.media = store.db, store.media
 
     def suggest_gap(self, project_id: int) -> dict[str, Any] | None:
         """The gap the last edit left, if it removed time: {position, duration, reason}, or None.
         ``position`` is where a filling clip would go (an index into the clips)."""
         with self.db.session() as session:
-            self._project(session, project_id)
-            head = self._require_head(session, project_id)
+            self.store.project(session, project_id)
+            head = self.store.require_head(session, project_id)
             if head.parent_version is None:
                 return None
-            before, after = self._edit(self._row(session, project_id, head.parent_version)), self._edit(head)
+            before = self.store.edit_of(self.store.row(session, project_id, head.parent_version))
+            after = self.store.edit_of(head)
         kept = {c.id for c in after.clips}
         for i, clip in enumerate(before.clips):
             if clip.id not in kept and len(after.clips) == len(before.clips) - 1:
@@ -71,10 +78,10 @@ class TimelineGaps:
             raise StudioError("Take the frame from the 'previous' or the 'next' clip.")
         if not (prompt or "").strip():
             raise StudioError("Describe the motion for the gap, e.g. 'slow push in on the product'.")
-        self._check(project_id, "edit")
-        self.get(project_id)
+        self.store.check(project_id, "edit")
+        self.timeline.get(project_id)
         with self.db.session() as session:
-            edit = self._edit(self._require_head(session, project_id))
+            edit = self.store.edit_of(self.store.require_head(session, project_id))
         n = len(edit.clips)
         position = int(position)
         if not 0 <= position <= n:
@@ -92,9 +99,9 @@ class TimelineGaps:
         except StudioError:
             self._drop_gap_frame(frame_id)
             raise
-        with self._editing(project_id) as session:
+        with self.store.editing(project_id) as session:
             frame = session.get(HeroFrame, frame_id)
-            edit = self._edit(self._require_head(session, project_id))
+            edit = self.store.edit_of(self.store.require_head(session, project_id))
             placeholder = ops.make_clip(frame.image_path, duration, label=f"Gap · generating (group {group.id})")
             placeholder = placeholder.model_copy(update={"still": True, "generation_group_id": group.id})
             try:
@@ -102,22 +109,23 @@ class TimelineGaps:
             except TimelineError as exc:
                 raise StudioError(str(exc)) from exc
             side = "last frame of" if use_previous else "first frame of"
-            self._save(session, project_id, edit, f"Gap of {fmt_seconds(duration)} at position {position}: "
-                       f"generating from the {side} '{neighbour.display_name}' (group {group.id})")
-        self._resolve_gaps(project_id)
-        view = self.get(project_id)
+            note = (f"Gap of {fmt_seconds(duration)} at position {position}: generating from the {side} "
+                    f"'{neighbour.display_name}' (group {group.id})")
+            self.store.save_version(session, project_id, edit, note)
+        self.resolve_pending(project_id)
+        view = self.timeline.get(project_id)
         view.gap_group_id = group.id
         return view
 
     def resolve_gaps(self, project_id: int) -> TimelineVersionView | None:
         """Put finished gap clips in place of their placeholders (one new version); None if nothing changed."""
-        self._check(project_id, "edit")
-        return self._resolve_gaps(project_id)
+        self.store.check(project_id, "edit")
+        return self.resolve_pending(project_id)
 
-    def _resolve_gaps(self, project_id: int) -> TimelineVersionView | None:
-        with self._editing(project_id) as session:
-            head = self._require_head(session, project_id)
-            edit = self._edit(head)
+    def resolve_pending(self, project_id: int) -> TimelineVersionView | None:
+        with self.store.editing(project_id) as session:
+            head = self.store.require_head(session, project_id)
+            edit = self.store.edit_of(head)
             notes = []
             for clip in [c for c in edit.clips if c.pending]:
                 attempts = session.scalars(select(VideoAttempt).where(
@@ -149,11 +157,11 @@ class TimelineGaps:
                              f"{clip.generation_group_id}")
             if not notes:
                 return None
-            return self._save(session, project_id, edit, "; ".join(notes))
+            return self.store.save_version(session, project_id, edit, "; ".join(notes))
 
     # ------------------------------------------------------------ internals
     @staticmethod
-    def _has_pending(row) -> bool:
+    def has_pending(row) -> bool:
         return any(c.get("still") and c.get("generation_group_id") for c in (row.edit_list or {}).get("clips", []))
 
     def _store_gap_frame(self, project_id: int, clip: Clip, at: float, prompt: str, duration: float,

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StudioError
+from pipeline.services.timeline_history import TimelineVersions
 from pipeline.services.views import TimelineVersionView
+from pipeline.settings import Settings
 from pipeline.timeline import operations as ops
-from pipeline.timeline.edit_list import Clip, TimelineError
+from pipeline.timeline.edit_list import TimelineError
 from pipeline.timeline.export import AUDIO_EXTENSIONS, probe
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
@@ -20,7 +22,6 @@ MAX_MUSIC_UPLOAD_MB = 50
 MAX_CLIP_SECONDS = 120.0
 UPLOADED_MUSIC = "uploads/music"
 UPLOADED_CLIPS = "uploads/clips"
-THUMBS = "timeline/thumbs"
 PREVIEWS = "timeline/previews"
 PREVIEW_LONG_SIDE = 640  # 640x360 at 16:9: a proxy, quick to render and to stream
 PREVIEW_PRESET, PREVIEW_CRF = "ultrafast", 30
@@ -29,7 +30,12 @@ TITLE_SUFFIX = ".title.json"  # beside an uploaded track: the name the user gave
 
 
 class TimelineMedia:
-    """Mixin of TimelineService."""
+    """Music (the library and each user's uploads, checked by the path gate), uploaded clips and the quick
+    preview, over the shared version store; edits go through the timeline service's ``apply``."""
+
+    def __init__(self, store: TimelineVersions, timeline: Any, settings: Settings) -> None:
+        self.store, self.timeline, self.settings = store, timeline, settings
+        self.db, self.media, self.access = store.db, store.media, store.access
 
     # ------------------------------------------------------------ music
     def music_tracks(self) -> list[dict[str, Any]]:
@@ -68,7 +74,7 @@ class TimelineMedia:
 
         return MusicGate(self.media.root, Path(self.settings.music_dir))
 
-    def _checked_track(self, track: Any, current) -> Any:
+    def checked_track(self, track: Any, current) -> Any:
         """The music bed as it is to be stored: a library track, the actor's own upload, or the bed the timeline
         already has (an editor of a shared project keeps the owner's music) — never a path to someone else's
         file or the server's. Every spelling is normalised first (pipeline/media_refs.py); the canonical one is
@@ -76,18 +82,18 @@ class TimelineMedia:
         if track is None:
             return None
         if isinstance(track, dict):
-            return {**track, "track": self._checked_track(track.get("track"), current)}
+            return {**track, "track": self.checked_track(track.get("track"), current)}
         if current.music is not None and isinstance(track, str) and current.music.track == track:
             return track
         return self._music_gate().check(track, self._music_folders()).canonical
 
-    def _check_stored_bed(self, session, project_id: int, edit) -> None:
+    def check_stored_bed(self, session, project_id: int, edit) -> None:
         """Before an export or preview plays a stored bed: it must still name a library track or an upload (of
         whoever edited the project) — not an export or another media file, which a bed stored before the gate
         existed could name."""
         if edit.music is None:
             return
-        self._project(session, project_id)
+        self.store.project(session, project_id)
         root = self.media.absolute(UPLOADED_MUSIC)
         folders = [UPLOADED_MUSIC, *(f"{UPLOADED_MUSIC}/{p.name}" for p in root.iterdir() if p.is_dir())] \
             if root.is_dir() else []
@@ -96,7 +102,7 @@ class TimelineMedia:
     def upload_music(self, project_id: int, file_path: str | Path, use: bool = True) -> dict[str, Any]:
         """Add the user's own audio file (m4a, mp3, wav, flac, ogg, opus, aac; at most 50 MB) to the music
         list and, with ``use``, make it the timeline's music bed. Returns {track, timeline}."""
-        self._check(project_id, "edit")
+        self.store.check(project_id, "edit")
         source = self._upload_source(file_path, AUDIO_EXTENSIONS, MAX_MUSIC_UPLOAD_MB, "an audio file")
         info = self._probe_upload(source)
         if not info.has_audio or info.duration <= 0:
@@ -109,7 +115,7 @@ class TimelineMedia:
             tmp.write_text(json.dumps({"title": source.stem[:120]}), encoding="utf-8")
         track = {"id": relative, "title": source.stem, "mood": "uploaded", "length_seconds": round(info.duration, 2),
                  "file": str(self.media.absolute(relative)), "uploaded": True}
-        timeline = self.apply(project_id, "set_music", track=relative) if use else None
+        timeline = self.timeline.apply(project_id, "set_music", track=relative) if use else None
         return {"track": track, "timeline": timeline}
 
     # ------------------------------------------------------------ uploaded clips
@@ -117,7 +123,7 @@ class TimelineMedia:
                     index: int | None = None) -> TimelineVersionView:
         """Add the user's own video (mp4, mov, m4v, webm, mkv; at most 500 MB and 2 minutes) as a clip, at
         ``index`` or at the end. The file is copied into the media folder; the original is not touched."""
-        self._check(project_id, "edit")
+        self.store.check(project_id, "edit")
         source = self._upload_source(file_path, VIDEO_EXTENSIONS, MAX_CLIP_UPLOAD_MB, "a video")
         info = self._probe_upload(source)
         if not info.has_video or info.duration <= 0:
@@ -127,16 +133,16 @@ class TimelineMedia:
                               f"{MAX_CLIP_SECONDS:.0f} s.")
         relative = self.media.import_file(source, self.media.new_path(UPLOADED_CLIPS, f"p{int(project_id)}",
                                                                       source.suffix.lower()))
-        self.get(project_id)
-        with self._editing(project_id) as session:
-            edit = self._edit(self._require_head(session, project_id))
+        self.timeline.get(project_id)
+        with self.store.editing(project_id) as session:
+            edit = self.store.edit_of(self.store.require_head(session, project_id))
             try:
                 clip = ops.make_clip(relative, round(info.duration, 3), label=(label or source.stem)[:120])
                 edit = ops.add_clip(edit, clip, index=None if index is None or index < 0 else int(index))
             except TimelineError as exc:
                 self.media.delete(relative)
                 raise StudioError(str(exc)) from exc
-            return self._save(session, project_id, edit, f"Uploaded clip '{clip.display_name}'")
+            return self.store.save_version(session, project_id, edit, f"Uploaded clip '{clip.display_name}'")
 
     def _upload_source(self, file_path: str | Path, extensions: tuple[str, ...], max_mb: int, what: str) -> Path:
         if not file_path:
@@ -157,37 +163,6 @@ class TimelineMedia:
         except TimelineError as exc:
             raise StudioError(f"'{source.name}' can't be read: {exc}") from exc
 
-    # ------------------------------------------------------------ thumbnails
-    def _clip_thumbnail(self, clip: Clip) -> str | None:
-        """A small JPEG of the clip's first frame (cached by source and in point), or None if it can't be made."""
-        from pipeline.timeline.export import poster
-
-        key = hashlib.sha1(f"{clip.source}|{clip.in_point:.3f}|{clip.still}".encode()).hexdigest()[:20]
-        relative = f"{THUMBS}/{key}.jpg"
-        target = self.media.absolute(relative)
-        if target.is_file():
-            return str(target)
-        try:
-            source = self.media.absolute(clip.source)
-            if not source.is_file():
-                return None
-            from PIL import Image
-
-            if clip.still:
-                with Image.open(source) as image:
-                    thumb = image.convert("RGB")
-            else:
-                tmp = target.with_name(f".{key}.part.png")  # a temp name: swept if a kill leaves it
-                poster(source, tmp, at=clip.in_point + 0.02, max_side=240)
-                with Image.open(tmp) as image:
-                    thumb = image.convert("RGB")
-                tmp.unlink(missing_ok=True)
-            thumb.thumbnail((240, 240))
-            self.media.save_image(thumb, relative, quality=80)
-            return str(target)
-        except (OSError, ValueError, TimelineError):
-            return None
-
     # ------------------------------------------------------------ preview
     def preview(self, project_id: int, version: int = 0) -> dict[str, Any]:
         """A quick low-resolution proxy (640 px long side, x264 ultrafast) of the current version (or
@@ -196,10 +171,11 @@ class TimelineMedia:
         from pipeline.timeline.export import export
 
         with self.db.session() as session:
-            self._project(session, project_id)
-            row = self._row(session, project_id, version) if version else self._require_head(session, project_id)
-            edit, number = self._edit(row), row.version
-            self._check_stored_bed(session, project_id, edit)
+            self.store.project(session, project_id)
+            row = self.store.row(session, project_id, version) if version else \
+                self.store.require_head(session, project_id)
+            edit, number = self.store.edit_of(row), row.version
+            self.check_stored_bed(session, project_id, edit)
         if not edit.clips:
             raise StudioError("The timeline is empty: nothing to preview.")
         key = hashlib.sha1(json.dumps({"edit": edit.to_dict(), "side": PREVIEW_LONG_SIDE, "preset": PREVIEW_PRESET,

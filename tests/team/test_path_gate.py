@@ -87,7 +87,7 @@ def test_a_stored_bed_naming_an_export_is_refused_at_export(tmp_path):
             from pipeline.timeline.edit_list import EditList
 
             edit = ops.set_music(EditList.from_dict(head.edit_list), "exports\\p9-v1-000000000000.mp4")
-            services.timeline._apply_edit(project, edit, "old bed")
+            services.timeline.apply_edit(project, edit, "old bed")
             with pytest.raises(StudioError, match="does not exist"):
                 services.timeline.export(project, "crop")
     finally:

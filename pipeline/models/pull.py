@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import queue
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+
+from pipeline.errors import InvalidInput
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 WEIGHT_SKIPS = ("*.bin", "*.ckpt", "*.pt", "*.pth", "*.onnx", "*.onnx_data", "*.msgpack", "*.h5", "*.gguf",
@@ -21,7 +26,7 @@ WEIGHT_SKIPS = ("*.bin", "*.ckpt", "*.pt", "*.pth", "*.onnx", "*.onnx_data", "*.
 COMPONENT_FILES = ("*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken")
 
 
-class PullError(ValueError):
+class PullError(InvalidInput):
     """A pull that cannot start or finish, in words for the user."""
 
 
@@ -93,3 +98,28 @@ def _fingerprint(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
+
+
+def pull_progress(repo_id: str, settings: Any, access: Any, endpoint: str | None = None) -> Iterator[str]:
+    """The pull as lines of progress for the UI (an admin's action in team mode: it writes to the server's models
+    folder): each file as it starts, then what was downloaded, or the reason it could not be."""
+    access.require_admin()
+    lines: queue.Queue[str | None] = queue.Queue()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = pull((repo_id or "").strip(), settings.models_dir, lines.put, endpoint=endpoint)
+        except PullError as exc:
+            outcome["error"] = str(exc)
+        finally:
+            lines.put(None)
+
+    threading.Thread(target=run, name="hub-pull", daemon=True).start()
+    while (line := lines.get()) is not None:
+        yield line
+    if "error" in outcome:
+        raise PullError(outcome["error"])
+    result = outcome["result"]
+    yield (f"{result.repo_id} is in {result.folder}/: {len(result.downloaded)} file(s) downloaded, "
+           f"{len(result.skipped)} already there. Scan the models folder to use it.")

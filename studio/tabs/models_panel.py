@@ -36,8 +36,15 @@ def build(services) -> None:
     with gr.Accordion("Local GPU models", open=False):
         panel = gr.HTML()
         refresh = gr.Button("Scan the models folder", size="sm")
+        with gr.Row(elem_classes="bottom-row"):
+            repo_id = gr.Textbox(label="Download from the Hugging Face Hub (online; admins in team mode)", scale=3,
+                                 placeholder="e.g. Wan-AI/Wan2.2-TI2V-5B-Diffusers", max_lines=1)
+            download = gr.Button("Download", size="sm", scale=1)
+        pull_log = gr.Markdown(elem_id="hub-pull-log")
 
     refresh.click(bind(on_refresh, services), None, panel, **quick)
+    download.click(bind(on_pull, services), repo_id, pull_log, **quick).then(
+        bind(on_refresh, services), None, panel, **quick)
 
 
 @user_errors
@@ -45,3 +52,18 @@ def on_refresh(services):
     from pipeline.models.report import models_report
 
     return models_html(models_report(services.settings))
+
+
+def on_pull(services, repo_id):
+    """Stream the pull's progress lines; a refusal (offline, gated, not a diffusers folder) ends it as a message."""
+    from pipeline.errors import StudioError
+    from pipeline.models.pull import pull_progress
+
+    shown: list[str] = []
+    try:
+        for line in pull_progress(repo_id, services.settings, services.access):
+            shown = [*shown[-5:], line]
+            yield "\n\n".join(shown)
+    except StudioError as exc:  # offline, gated, not a diffusers folder, not an admin: said, not raised
+        yield "\n\n".join([*shown[-5:], f"**Not downloaded:** {exc}"])
+

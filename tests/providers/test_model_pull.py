@@ -68,3 +68,37 @@ def test_pull_explains_what_it_cannot_do(hub, tmp_path, online, monkeypatch):
     with pytest.raises(PullError, match=r"Offline .* Wan2.2-TI2V-5B-Diffusers/ in the models directory"):
         pull("Wan-AI/Wan2.2-TI2V-5B-Diffusers", tmp_path, endpoint=hub.url)
     assert not hub.downloads()
+
+
+def test_the_panel_download_streams_progress_and_ends_with_the_folder(hub, tmp_path, online):
+    from types import SimpleNamespace
+
+    from pipeline.models.pull import pull_progress
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data", models_dir=tmp_path / "models")
+    (tmp_path / "models").mkdir()
+    admin = SimpleNamespace(require_admin=lambda: None)
+    lines = list(pull_progress("Wan-AI/Wan2.2-TI2V-5B-Diffusers", settings, admin, endpoint=hub.url))
+    assert lines[0].endswith("model_index.json") and "file 2 of" in lines[1]
+    assert lines[-1].startswith("Wan-AI/Wan2.2-TI2V-5B-Diffusers is in Wan2.2-TI2V-5B-Diffusers/")
+    assert (tmp_path / "models" / "Wan2.2-TI2V-5B-Diffusers" / "model_index.json").is_file()
+
+
+def test_the_panel_download_says_why_not_offline_or_for_a_member(services, monkeypatch):
+    from huggingface_hub import constants
+
+    from pipeline.errors import Forbidden
+    from studio.tabs.models_panel import on_pull
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(services.settings, "models_dir", services.media.root)
+    shown = list(on_pull(services, "Wan-AI/Wan2.2-TI2V-5B-Diffusers"))
+    assert shown[-1].startswith("**Not downloaded:** Offline (HF_HUB_OFFLINE=1)")
+
+    def refuse():
+        raise Forbidden("Only an admin can do this.")
+
+    monkeypatch.setattr(services.access, "require_admin", refuse)
+    assert list(on_pull(services, "Wan-AI/Wan2.2-TI2V-5B-Diffusers")) == ["**Not downloaded:** Only an admin can do "
+                                                                           "this."]

@@ -100,6 +100,7 @@ def test_an_edit_made_from_an_older_head_is_refused_not_saved_over(services, tmp
     head = tl.get(project_id)
     tl.apply(project_id, "add_overlay", text="first", start=0.0, end=1.0)
     stale = ops.add_overlay(EditList.from_dict(head.edit_list), "second", start=0.0, end=1.0)
-    with pytest.raises(TimelineChanged, match="changed while you were editing"), tl.store.editing(project_id) as session:
+    changed = pytest.raises(TimelineChanged, match="changed while you were editing")
+    with changed, tl.store.editing(project_id) as session:
         tl.store.save_version(session, project_id, stale, "from an old head", based_on=head.version)
     assert [o["text"] for o in tl.get(project_id).edit_list["overlays"]] == ["first"]

@@ -1,6 +1,7 @@
 """Shared fixtures: services on a temporary SQLite database with an immediate (inline) Huey queue."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -56,3 +57,30 @@ def stand_in_engine():
     yield register
     for kind, name in added:
         registry.unregister(kind, name)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def launched_api_client(folder: Path):
+    """The whole app launched in this process on a free port, and a gradio_client Client of its API."""
+    from gradio_client import Client
+
+    from pipeline.services import build_services
+    from studio.ui import build_demo, launch_options
+
+    services = build_services(make_settings(folder / "studio-data", port=_free_port()))
+    demo = build_demo(services)
+    demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(services))
+    try:
+        yield Client(f"http://127.0.0.1:{services.settings.port}/", verbose=False)
+    finally:
+        demo.close()
+        services.close()
+

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import launched_api_client
 
 SHAPES = Path(__file__).resolve().parent / "data" / "api_json_shapes.json"
 #: Free-form stored JSON (engine parameters, metric maps, job results, edit lists, ...): their keys depend on the
@@ -113,28 +112,10 @@ def _types(scalar: Any) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------------- the app
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from gradio_client import Client
-
-    from pipeline.services import build_services
-    from studio.ui import build_demo, launch_options
-
-    tmp = tmp_path_factory.mktemp("api-json")
-    services = build_services(make_settings(tmp / "studio-data", port=_free_port()))
-    demo = build_demo(services)
-    demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(services))
-    try:
-        yield Client(f"http://127.0.0.1:{services.settings.port}/", verbose=False)
-    finally:
-        demo.close()
-        services.close()
+    with launched_api_client(tmp_path_factory.mktemp("api-json")) as api:
+        yield api
 
 
 class Recorder:

@@ -2,35 +2,16 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
-from tests.conftest import make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import launched_api_client
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from gradio_client import Client
-
-    from pipeline.services import build_services
-    from studio.ui import build_demo, launch_options
-
-    tmp = tmp_path_factory.mktemp("ads-api")
-    services = build_services(make_settings(tmp / "studio-data", port=_free_port()))
-    demo = build_demo(services)
-    demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(services))
-    try:
-        yield Client(f"http://127.0.0.1:{services.settings.port}/", verbose=False)
-    finally:
-        demo.close()
-        services.close()
+    with launched_api_client(tmp_path_factory.mktemp("ads-api")) as api:
+        yield api
 
 
 def test_plan_edit_estimate_and_read_back(client):

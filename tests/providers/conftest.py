@@ -69,3 +69,14 @@ def studio(provider_settings):
     yield build
     for services in built:
         services.close()
+
+
+@pytest.fixture
+def empty_pipeline_cache():
+    """No loaded pipeline from an earlier test (the LRU cache is process-wide), and none left behind."""
+    from pipeline.providers.diffusers_run import release
+
+    release()
+    yield
+    release()
+

@@ -30,13 +30,7 @@ def models_dir(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(autouse=True)
-def empty_pipeline_cache():
-    from pipeline.providers.diffusers_run import release
-
-    release()
-    yield
-    release()
+pytestmark = pytest.mark.usefixtures("empty_pipeline_cache")
 
 
 def _settings(tmp_path, models_dir, **overrides):

@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 
 from pipeline.providers.diffusers_run import import_diffusers  # the torchvision shim, before diffusers' models
+from tests.providers.tiny_pipelines import byte_alphabet
 from tests.providers.tiny_video_models import _word_tokenizer
 
 T5 = {"vocab_size": 32, "d_model": 32, "d_kv": 8, "d_ff": 37, "num_layers": 2, "num_heads": 4,
@@ -33,22 +34,10 @@ CLIP_TEXT = {"hidden_size": 32, "intermediate_size": 37, "layer_norm_eps": 1e-5,
              "num_hidden_layers": 2, "pad_token_id": 1, "hidden_act": "gelu", "projection_dim": 32}
 
 
-def _byte_vocab() -> dict[str, int]:
-    """GPT-2's byte-to-unicode alphabet: every byte is one token (no merges), so any text tokenizes."""
-    printable = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-                 + list(range(ord("®"), ord("ÿ") + 1)))
-    codes, extra = printable[:], 0
-    for byte in range(256):
-        if byte not in printable:
-            codes.append(256 + extra)
-            extra += 1
-    return {chr(c): i for i, c in enumerate(codes)}
-
-
 def clip_tokenizer(max_length: int = 16):
     from transformers import CLIPTokenizer
 
-    vocab = _byte_vocab()
+    vocab = byte_alphabet()
     vocab.update({c + "</w>": len(vocab) + i for i, c in enumerate(list(vocab))})
     vocab["<|startoftext|>"], vocab["<|endoftext|>"] = len(vocab), len(vocab) + 1
     return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=max_length), len(vocab)
@@ -245,7 +234,7 @@ def qwen_tokenizer():
     """A Qwen2 byte-level BPE (every byte a token) with the chat tokens Qwen-Image's prompt template uses."""
     from transformers import Qwen2Tokenizer
 
-    vocab = _byte_vocab()
+    vocab = byte_alphabet()
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=[], unk_token=None, eos_token="<|im_end|>",
                                pad_token="<|endoftext|>")
     tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>", "<|endoftext|>"]})
@@ -375,7 +364,7 @@ def pixtral_processor():
     specials = ["<unk>", "[IMG]", "<s>", "</s>", "<pad>", "[INST]", "[/INST]", "[SYSTEM_PROMPT]", "[/SYSTEM_PROMPT]",
                 "[IMG_BREAK]", "[IMG_END]"]
     vocab = {token: i for i, token in enumerate(specials)}
-    vocab.update({c: len(specials) + i for i, c in enumerate(_byte_vocab())})
+    vocab.update({c: len(specials) + i for i, c in enumerate(byte_alphabet())})
     backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>"))
     backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     backend.decoder = decoders.ByteLevel()

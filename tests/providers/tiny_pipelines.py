@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 
-def _byte_vocab() -> dict[str, int]:
+def byte_alphabet() -> dict[str, int]:
+    """GPT-2's byte-to-unicode alphabet: every byte is one token (no merges), so any text tokenizes."""
     printable = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
                  + list(range(ord("®"), ord("ÿ") + 1)))
     codes, extra = printable[:], 0
@@ -17,8 +18,12 @@ def _byte_vocab() -> dict[str, int]:
         if byte not in printable:
             codes.append(256 + extra)
             extra += 1
-    chars = [chr(c) for c in codes]
-    vocab = {c: i for i, c in enumerate(chars)}
+    return {chr(c): i for i, c in enumerate(codes)}
+
+
+def _byte_vocab() -> dict[str, int]:
+    vocab = byte_alphabet()
+    chars = list(vocab)
     vocab.update({c + "</w>": len(chars) + i for i, c in enumerate(chars)})
     vocab["<|startoftext|>"], vocab["<|endoftext|>"] = len(vocab), len(vocab) + 1
     return vocab

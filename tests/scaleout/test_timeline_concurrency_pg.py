@@ -14,7 +14,7 @@ def test_two_studios_on_one_postgres_database(tmp_path, pg_url):
     one, two = build_services(settings), build_services(settings)
     try:
         project_id = timeline_project(one, tmp_path)
-        first = one.timeline.get(project_id)["version"]
+        first = one.timeline.get(project_id).version
         outcome = hammer([one, two], project_id)
         check_history(two, project_id, outcome, first)
     finally:

@@ -19,7 +19,7 @@ NAMES = ["box-a", "box-b", "box-c"]
 def _prepared_group(services, attempts=3, duration=3.0):
     project = services.projects.create("Crash test", "16:9")
     started = services.hero_frames.generate(project.id, "a brass desk lamp, studio light", 4, "16:9", 5)
-    assert wait_job(services, started["job_id"])["status"] == "succeeded"
+    assert wait_job(services, started["job_id"]).status == "succeeded"
     frame = services.hero_frames.list(project.id)[0]
     services.projects.select_hero_frame(project.id, frame.id)
     group = services.attempts.start_group(project.id, "slow orbit right", "", attempts, duration=duration, seed=1)

@@ -13,7 +13,7 @@ from studio.tabs.attempts import hero_view
 
 PAGE_SIZE = 20
 COLUMNS = ["kind", "id", "title", "status", "score", "project", "created", "prompt"]
-KIND_NAMES = {"project": "project", "frame": "frame", "attempt": "attempt"}
+KIND_NAMES = {"project": "Project", "frame": "Hero frame", "attempt": "Attempt"}
 
 
 def build(services, project_id, tabs, attempts_form=None):
@@ -42,7 +42,10 @@ def layout(with_attempts_form: bool) -> SimpleNamespace:
         prev_btn = gr.Button("◀ Newer", size="sm", scale=1, min_width=90)
         page = gr.Number(value=1, precision=0, minimum=1, label="Page", scale=1, min_width=90)
         next_btn = gr.Button("Older ▶", size="sm", scale=1, min_width=90)
-    results = gr.Dataframe(pd.DataFrame(columns=COLUMNS), label="Newest first — click a row", interactive=False,
+    grid_map = gr.State([])  # the page item each grid picture shows (items without a picture are in the table)
+    grid = gr.Gallery(label="Newest first — click a picture", columns=6, height=300, allow_preview=False,
+                      object_fit="cover", elem_id="library-grid")
+    results = gr.Dataframe(pd.DataFrame(columns=COLUMNS), label="All results — click a row", interactive=False,
                            wrap=True, max_height=420, elem_id="library-results")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2):
@@ -80,7 +83,7 @@ def layout(with_attempts_form: bool) -> SimpleNamespace:
 def wire(services, ui, project_id, tabs, tab, attempts_form=None) -> None:
     """Connect the tab's events to the handlers below."""
     search_inputs = [ui.query, ui.kind, ui.status, ui.page]
-    search_outputs = [ui.results, ui.page_info, ui.page_items, ui.page]
+    search_outputs = [ui.results, ui.page_info, ui.page_items, ui.page, ui.grid, ui.grid_map]
     first_page = user_errors(lambda t, k, s: run_search(services, t, k, s, 1))
     # project_id.change fires when the page opens a project: the first page is there before the tab is clicked.
     for trigger in [ui.search_btn.click, ui.query.submit, ui.kind.input, ui.status.input, project_id.change] + (
@@ -94,6 +97,8 @@ def wire(services, ui, project_id, tabs, tab, attempts_form=None) -> None:
 
     ui.results.select(user_errors(bind(on_select, services)), ui.page_items,
                       [ui.selected, ui.details, ui.image, ui.video, ui.confirm, ui.files], **private)
+    ui.grid.select(user_errors(bind(on_grid_select, services)), [ui.page_items, ui.grid_map],
+                   [ui.selected, ui.details, ui.image, ui.video, ui.confirm, ui.files], **private)
     ui.rerun_btn.click(bind(on_rerun, services), ui.selected, tabs, **private)
     ui.clone_btn.click(bind(on_clone, services), ui.selected,
                        [ui.cloned, ui.clone_info, ui.motion, ui.negative, ui.count, ui.duration, ui.hero_prompt,
@@ -122,8 +127,25 @@ def run_search(services, text, kind_name, status_name, number):
              "created": (i["created_at"] or "").replace("T", " ").rstrip("Z"), "prompt": (i["text"] or "")[:140]}
             for i in result["items"]]
     info = (f"<div class='muted'>{result['total']} item(s) · page {result['page']} of {result['pages']}</div>")
+    pictures, shown = grid_of(result["items"])
     return (pd.DataFrame(rows, columns=COLUMNS), info, result["items"],
-            gr.Number(value=result["page"], maximum=result["pages"]))
+            gr.Number(value=result["page"], maximum=result["pages"]), pictures, shown)
+
+
+def grid_of(items) -> tuple[list[tuple[str, str]], list[int]]:
+    """The page as pictures with a caption a person reads ("Attempt 88.8 FINAL · Glass perfume"), and the
+    page index of each picture's item."""
+    pictures, shown = [], []
+    for index, item in enumerate(items):
+        if not item.get("thumbnail"):
+            continue
+        score = f" {item['score']:.1f}" if item.get("score") is not None else ""
+        final = " FINAL" if "FINAL" in (item.get("title") or "") else ""
+        # The score first: a narrow picture cuts the caption's end, and the project is in the details.
+        pictures.append((item["thumbnail"], f"{KIND_NAMES.get(item['kind'], item['kind'])}{score}{final} · "
+                                            f"{item['project']}"))
+        shown.append(index)
+    return pictures, shown
 
 
 # ------------------------------------------------------------ selection
@@ -138,6 +160,12 @@ def on_select(services, items, evt: gr.SelectData):
             gr.Image(value=item["thumbnail"], visible=not is_video and bool(item["thumbnail"])),
             gr.Video(value=media[0] if media else None, visible=bool(media)), False,
             gr.File(value=None, visible=False))
+
+
+def on_grid_select(services, items, shown, evt: gr.SelectData):
+    if evt.index is None or evt.index >= len(shown):
+        return gr.skip()
+    return on_select(services, items, SimpleNamespace(index=shown[evt.index]))
 
 
 # ------------------------------------------------------------ actions

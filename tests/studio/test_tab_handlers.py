@@ -184,7 +184,9 @@ def test_dashboard_refresh_counts_the_projects_attempts(services, with_group):
 # ------------------------------------------------------------ library
 def test_library_search_filters_by_prompt_and_kind(services, with_group):
     project, group = with_group
-    frame, info, items, page = library.run_search(services, "sneaker", "frames", "any", 1)
+    frame, info, items, page, pictures, shown = library.run_search(services, "sneaker", "frames", "any", 1)
+    assert [items[i]["thumbnail"] for i in shown] == [path for path, _ in pictures] and pictures
+    assert all(caption.startswith("Hero frame · ") for _, caption in pictures), pictures
     frames = services.hero_frames.list(project.id)
     assert sorted(frame["id"]) == sorted(f.id for f in frames) and set(frame["kind"]) == {"frame"}
     assert [i["id"] for i in items] == list(frame["id"]) and page.value == 1

@@ -188,16 +188,16 @@ def test_services_on_two_machines_share_media(machine, tmp_path):
     try:
         project = a.projects.create("Shared", "16:9")
         frame = hero(a, project)
-        assert Path(frame["image"]).is_relative_to(settings_a.media_dir)
+        assert Path(frame.image).is_relative_to(settings_a.media_dir)
         view = group(b, project, count=1)  # B's engine reads the hero frame: downloaded from the bucket
         assert (settings_b.media_dir / "frames").is_dir()
-        attempt = view["attempts"][0]
-        assert Path(attempt["video"]).is_relative_to(settings_b.media_dir)
+        attempt = view.attempts[0]
+        assert Path(attempt.video).is_relative_to(settings_b.media_dir)
 
-        shown = a.attempts.groups(project["id"])[0]["attempts"][0]
-        video, poster = Path(shown["video"]), Path(shown["poster"])
+        shown = a.attempts.groups(project.id)[0].attempts[0]
+        video, poster = Path(shown.video), Path(shown.poster)
         assert video.is_relative_to(settings_a.media_dir) and video.is_file() and poster.is_file()
-        assert video.read_bytes() == Path(attempt["video"]).read_bytes()
+        assert video.read_bytes() == Path(attempt.video).read_bytes()
         with Image.open(io.BytesIO(poster.read_bytes())) as image:
             assert image.size[0] > 0
     finally:

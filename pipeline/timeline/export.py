@@ -400,10 +400,12 @@ def build_command(
     if edit.overlays:
         if work_dir is None:
             raise TimelineError("Rendering text overlays needs a work folder.")
+        subjects: dict = {}  # each clip's subject box, found once for all the overlays
         for k, overlay in enumerate(edit.overlays):
             if overlay.start >= total_frames / fps:
                 continue
-            avoid = clip_subject_boxes(plans, fps, overlay.start, overlay.end) if overlay.position == "auto" else ()
+            avoid = clip_subject_boxes(plans, fps, overlay.start, overlay.end, subjects) \
+                if overlay.position == "auto" else ()
             item = place(overlay, width, height, Path(work_dir) / f"overlay-{k}.png", avoid)
             placed.append((inputs.add("-i", str(item.path)), item))
     graph: list[str] = []

@@ -49,19 +49,23 @@ def auto_position(boxes: Sequence[Box], text_width: float, text_height: float) -
     return min(zip(options, costs), key=lambda pair: (round(pair[1], 6), options.index(pair[0])))[0]
 
 
-def clip_subject_boxes(plans, fps: int, start: float, end: float) -> list[Box]:
-    """The subject boxes of the clips that play between ``start`` and ``end`` (timeline seconds)."""
+def clip_subject_boxes(plans, fps: int, start: float, end: float,
+                       found: dict[int, Box | None] | None = None) -> list[Box]:
+    """The subject boxes of the clips that play between ``start`` and ``end`` (timeline seconds). ``found``
+    keeps each clip's box across the overlays of one export, so a clip is decoded and segmented once."""
     from pipeline.engines.motion_render import subject_box
 
+    found = {} if found is None else found
     boxes, clip_start = [], 0.0
     for plan in plans:
         clip_start -= plan.fade_in_frames / fps
         clip_end = clip_start + plan.frames / fps
         if clip_start < end and clip_end > start:
-            frame = _middle_frame(plan, fps)
-            found = subject_box(frame) if frame is not None else None
-            if found is not None:
-                boxes.append(found)
+            if plan.index not in found:
+                frame = _middle_frame(plan, fps)
+                found[plan.index] = subject_box(frame) if frame is not None else None
+            if found[plan.index] is not None:
+                boxes.append(found[plan.index])
         clip_start = clip_end
     return boxes
 
